@@ -1,0 +1,61 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+DEV_ENV := DEBUG=1
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test setup system-deps lint fixture bench clean
+
+## make run: set up, migrate, load the seed plan, create demo users, serve on 127.0.0.1:8000
+run: setup
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py loaddata q1-2026
+	$(DEV_ENV) $(BIN)/python manage.py populate_history --auto
+	$(DEV_ENV) $(BIN)/python manage.py create_demo_users
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## make test: set up, then migrations check, ruff and every test (browser tests included)
+test: setup
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+setup: system-deps $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "No /usr/bin/chromium: trying Playwright's own browser (needs internet)"; \
+		$(BIN)/playwright install chromium || true; \
+	fi
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+## Debian/Ubuntu packages WeasyPrint and the browser tests need; installed only if missing.
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if command -v apt-get >/dev/null; then \
+			echo "Installing system packages:$$missing"; \
+			$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+		else \
+			echo "Please install:$$missing (see README, 'System packages')"; exit 1; \
+		fi; \
+	fi
+
+lint: setup
+	$(BIN)/ruff check .
+
+## make bench: page, PDF and load benchmarks; results are printed and kept in bench/results/
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts bench/results

@@ -1,0 +1,76 @@
+"""WeasyPrint rendering, run in a separate process so a render can be time-bounded and killed.
+
+Imports nothing from Django: the worker process is spawned fresh and only
+needs WeasyPrint and the list of folders static files may come from.
+"""
+
+import base64
+import logging
+import mimetypes
+import os
+from pathlib import Path
+
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# Documents reference static files as {STATIC_BASE}<path>; the host cannot
+# resolve (.invalid is reserved), so nothing here can reach a network.
+STATIC_HOST = "https://hiringplan.invalid"
+
+logger = logging.getLogger("hiringplan.pdf")
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serve the app's own static files from disk; refuse every other URL."""
+
+    def __init__(self, static_url: str, static_dirs: list[str], max_data_bytes: int):
+        super().__init__(allowed_protocols=set(), fail_on_errors=False)
+        self.static_prefix = STATIC_HOST + static_url
+        self.static_dirs = [Path(d).resolve() for d in static_dirs]
+        self.max_data_bytes = max_data_bytes
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        if url.startswith(self.static_prefix):
+            relative = url[len(self.static_prefix) :].split("?", 1)[0].split("#", 1)[0]
+            path = self._find(relative)
+            if path is not None:
+                mime, _ = mimetypes.guess_type(path.name)
+                return URLFetcherResponse(
+                    url, path.read_bytes(), {"Content-Type": mime or "application/octet-stream"}
+                )
+        elif url.startswith("data:") and len(url) <= self.max_data_bytes:
+            return self._data_url(url)
+        self.refused.append(url[:200])
+        raise ValueError(
+            f"Refused to fetch {url[:200]!r}: only the app's static files are allowed."
+        )
+
+    def _find(self, relative: str) -> Path | None:
+        if not relative or "\x00" in relative:
+            return None
+        for root in self.static_dirs:
+            candidate = (root / relative).resolve()
+            # Stay inside the static folder whatever '..' or links the URL holds.
+            if candidate.is_relative_to(root) and candidate.is_file():
+                return candidate
+        return None
+
+    @staticmethod
+    def _data_url(url: str) -> URLFetcherResponse:
+        header, _, payload = url[5:].partition(",")
+        mime = header.split(";")[0] or "text/plain"
+        body = base64.b64decode(payload) if header.endswith(";base64") else payload.encode("utf-8")
+        return URLFetcherResponse(url, body, {"Content-Type": mime})
+
+
+def render(html: str, static_url: str, static_dirs: list[str], max_data_bytes: int):
+    """Render ``html`` to PDF bytes; returns (pdf, refused URLs)."""
+    fetcher = StaticOnlyFetcher(static_url, static_dirs, max_data_bytes)
+    pdf = HTML(string=html, base_url=STATIC_HOST + "/", url_fetcher=fetcher).write_pdf()
+    return pdf, fetcher.refused
+
+
+def warm_up() -> int:
+    """Import and exercise WeasyPrint once so the first real render is not slowed by it."""
+    return os.getpid()

@@ -1,0 +1,44 @@
+"""Small helpers the views of every app share."""
+
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils.text import slugify
+
+from problems.models import Plan
+from roles.models import Role
+
+
+def get_plan(plan_slug: str) -> Plan:
+    return get_object_or_404(Plan, slug=plan_slug)
+
+
+def get_role(plan: Plan, role_slug: str) -> Role:
+    role = get_object_or_404(Role, plan=plan, slug=role_slug)
+    role.plan = plan  # Reuse the loaded plan rather than query it again.
+    return role
+
+
+def render(request, template: str, context: dict, *, partial: str | None = None, status=200):
+    """The full page, or only ``partial`` of it when htmx asks."""
+    if partial and request.htmx:
+        template = f"{template}#{partial}"
+    return TemplateResponse(request, template, context, status=status)
+
+
+def posted_version(request) -> int | None:
+    """The version a form was opened on, or None when missing or malformed."""
+    raw = request.POST.get("version", "")
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return value if value >= 0 else None
+
+
+def unique_slug(model, plan, title: str, fallback: str) -> str:
+    """A slug from ``title`` not yet used by ``model`` in ``plan``."""
+    base = slugify(title)[:70] or fallback
+    slug, n = base, 2
+    while model.objects.filter(plan=plan, slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from hiringplan import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", views.login, name="login"),
+    path("accounts/logout/", views.logout, name="logout"),
+    path("no-access/", views.no_access, name="no_access"),
+    path("plans/", views.plan_list, name="plan_list"),
+    path("plans/import/", views.import_plan, name="import_plan"),
+    path("plans/<slug:plan_slug>/proposal.pdf", views.proposal_pdf, name="proposal_pdf"),
+    path("plans/<slug:plan_slug>/", include("problems.urls")),
+    path("plans/<slug:plan_slug>/roles/", include("roles.urls")),
+    path("plans/<slug:plan_slug>/", include("interviews.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "hiringplan.views.permission_denied"
+handler404 = "hiringplan.views.page_not_found"
+handler500 = "hiringplan.views.server_error"

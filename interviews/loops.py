@@ -1,0 +1,147 @@
+"""Interview loops: which stages each role goes through, and what each stage assesses."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from interviews.models import InterviewStage, StageAssessment, TechnicalFocus
+from roles.models import ASSESSABLE_KINDS, MUST_ASSESS_KINDS, ItemKind, JDItem, Role
+
+
+@dataclass
+class PlanProcess:
+    stages: list[InterviewStage]
+    focus_rows: list[TechnicalFocus]
+    loops: list[RoleLoop]
+
+
+@dataclass
+class RoleLoop:
+    role: Role
+    stages: list[InterviewStage]
+    technical_focus: list[TechnicalFocus]
+
+    @property
+    def minutes(self) -> int:
+        return sum(stage.duration_minutes for stage in self.stages)
+
+    @property
+    def stage_names(self) -> str:
+        return " → ".join(stage.name for stage in self.stages)
+
+
+def _load(plan):
+    stages = list(InterviewStage.objects.filter(plan=plan).order_by("position", "pk"))
+    selected = defaultdict(set)
+    names = defaultdict(list)
+    for stage_id, role_id, title in InterviewStage.roles.through.objects.filter(
+        interviewstage__plan=plan
+    ).values_list("interviewstage_id", "role_id", "role__title"):
+        selected[stage_id].add(role_id)
+        names[stage_id].append(title)
+    for stage in stages:
+        stage.selected_role_ids = selected[stage.pk]
+        stage.selected_role_names = sorted(names[stage.pk])
+    focus_rows = list(TechnicalFocus.objects.filter(plan=plan).prefetch_related("roles"))
+    return stages, focus_rows
+
+
+def _loop_for(role, stages, focus_rows) -> RoleLoop:
+    return RoleLoop(
+        role,
+        [s for s in stages if s.applies_to_role(role, s.selected_role_ids)],
+        [f for f in focus_rows if any(r.pk == role.pk for r in f.roles.all())],
+    )
+
+
+def role_loop(plan, role: Role) -> RoleLoop:
+    stages, focus_rows = _load(plan)
+    return _loop_for(role, stages, focus_rows)
+
+
+def plan_process(plan, roles: list[Role]) -> PlanProcess:
+    stages, focus_rows = _load(plan)
+    return PlanProcess(stages, focus_rows, [_loop_for(role, stages, focus_rows) for role in roles])
+
+
+# --- Interview guide ------------------------------------------------------------------
+
+
+@dataclass
+class GuideItem:
+    item: JDItem
+    stages: list[InterviewStage] = field(default_factory=list)
+
+    @property
+    def must_be_assessed(self) -> bool:
+        return self.item.kind in MUST_ASSESS_KINDS
+
+    @property
+    def is_gap(self) -> bool:
+        return self.must_be_assessed and not self.stages
+
+
+@dataclass
+class StagePlan:
+    stage: InterviewStage
+    items: list[JDItem]
+
+
+@dataclass
+class Guide:
+    loop: RoleLoop
+    items: list[GuideItem]
+    token: str  # fingerprint of the current assignments, for stale-edit checks
+
+    @property
+    def by_kind(self) -> list[tuple[str, list[GuideItem]]]:
+        return [
+            (ItemKind(kind).label, [g for g in self.items if g.item.kind == kind])
+            for kind in ASSESSABLE_KINDS
+            if any(g.item.kind == kind for g in self.items)
+        ]
+
+    @property
+    def stage_plans(self) -> list[StagePlan]:
+        return [
+            StagePlan(stage, [g.item for g in self.items if stage in g.stages])
+            for stage in self.loop.stages
+        ]
+
+    @property
+    def gaps(self) -> list[GuideItem]:
+        return [g for g in self.items if g.is_gap]
+
+    def assigned(self, item_id, stage_id) -> bool:
+        return any(
+            g.item.pk == item_id and any(s.pk == stage_id for s in g.stages) for g in self.items
+        )
+
+
+def assignment_token(pairs) -> str:
+    raw = ",".join(f"{stage}:{item}" for stage, item in sorted(pairs))
+    return hashlib.sha256(raw.encode()).hexdigest()[:20]
+
+
+def build_guide(plan, role: Role) -> Guide:
+    """The role's loop, its assessable items and which stage of the loop assesses each.
+
+    Assignments to stages outside the role's loop (e.g. the Final for a
+    mid-level role) do not count: that stage never happens for this role.
+    """
+    loop = role_loop(plan, role)
+    in_loop = {stage.pk: stage for stage in loop.stages}
+    items = list(role.items.filter(kind__in=ASSESSABLE_KINDS).order_by("kind", "position"))
+    pairs = list(StageAssessment.objects.filter(item__role=role).values_list("stage_id", "item_id"))
+    stages_by_item = defaultdict(list)
+    for stage_id, item_id in pairs:
+        if stage_id in in_loop:
+            stages_by_item[item_id].append(in_loop[stage_id])
+    order = {kind: i for i, kind in enumerate(ASSESSABLE_KINDS)}
+    items.sort(key=lambda i: (order[i.kind], i.position))
+    guide_items = [
+        GuideItem(item, sorted(stages_by_item[item.pk], key=lambda s: s.position)) for item in items
+    ]
+    return Guide(loop, guide_items, assignment_token(pairs))

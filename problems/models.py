@@ -1,0 +1,306 @@
+"""Plans and the problems they exist to solve, with the plan's open questions and next steps."""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+def new_revision() -> str:
+    return uuid.uuid4().hex
+
+
+class PlanQuerySet(models.QuerySet):
+    def newest_first(self):
+        return self.order_by("-starts_on", "-created_at", "-pk")
+
+
+class PlanManager(models.Manager.from_queryset(PlanQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class InterviewProcessStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    AGREED = "agreed", "Agreed"
+
+
+class Plan(models.Model):
+    """A hiring proposal for a period: the problems, the hires and how we will interview."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True, help_text="Used in URLs, e.g. q1-2026.")
+    period = models.CharField(max_length=60, help_text="e.g. Q1 2026")
+    starts_on = models.DateField(null=True, blank=True, help_text="First day of the period.")
+    prepared_on = models.DateField(null=True, blank=True, help_text="Date shown on the cover.")
+    core_question = models.TextField(
+        default="After we hire all of these people, will our problems be solved?"
+    )
+    introduction = models.TextField(blank=True, help_text="Markdown.")
+    proposed_by = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Whose list of proposed hires this plan reviews (e.g. Samee).",
+    )
+    interview_process_status = models.CharField(
+        max_length=20,
+        choices=InterviewProcessStatus.choices,
+        default=InterviewProcessStatus.DRAFT,
+    )
+    # Changes whenever anything in the plan changes; keys cached PDFs and ETags.
+    revision = models.CharField(max_length=32, default=new_revision, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["revision", "updated_at"])
+    objects = PlanManager()
+
+    class Meta:
+        ordering = ["-starts_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="problems_plan_title_not_blank"),
+            models.CheckConstraint(condition=~Q(slug=""), name="problems_plan_slug_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("plan_overview", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @classmethod
+    def mark_changed(cls, **lookup) -> None:
+        """Give the plan a new revision so cached documents and ETags are not reused.
+
+        A random token rather than a counter: reloading a fixture resets stored
+        values, and a counter could then repeat a revision whose cached PDF shows
+        different content.
+        """
+        cls.objects.filter(**lookup).update(revision=new_revision(), updated_at=timezone.now())
+
+
+class PlanContent(models.Model):
+    """Anything that belongs to a plan; saving or deleting it changes the plan's revision."""
+
+    class Meta:
+        abstract = True
+
+    def plan_lookup(self) -> dict:
+        """How to find the owning plan without loading it."""
+        return {"pk": self.plan_id}
+
+
+class ProblemQuerySet(models.QuerySet):
+    def ranked(self):
+        return self.filter(rank__isnull=False).order_by("rank")
+
+    def unranked(self):
+        return self.filter(rank__isnull=True).order_by("title")
+
+    def in_matrix_order(self):
+        """Ranked problems by rank, then the problems outside the ranking."""
+        return self.order_by(F("rank").asc(nulls_last=True), "title", "pk")
+
+
+class ProblemManager(models.Manager.from_queryset(ProblemQuerySet)):
+    def get_by_natural_key(self, plan_slug, slug):
+        return self.get(plan__slug=plan_slug, slug=slug)
+
+
+class Problem(PlanContent):
+    """A business problem. Ranked ones are the plan's priorities; unranked ones
+    exist because some proposed hires solve problems nobody ranked."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="problems")
+    rank = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="1 is the most important. Empty: outside the ranking."
+    )
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=200)
+    short_title = models.CharField(
+        max_length=80, blank=True, help_text="Short label for tables, e.g. 'Onboarding bottleneck'."
+    )
+    impact = models.TextField(blank=True)
+    root_cause = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+    objects = ProblemManager()
+
+    class Meta:
+        ordering = [F("rank").asc(nulls_last=True), "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "rank"], name="problem_rank_unique_per_plan"),
+            models.UniqueConstraint(fields=["plan", "slug"], name="problem_slug_unique_per_plan"),
+            models.CheckConstraint(
+                condition=Q(rank__isnull=True) | Q(rank__gte=1), name="problem_rank_positive"
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="problem_title_not_blank"),
+        ]
+
+    def __str__(self):
+        return f"#{self.rank} {self.title}" if self.rank else self.title
+
+    def natural_key(self):
+        return (self.plan.slug, self.slug)
+
+    natural_key.dependencies = ["problems.plan"]
+
+    @staticmethod
+    def swap_ranks(first: "Problem", second: "Problem") -> None:
+        """Exchange two problems' ranks; call inside a transaction.
+
+        Passes through "unranked" because rank is unique per plan and the
+        constraint is checked row by row.
+        """
+        first_rank, second_rank = first.rank, second.rank
+        first.rank = None
+        first.save(update_fields=["rank"])
+        second.rank = first_rank
+        second.save(update_fields=["rank"])
+        first.rank = second_rank
+        first.save(update_fields=["rank"])
+
+    @property
+    def is_ranked(self) -> bool:
+        return self.rank is not None
+
+    @property
+    def label(self) -> str:
+        """How tables name the problem: '#2 Stability/LLM' or the short title alone."""
+        name = self.short_title or self.title
+        return f"#{self.rank} {name}" if self.rank else name
+
+
+class OpenQuestionQuerySet(models.QuerySet):
+    def unresolved(self):
+        return self.filter(resolved=False)
+
+    def resolved(self):
+        return self.filter(resolved=True)
+
+    def unresolved_first(self):
+        return self.order_by("resolved", "position", "pk")
+
+
+class OpenQuestionManager(models.Manager.from_queryset(OpenQuestionQuerySet)):
+    def get_by_natural_key(self, plan_slug, position):
+        return self.get(plan__slug=plan_slug, position=position)
+
+
+class OpenQuestion(PlanContent):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="open_questions")
+    position = models.PositiveSmallIntegerField()
+    topic = models.CharField(max_length=120, help_text="e.g. 'Integration hire'.")
+    question = models.TextField()
+    addressed_to = models.CharField(max_length=120, blank=True)
+    resolved = models.BooleanField(default=False)
+    resolution = models.TextField(blank=True)
+    role = models.ForeignKey(
+        "roles.Role", null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
+    )
+    problem = models.ForeignKey(
+        Problem, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+    objects = OpenQuestionManager()
+
+    class Meta:
+        ordering = ["resolved", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "position"], name="open_question_position_unique_per_plan"
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved=False) | ~Q(resolution=""),
+                name="open_question_resolved_needs_resolution",
+                violation_error_message="A resolved question needs its resolution written down.",
+            ),
+            models.CheckConstraint(condition=~Q(question=""), name="open_question_not_blank"),
+        ]
+
+    def __str__(self):
+        return f"{self.topic}: {self.question}"
+
+    def natural_key(self):
+        return (self.plan.slug, self.position)
+
+    natural_key.dependencies = ["problems.plan"]
+
+    def clean(self):
+        for field in ("role", "problem"):
+            linked = getattr(self, field)
+            if linked is not None and linked.plan_id != self.plan_id:
+                raise ValidationError({field: "Pick one from this plan."})
+
+    def resolve(self, resolution: str) -> None:
+        """Close the question; the resolution is what the plan now relies on."""
+        resolution = resolution.strip()
+        if not resolution:
+            raise ValidationError({"resolution": "Write down how the question was resolved."})
+        self.resolution = resolution
+        self.resolved = True
+        self.version += 1
+        self.save()
+
+    def reopen(self) -> None:
+        """Reopen, keeping the old resolution as context for whoever picks it up."""
+        self.resolved = False
+        self.version += 1
+        self.save()
+
+
+class NextStepQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(done=False)
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(done=False, due__lt=today)
+
+
+class NextStepManager(models.Manager.from_queryset(NextStepQuerySet)):
+    def get_by_natural_key(self, plan_slug, position):
+        return self.get(plan__slug=plan_slug, position=position)
+
+
+class NextStep(PlanContent):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="next_steps")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=300)
+    owner = models.CharField(max_length=120, blank=True)
+    due = models.DateField(null=True, blank=True)
+    done = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+    objects = NextStepManager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "position"], name="next_step_position_unique_per_plan"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="next_step_text_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    def natural_key(self):
+        return (self.plan.slug, self.position)
+
+    natural_key.dependencies = ["problems.plan"]
+
+    def is_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return not self.done and self.due is not None and self.due < today

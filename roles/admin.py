@@ -1,0 +1,168 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from roles.models import Coverage, JDItem, LandscapeArea, Role, SuccessCriterion
+
+
+class CoverageInline(admin.TabularInline):
+    model = Coverage
+    extra = 0
+    fields = ["problem", "confidence", "rationale"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Offer only the problems of the role's own plan.
+        if db_field.name == "problem" and request.resolver_match.kwargs.get("object_id"):
+            role = Role.objects.filter(pk=request.resolver_match.kwargs["object_id"]).first()
+            if role is not None:
+                kwargs["queryset"] = role.plan.problems.all()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SuccessCriterionInline(admin.TabularInline):
+    model = SuccessCriterion
+    extra = 0
+    fields = ["timeframe", "position", "metric", "target", "how_measured"]
+
+
+class JDItemInline(admin.TabularInline):
+    model = JDItem
+    extra = 0
+    fields = ["kind", "position", "group", "text"]
+
+
+class LandscapeAreaInline(admin.TabularInline):
+    model = LandscapeArea
+    extra = 0
+    fields = ["position", "area", "covers", "typical_features"]
+
+
+@admin.register(Role)
+class RoleAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "title",
+        "plan",
+        "level",
+        "headcount",
+        "origin",
+        "decision",
+        "jd_status",
+        "interview_guide_complete",
+        "candidate_name",
+    ]
+    list_filter = ["plan", "origin", "decision", "level", "function", "jd_status"]
+    search_fields = ["title", "short_name", "slug", "problem_statement", "role_summary"]
+    list_select_related = ["plan"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["version", "created_at", "updated_at"]
+    inlines = [CoverageInline, SuccessCriterionInline, JDItemInline, LandscapeAreaInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "plan",
+                    "position",
+                    "title",
+                    "slug",
+                    "subtitle",
+                    "short_name",
+                    "level",
+                    "function",
+                    "headcount",
+                    "origin",
+                    "decision",
+                ]
+            },
+        ),
+        ("Pipeline", {"fields": ["jd_status", "interview_guide_complete", "candidate_name"]}),
+        (
+            "As first proposed",
+            {
+                "fields": [
+                    "first_proposed_as",
+                    "first_mapping",
+                    "first_confidence",
+                    "first_confidence_note",
+                    "summary_problem",
+                ]
+            },
+        ),
+        (
+            "Proposal breakdown",
+            {
+                "fields": [
+                    "proposal_summary",
+                    "inherits",
+                    "key_mindset",
+                    "key_difference_from",
+                    "key_difference",
+                ]
+            },
+        ),
+        (
+            "Job description",
+            {
+                "fields": [
+                    "problem_statement",
+                    "root_cause",
+                    "current_state",
+                    "why_now",
+                    "role_summary",
+                    "key_distinction",
+                    "tech_stack",
+                    "reports_to",
+                    "landscape_title",
+                    "first_30_days_note",
+                ]
+            },
+        ),
+        (
+            "Compensation",
+            {
+                "fields": [
+                    "compensation_note",
+                    "compensation_level",
+                    "compensation_location",
+                    "compensation_range",
+                ]
+            },
+        ),
+        ("Bookkeeping", {"fields": ["version", "created_at", "updated_at"]}),
+    ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Record the role's new version after its rows, so the version's
+        # history snapshot includes what the inlines changed.
+        form.instance.mark_saved()
+
+
+@admin.register(Coverage)
+class CoverageAdmin(SimpleHistoryAdmin):
+    list_display = ["role", "problem", "confidence", "rationale"]
+    list_filter = ["role__plan", "confidence"]
+    search_fields = ["role__title", "problem__title", "rationale"]
+    list_select_related = ["role", "problem"]
+
+
+@admin.register(SuccessCriterion)
+class SuccessCriterionAdmin(SimpleHistoryAdmin):
+    list_display = ["role", "timeframe", "metric", "target", "how_measured"]
+    list_filter = ["role__plan", "timeframe"]
+    search_fields = ["role__title", "metric", "target"]
+    list_select_related = ["role"]
+
+
+@admin.register(JDItem)
+class JDItemAdmin(SimpleHistoryAdmin):
+    list_display = ["text", "role", "kind", "group", "position"]
+    list_filter = ["role__plan", "kind"]
+    search_fields = ["text", "group", "role__title"]
+    list_select_related = ["role"]
+
+
+@admin.register(LandscapeArea)
+class LandscapeAreaAdmin(SimpleHistoryAdmin):
+    list_display = ["area", "role", "covers", "typical_features"]
+    search_fields = ["area", "covers", "typical_features"]
+    list_select_related = ["role"]

@@ -1,0 +1,547 @@
+"""Hires (roles), what each solves (coverage), and everything a job description holds."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from hiringplan.concurrency import StaleEdit
+from problems.models import Plan, PlanContent, Problem
+
+
+class Level(models.TextChoices):
+    UNSPECIFIED = "", "Not set"
+    JUNIOR = "junior", "Junior"
+    MID = "mid", "Mid-level"
+    SENIOR = "senior", "Senior"
+    MID_OR_SENIOR = "mid_or_senior", "Mid or Senior"
+
+
+# Levels whose loop includes the stages meant for senior hires (e.g. the Final
+# with a founder): a "mid or senior" search may well end in a senior hire.
+SENIOR_LEVELS = frozenset({Level.SENIOR, Level.MID_OR_SENIOR})
+
+
+class Function(models.TextChoices):
+    ENGINEERING = "eng", "Engineering (ENG)"
+    OPERATIONS = "ops", "Operations (OPS)"
+
+
+class Origin(models.TextChoices):
+    PROPOSED = "proposed", "In the proposed plan"
+    RECOMMENDED = "recommended", "Recommended addition"
+
+
+class Decision(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    PROCEED = "proceed", "Proceed"
+    HOLD = "hold", "Hold"
+    CUT = "cut", "Cut"
+
+
+INACTIVE_DECISIONS = frozenset({Decision.HOLD, Decision.CUT})
+
+
+class JDStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    DRAFT = "draft", "Draft"
+    COMPLETE = "complete", "Complete"
+    COMPLETE_INTERNAL_EXTERNAL = "complete_both", "Complete (internal + external)"
+
+
+JD_COMPLETE_STATUSES = frozenset({JDStatus.COMPLETE, JDStatus.COMPLETE_INTERNAL_EXTERNAL})
+
+
+class Confidence(models.TextChoices):
+    """How sure we are that a hire solves a problem."""
+
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+    UNCLEAR = "unclear", "Unclear"
+
+    @property
+    def symbol(self) -> str:
+        return CONFIDENCE_SYMBOLS[self]
+
+    @property
+    def strength(self) -> int:
+        return CONFIDENCE_STRENGTH[self]
+
+
+# Colour is never the only signal: every confidence also has a symbol and a word.
+CONFIDENCE_SYMBOLS = {
+    Confidence.HIGH: "●",
+    Confidence.MEDIUM: "◐",
+    Confidence.LOW: "○",
+    Confidence.UNCLEAR: "?",
+}
+CONFIDENCE_STRENGTH = {
+    Confidence.HIGH: 3,
+    Confidence.MEDIUM: 2,
+    Confidence.LOW: 1,
+    Confidence.UNCLEAR: 0,
+}
+
+
+class RoleQuerySet(models.QuerySet):
+    def in_plan_order(self):
+        """Proposed roles first, then recommended additions, each by position."""
+        return self.order_by("origin", "position", "pk")  # "proposed" sorts before "recommended"
+
+    def proposed(self):
+        return self.filter(origin=Origin.PROPOSED)
+
+    def recommended(self):
+        return self.filter(origin=Origin.RECOMMENDED)
+
+    def active(self):
+        return self.exclude(decision__in=INACTIVE_DECISIONS)
+
+
+class RoleManager(models.Manager.from_queryset(RoleQuerySet)):
+    def get_by_natural_key(self, plan_slug, slug):
+        return self.get(plan__slug=plan_slug, slug=slug)
+
+
+class Role(PlanContent):
+    """A hire in a plan: why we make it, what success looks like, and its job description.
+
+    ``version`` increases with every saved edit of the role or its rows; edit
+    forms carry the version they were opened on so a stale save is refused
+    instead of overwriting someone else's work.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="roles")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order within the plan.")
+    title = models.CharField(max_length=160)
+    slug = models.SlugField(max_length=80)
+    subtitle = models.CharField(
+        max_length=160, blank=True, help_text="e.g. 'AI-Powered Support Automation'."
+    )
+    short_name = models.CharField(
+        max_length=80, blank=True, help_text="Name used in summary tables, e.g. 'Senior Pam Core'."
+    )
+    level = models.CharField(max_length=20, choices=Level.choices, blank=True, default="")
+    function = models.CharField(
+        max_length=10, choices=Function.choices, default=Function.ENGINEERING
+    )
+    headcount = models.PositiveSmallIntegerField(default=1)
+    origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.PROPOSED)
+    decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.PROPOSED)
+
+    # Pipeline
+    jd_status = models.CharField(
+        "JD status", max_length=20, choices=JDStatus.choices, default=JDStatus.NOT_STARTED
+    )
+    interview_guide_complete = models.BooleanField(default=False)
+    candidate_name = models.CharField(
+        max_length=120, blank=True, help_text="Candidate identified, if any."
+    )
+
+    # How the role appeared in the proposal as first written.
+    first_proposed_as = models.CharField(
+        "First proposed as",
+        max_length=120,
+        blank=True,
+        help_text="Name in the original list, if different.",
+    )
+    first_mapping = models.CharField(
+        "Solves which problem? (as first proposed)", max_length=200, blank=True
+    )
+    first_confidence = models.CharField(
+        "Confidence (as first proposed)",
+        max_length=20,
+        choices=Confidence.choices,
+        blank=True,
+        default="",
+    )
+    first_confidence_note = models.CharField(
+        "Confidence note (as first proposed)", max_length=200, blank=True
+    )
+    summary_problem = models.CharField(
+        "Problem (summary table)",
+        max_length=120,
+        blank=True,
+        help_text="How the hire confidence summary names the problem, e.g. 'Stability/LLM'.",
+    )
+
+    # Proposal breakdown
+    proposal_summary = models.TextField("Summary", blank=True, help_text="Markdown.")
+    inherits = models.TextField("What they inherit", blank=True)
+    key_mindset = models.TextField(blank=True)
+    key_difference_from = models.CharField(
+        max_length=120, blank=True, help_text="The role this one is contrasted with."
+    )
+    key_difference = models.TextField("Key difference", blank=True)
+
+    # Job description
+    problem_statement = models.TextField("Problem", blank=True, help_text="Markdown.")
+    root_cause = models.TextField(blank=True, help_text="Markdown.")
+    current_state = models.TextField("Current state", blank=True, help_text="Markdown.")
+    why_now = models.TextField("Why now", blank=True, help_text="Markdown.")
+    role_summary = models.TextField(blank=True, help_text="Markdown.")
+    key_distinction = models.TextField(blank=True, help_text="Markdown.")
+    tech_stack = models.CharField(max_length=300, blank=True)
+    reports_to = models.CharField(max_length=160, blank=True)
+    landscape_title = models.CharField("Table title", max_length=120, blank=True)
+    first_30_days_note = models.TextField("Closing note", blank=True, help_text="Markdown.")
+    compensation_note = models.TextField("Note", blank=True)
+    compensation_level = models.CharField("Level", max_length=120, blank=True)
+    compensation_location = models.CharField("Location", max_length=120, blank=True)
+    compensation_range = models.CharField("Range", max_length=120, blank=True)
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = RoleManager()
+
+    class Meta:
+        ordering = ["origin", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "slug"], name="role_slug_unique_per_plan"),
+            models.CheckConstraint(
+                condition=Q(headcount__gte=1),
+                name="role_headcount_at_least_one",
+                violation_error_message="Headcount must be at least 1.",
+            ),
+            models.CheckConstraint(condition=Q(level__in=Level.values), name="role_level_valid"),
+            models.CheckConstraint(
+                condition=Q(function__in=Function.values), name="role_function_valid"
+            ),
+            models.CheckConstraint(condition=Q(origin__in=Origin.values), name="role_origin_valid"),
+            models.CheckConstraint(
+                condition=Q(decision__in=Decision.values), name="role_decision_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(jd_status__in=JDStatus.values), name="role_jd_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_confidence__in=[*Confidence.values, ""]),
+                name="role_first_confidence_valid",
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="role_title_not_blank"),
+        ]
+        indexes = [models.Index(fields=["plan", "origin", "position"], name="role_plan_order")]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.plan.slug, self.slug)
+
+    natural_key.dependencies = ["problems.plan"]
+
+    def get_absolute_url(self):
+        return reverse("role_detail", args=[self.plan.slug, self.slug])
+
+    # --- Derived facts ------------------------------------------------------------
+
+    @property
+    def display_short_name(self) -> str:
+        name = self.short_name or self.title
+        return f"{name} x{self.headcount}" if self.headcount > 1 else name
+
+    @property
+    def is_senior(self) -> bool:
+        return self.level in SENIOR_LEVELS
+
+    @property
+    def is_recommended(self) -> bool:
+        return self.origin == Origin.RECOMMENDED
+
+    @property
+    def is_inactive(self) -> bool:
+        """On hold or cut: it will not solve anything this period."""
+        return self.decision in INACTIVE_DECISIONS
+
+    @property
+    def is_committed(self) -> bool:
+        """Counts towards solving problems: in the plan and not on hold or cut.
+
+        A recommended addition only counts once leadership decides to proceed.
+        """
+        if self.is_inactive:
+            return False
+        return not self.is_recommended or self.decision == Decision.PROCEED
+
+    @property
+    def jd_complete(self) -> bool:
+        return self.jd_status in JD_COMPLETE_STATUSES
+
+    @property
+    def pipeline_summary(self) -> str:
+        """The status column of the seed's hire confidence matrix."""
+        if self.jd_complete and self.interview_guide_complete:
+            return "JD + Interview ready"
+        if self.jd_complete:
+            return "JD ready"
+        if self.jd_status == JDStatus.DRAFT:
+            return "JD in draft"
+        return "No JD yet"
+
+    def mark_saved(self) -> None:
+        """Advance the edit version after a change made outside the app's editors (the admin)."""
+        self.version += 1
+        self.updated_at = timezone.now()
+        self.save()
+
+
+class RoleContent(PlanContent):
+    """A row that belongs to a role (and through it, to a plan)."""
+
+    class Meta:
+        abstract = True
+
+    def plan_lookup(self) -> dict:
+        return {"pk__in": Role.objects.filter(pk=self.role_id).values("plan_id")}
+
+
+class CoverageQuerySet(models.QuerySet):
+    def for_plan(self, plan):
+        return self.filter(role__plan=plan)
+
+
+class CoverageManager(models.Manager.from_queryset(CoverageQuerySet)):
+    def get_by_natural_key(self, plan_slug, role_slug, problem_slug):
+        return self.get(
+            role__plan__slug=plan_slug, role__slug=role_slug, problem__slug=problem_slug
+        )
+
+
+class Coverage(RoleContent):
+    """That a role is expected to solve a problem, and how confident we are."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="coverages")
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="coverages")
+    confidence = models.CharField(max_length=20, choices=Confidence.choices)
+    rationale = models.CharField(max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+    objects = CoverageManager()
+
+    class Meta:
+        verbose_name_plural = "coverage"
+        ordering = ["role", "problem"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "problem"], name="coverage_unique_role_problem"
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__in=Confidence.values), name="coverage_confidence_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.role} → {self.problem}: {self.get_confidence_display()}"
+
+    def natural_key(self):
+        return (*self.role.natural_key(), self.problem.slug)
+
+    natural_key.dependencies = ["roles.role", "problems.problem"]
+
+    def clean(self):
+        if self.role_id and self.problem_id and self.role.plan_id != self.problem.plan_id:
+            raise ValidationError("The role and the problem must belong to the same plan.")
+
+    @property
+    def level(self) -> Confidence:
+        return Confidence(self.confidence)
+
+    @classmethod
+    def set_for(cls, role, problem, *, confidence, rationale, expected_version):
+        """Set (or with no confidence, remove) how well ``role`` solves ``problem``.
+
+        ``expected_version`` is the cell's version when the editor opened it (0
+        for an empty cell). If the cell changed since, raise ``StaleEdit`` rather
+        than overwrite somebody else's judgement. Returns the coverage or None.
+        """
+        if role.plan_id != problem.plan_id:
+            raise ValidationError("The role and the problem must belong to the same plan.")
+        try:
+            with transaction.atomic():
+                existing = (
+                    cls.objects.select_for_update().filter(role=role, problem=problem).first()
+                )
+                current = existing.version if existing else 0
+                if current != expected_version:
+                    raise StaleEdit(f"Cell is at version {current}, not {expected_version}.")
+                if not confidence:
+                    if existing:
+                        existing.delete()
+                    return None
+                coverage = existing or cls(role=role, problem=problem, version=0)
+                coverage.confidence = confidence
+                coverage.rationale = rationale
+                coverage.version = current + 1
+                coverage.full_clean(exclude=["role", "problem"])
+                coverage.save()
+                return coverage
+        except IntegrityError:
+            # A concurrent editor created the cell between our read and our insert.
+            raise StaleEdit("The cell was created by someone else meanwhile.") from None
+
+
+class Timeframe(models.IntegerChoices):
+    """Months after the start date; orders the success criteria."""
+
+    MONTH_1 = 1, "1 month"
+    MONTH_3 = 3, "3 months"
+    MONTH_6 = 6, "6 months"
+    YEAR_1 = 12, "1 year"
+
+
+class RowQuerySet(models.QuerySet):
+    def for_role(self, role):
+        return self.filter(role=role)
+
+
+class RowManager(models.Manager.from_queryset(RowQuerySet)):
+    """Rows identified by their role and position, for fixtures."""
+
+    def get_by_natural_key(self, plan_slug, role_slug, *rest):
+        lookup = dict(zip(self.model.natural_key_fields, rest, strict=True))
+        return self.get(role__plan__slug=plan_slug, role__slug=role_slug, **lookup)
+
+
+class SuccessCriterion(RoleContent):
+    """What success looks like at a point in time.
+
+    The proposal states one line per timeframe (``target`` only); the JD states
+    rows with a metric, a target and how it is measured. A row without a metric
+    is such a headline.
+    """
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="criteria")
+    timeframe = models.PositiveSmallIntegerField(choices=Timeframe.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    metric = models.CharField(max_length=120, blank=True)
+    target = models.TextField()
+    how_measured = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
+    objects = RowManager()
+    natural_key_fields = ("position",)
+
+    class Meta:
+        verbose_name_plural = "success criteria"
+        ordering = ["timeframe", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "position"], name="criterion_position_unique_per_role"
+            ),
+            models.CheckConstraint(
+                condition=Q(timeframe__in=Timeframe.values), name="criterion_timeframe_valid"
+            ),
+            models.CheckConstraint(condition=~Q(target=""), name="criterion_target_not_blank"),
+        ]
+
+    def __str__(self):
+        prefix = f"{self.metric}: " if self.metric else ""
+        return f"{self.get_timeframe_display()} — {prefix}{self.target}"
+
+    def natural_key(self):
+        return (*self.role.natural_key(), self.position)
+
+    natural_key.dependencies = ["roles.role"]
+
+    @property
+    def is_headline(self) -> bool:
+        return not self.metric
+
+
+class ItemKind(models.TextChoices):
+    """The ordered lists of a role; ``group`` labels sub-lists (responsibility areas, weeks)."""
+
+    WHAT_THEY_DO = "what_they_do", "What they do"
+    RESPONSIBILITY = "responsibility", "Responsibilities"
+    MUST_HAVE = "must_have", "Must have"
+    NICE_TO_HAVE = "nice_to_have", "Nice to have"
+    MINDSET = "mindset", "Mindset"
+    FIRST_30_DAYS = "first_30_days", "First 30 days"
+    WORKS_WITH = "works_with", "Works with"
+    STAKEHOLDER = "stakeholder", "Stakeholders"
+    RED_FLAG = "red_flag", "Red flags"
+    INTERVIEW_FOCUS = "interview_focus", "Interview focus"
+
+
+GROUPED_KINDS = frozenset({ItemKind.RESPONSIBILITY, ItemKind.FIRST_30_DAYS})
+# What an interview loop assesses, and what it must assess (traceability).
+ASSESSABLE_KINDS = (
+    ItemKind.INTERVIEW_FOCUS,
+    ItemKind.MUST_HAVE,
+    ItemKind.MINDSET,
+    ItemKind.RED_FLAG,
+)
+MUST_ASSESS_KINDS = frozenset({ItemKind.MUST_HAVE, ItemKind.RED_FLAG})
+
+
+class JDItem(RoleContent):
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=30, choices=ItemKind.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    group = models.CharField(
+        max_length=160, blank=True, help_text="Sub-heading, e.g. 'Ship Dashboard Features'."
+    )
+    text = models.TextField(help_text="Markdown (inline).")
+
+    history = HistoricalRecords()
+    objects = RowManager()
+    natural_key_fields = ("kind", "position")
+
+    class Meta:
+        verbose_name = "JD list item"
+        ordering = ["kind", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "kind", "position"], name="jd_item_position_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ItemKind.values), name="jd_item_kind_valid"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="jd_item_text_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    def natural_key(self):
+        return (*self.role.natural_key(), self.kind, self.position)
+
+    natural_key.dependencies = ["roles.role"]
+
+
+class LandscapeArea(RoleContent):
+    """A row of the role's area landscape table (e.g. the Dashboard Landscape)."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="landscape")
+    position = models.PositiveSmallIntegerField(default=0)
+    area = models.CharField(max_length=120)
+    covers = models.CharField("What it covers", max_length=300, blank=True)
+    typical_features = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+    objects = RowManager()
+    natural_key_fields = ("position",)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "position"], name="landscape_position_unique_per_role"
+            ),
+            models.CheckConstraint(condition=~Q(area=""), name="landscape_area_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.area
+
+    def natural_key(self):
+        return (*self.role.natural_key(), self.position)
+
+    natural_key.dependencies = ["roles.role"]

@@ -1,0 +1,96 @@
+"""Shared personas and the seed plan, as pytest fixtures (one user per group)."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+
+from hiringplan.permissions import ADMINS, GROUP_NAMES, HIRING_MANAGERS, LEADERSHIP, RECRUITERS
+from problems.models import Plan
+
+SEED_SLUG = "q1-2026"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the seed plan once; ordinary tests roll back their changes to it."""
+    with django_db_blocker.unblock():
+        call_command("loaddata", SEED_SLUG, verbosity=0)
+
+
+@pytest.fixture
+def plan(db):
+    """The seed plan (reloaded if a transactional test flushed the database)."""
+    found = Plan.objects.filter(slug=SEED_SLUG).first()
+    if found is None:
+        call_command("loaddata", SEED_SLUG, verbosity=0)
+        found = Plan.objects.get(slug=SEED_SLUG)
+    return found
+
+
+def make_user(username, group_name=None, **extra):
+    user = User.objects.create_user(username=username, password="pw-" + username, **extra)
+    if group_name:
+        group, _ = Group.objects.get_or_create(name=group_name)
+        user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def groups(db):
+    return {name: Group.objects.get_or_create(name=name)[0] for name in GROUP_NAMES}
+
+
+@pytest.fixture
+def leader(groups):
+    return make_user("leader", LEADERSHIP)
+
+
+@pytest.fixture
+def manager(groups):
+    return make_user("manager", HIRING_MANAGERS)
+
+
+@pytest.fixture
+def recruiter(groups):
+    return make_user("recruiter", RECRUITERS)
+
+
+@pytest.fixture
+def admin_user(groups):
+    return make_user("admin", ADMINS)
+
+
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser("root", "root@example.com", "pw-root")
+
+
+@pytest.fixture
+def nobody(db):
+    """Logged in, but in no group."""
+    return make_user("nobody")
+
+
+def client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def leader_client(client, leader):
+    return client_for(client, leader)
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    return client_for(client, manager)
+
+
+@pytest.fixture
+def recruiter_client(client, recruiter):
+    return client_for(client, recruiter)
+
+
+@pytest.fixture
+def admin_client_(client, admin_user):
+    return client_for(client, admin_user)
