@@ -1,5 +1,8 @@
 """Shared personas and the seed plan, as pytest fixtures (one user per group)."""
 
+import html
+import re
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
@@ -94,3 +97,9 @@ def recruiter_client(client, recruiter):
 @pytest.fixture
 def admin_client_(client, admin_user):
     return client_for(client, admin_user)
+
+
+def page_text(response) -> str:
+    """The response's HTML with entities decoded and tags removed, for content assertions."""
+    body = response.content.decode()
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))

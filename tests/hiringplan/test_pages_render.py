@@ -1,0 +1,84 @@
+"""Main pages render the seed plan for a logged-in user and send others to log in."""
+
+import pytest
+
+from tests.conftest import page_text
+
+PAGES = [
+    "/plans/",
+    "/plans/q1-2026/",
+    "/plans/q1-2026/matrix/",
+    "/plans/q1-2026/gaps/",
+    "/plans/q1-2026/problems/",
+    "/plans/q1-2026/questions/",
+    "/plans/q1-2026/next-steps/",
+    "/plans/q1-2026/roles/",
+    "/plans/q1-2026/roles/senior-dashboard-engineer/",
+    "/plans/q1-2026/roles/senior-dashboard-engineer/history/",
+    "/plans/q1-2026/roles/senior-dashboard-engineer/interview/",
+    "/plans/q1-2026/interviews/",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_page_renders_for_a_leader(leader_client, plan, url):
+    response = leader_client.get(url)
+    assert response.status_code == 200
+    assert "Q1 2026 Hiring Proposal" in response.text
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_anonymous_is_sent_to_login(client, plan, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_home_redirects_to_newest_plan(leader_client, plan):
+    response = leader_client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/plans/q1-2026/"
+
+
+def test_overview_shows_the_seed_content(leader_client, plan):
+    text = page_text(leader_client.get("/plans/q1-2026/"))
+    for fact in [
+        "After we hire all of these people, will our problems be solved?",
+        "Customers don't onboard fast enough",
+        "Delayed revenue, bad first impression",
+        "OPS bottleneck + product complexity",
+        "Only 2 engineers (Uzair, Mevlut)",
+        "PAM Core Support x2",
+        "Let's work backwards from problems → hires, not hires → hope.",
+    ]:
+        assert fact in text, fact
+
+
+def test_role_page_shows_the_jd(leader_client, plan):
+    text = page_text(leader_client.get("/plans/q1-2026/roles/senior-dashboard-engineer/"))
+    for fact in [
+        "Agustin is overloaded. Customer demand for dashboard enhancements exceeds our capacity.",
+        "Ship Dashboard Features",
+        "Dealers can self-serve common tasks without support",
+        "Ticket reduction",
+        "Haroun (CTO)",
+        "Dashboard Landscape",
+        "Takeover texting, conversation history, filters",
+        "Only wants to do frontend OR backend — this is full-stack",
+        "Senior (L5 equivalent)",
+        "Day 1: Get access, ship first PR (bug fix or small improvement)",
+    ]:
+        assert fact in text, fact
+
+
+def test_unknown_plan_and_role_are_404(leader_client, plan):
+    assert leader_client.get("/plans/nope/").status_code == 404
+    response = leader_client.get("/plans/q1-2026/roles/nope/")
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+
+
+def test_health_check_is_public_and_checks_the_database(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
