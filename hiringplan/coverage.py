@@ -482,6 +482,7 @@ def _criteria_gaps(plan: Plan, roles: list[Role]) -> list[Gap]:
     present = defaultdict(set)
     for role_id, timeframe in (
         SuccessCriterion.objects.filter(role__plan=plan)
+        .order_by()
         .values_list("role_id", "timeframe")
         .distinct()
     ):

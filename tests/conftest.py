@@ -6,6 +6,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.test import Client
 
 from hiringplan.permissions import ADMINS, GROUP_NAMES, HIRING_MANAGERS, LEADERSHIP, RECRUITERS
 from problems.models import Plan
@@ -74,32 +75,35 @@ def nobody(db):
     return make_user("nobody")
 
 
-def client_for(client, user):
+def client_for(user, **kwargs):
+    """A test client of its own, logged in as ``user`` (personas can be used side by side)."""
+    client = Client(**kwargs)
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def leader_client(client, leader):
-    return client_for(client, leader)
+def leader_client(leader):
+    return client_for(leader)
 
 
 @pytest.fixture
-def manager_client(client, manager):
-    return client_for(client, manager)
+def manager_client(manager):
+    return client_for(manager)
 
 
 @pytest.fixture
-def recruiter_client(client, recruiter):
-    return client_for(client, recruiter)
+def recruiter_client(recruiter):
+    return client_for(recruiter)
 
 
 @pytest.fixture
-def admin_client_(client, admin_user):
-    return client_for(client, admin_user)
+def admin_client_(admin_user):
+    return client_for(admin_user)
 
 
 def page_text(response) -> str:
-    """The response's HTML with entities decoded and tags removed, for content assertions."""
+    """The response's visible text: tags removed, entities decoded, white space collapsed."""
     body = response.content.decode()
-    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+    text = html.unescape(re.sub(r"<[^>]+>", " ", body))
+    return re.sub(r"\s+", " ", text)
