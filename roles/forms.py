@@ -54,14 +54,14 @@ class RowFormSet(forms.BaseFormSet):
     is still at the version the form was opened on.
     """
 
-    def __init__(self, *args, spec: Rows, role: Role, existing: list, **kwargs):
+    def __init__(self, data=None, *, spec: Rows, role: Role, existing: list, **kwargs):
         self.spec = spec
         self.role = role
         self.existing = existing
         self.existing_by_id = {row.pk: row for row in existing}
-        if not kwargs.get("data") and not args:
+        if data is None:
             kwargs["initial"] = [{"id": row.pk} for row in existing]
-        super().__init__(*args, **kwargs)
+        super().__init__(data, **kwargs)
 
     def _posted_id(self, index):
         raw = self.data.get(f"{self.prefix}-{index}-id", "")
@@ -81,7 +81,11 @@ class RowFormSet(forms.BaseFormSet):
         # New rows left blank are ignored rather than rejected; existing rows
         # are always validated, wherever reordering put them.
         kwargs["empty_permitted"] = instance is None
-        kwargs["instance"] = instance if instance is not None else self.spec.new_row(self.role)
+        if instance is None:
+            kwargs["instance"] = self.spec.new_row(self.role)
+        else:
+            kwargs["instance"] = instance
+            kwargs["initial"] = {"id": instance.pk}  # so an untouched row "has not changed"
         return kwargs
 
     def kept_forms(self):

@@ -34,15 +34,20 @@ def ensure_baseline(role: Role) -> None:
     now = timezone.now()
     for model in ROW_MODELS:
         known = model.history.filter(role_id=role.pk).values("id")
-        unseen = list(model.objects.filter(role=role).exclude(pk__in=known))
+        unseen = list(model.objects.filter(role_id=role.pk).exclude(pk__in=known))
         if unseen:
-            model.history.bulk_history_create(
-                unseen, default_change_reason="Initial version", default_date=now
-            )
-    if not role.history.exists():
-        Role.history.bulk_history_create(
-            [role], default_change_reason="Initial version", default_date=now
-        )
+            _record_as_found(model, unseen, now)
+    if not Role.history.filter(id=role.pk).exists():
+        # From the database: the caller's object may already hold unsaved edits.
+        _record_as_found(Role, [Role.objects.get(pk=role.pk)], now)
+
+
+def _record_as_found(model, instances, when) -> None:
+    for instance in instances:
+        instance._history_user = None  # Nobody made this version in the app.
+    model.history.bulk_history_create(
+        instances, default_change_reason="Initial version", default_date=when
+    )
 
 
 def park_positions(queryset) -> None:

@@ -1,5 +1,7 @@
 """Roles and their job descriptions: read, edit in place, history, decisions, PDF."""
 
+import copy
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
@@ -141,7 +143,8 @@ def _conflict_response(request, context, section):
     role.plan = context["plan"]
     theirs = load_role_jd(role)
     # The user's input stays in the form, now on the current version, ready to merge.
-    editor = SectionEditor(section, role, request.POST, version=role.version)
+    # The form gets its own copy: validating it writes the input onto its instance.
+    editor = SectionEditor(section, copy.copy(role), request.POST, version=role.version)
     editor.is_valid()
     last = history.versions(role)[:1]
     conflict = {"jd": theirs, "view": theirs[section.key], "by": last[0] if last else None}
