@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 LONG_TEXT_LIMIT = 20_000
@@ -14,3 +15,42 @@ class LimitedTextMixin:
                 field.max_length = LONG_TEXT_LIMIT
                 field.validators.append(MaxLengthValidator(LONG_TEXT_LIMIT))
                 field.widget.attrs.setdefault("maxlength", str(LONG_TEXT_LIMIT))
+
+
+# Largest value an id or version can hold in every database we support; bigger
+# numbers from a form or URL must be refused before they reach a query (SQLite
+# raises OverflowError on them).
+MAX_ID = 2**63 - 1
+MAX_VERSION = 2**31 - 1
+
+
+def is_sane_id(value) -> bool:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return False
+    return 0 < number <= MAX_ID
+
+
+class BoundedModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and not is_sane_id(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            if not is_sane_id(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
+def version_field():
+    """The hidden field that carries the version a form was opened on."""
+    return forms.IntegerField(min_value=0, max_value=MAX_VERSION, widget=forms.HiddenInput)

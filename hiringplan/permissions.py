@@ -143,8 +143,13 @@ def authenticated(view):
     return wrapper
 
 
-def requires(capability: Capability):
-    """Logged in, in a group, and holding ``capability``; otherwise 302/403."""
+def requires(capability: Capability, *, post: Capability | None = None):
+    """Logged in, in a group, and holding ``capability`` (``post`` for POSTs, if given).
+
+    Anonymous users are sent to log in; users in no group get the no-access
+    page; users without the capability get 403.
+    """
+    policies = {"GET": capability, "POST": post or capability}
 
     def decorator(view):
         @wraps(view)
@@ -154,11 +159,13 @@ def requires(capability: Capability):
             caps = capabilities_of(request.user)
             if not caps:
                 return TemplateResponse(request, "no_access.html", status=403)
-            if capability not in caps:
-                raise PermissionDenied(f"This needs the '{capability}' capability.")
+            needed = policies["POST"] if request.method == "POST" else policies["GET"]
+            if needed not in caps:
+                raise PermissionDenied(f"This needs the '{needed}' capability.")
             return view(request, *args, **kwargs)
 
         wrapper.access_policy = capability
+        wrapper.access_policies = policies
         return wrapper
 
     return decorator

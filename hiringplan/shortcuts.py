@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
 
+from hiringplan.forms import MAX_VERSION
 from problems.models import Plan
 from roles.models import Role
 
@@ -32,7 +33,7 @@ def posted_version(request) -> int | None:
         value = int(raw)
     except (TypeError, ValueError):
         return None
-    return value if value >= 0 else None
+    return value if 0 <= value <= MAX_VERSION else None
 
 
 def unique_slug(model, plan, title: str, fallback: str) -> str:

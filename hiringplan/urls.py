@@ -1,7 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from hiringplan import views
+from hiringplan.converters import BoundedIntConverter
+
+register_converter(BoundedIntConverter, "num")
 
 urlpatterns = [
     path("", views.home, name="home"),

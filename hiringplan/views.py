@@ -70,7 +70,8 @@ def logout(request):
 @authenticated
 @require_GET
 def no_access(request):
-    return TemplateResponse(request, "no_access.html", status=403)
+    """The explanation page itself; other pages answer 403 with the same text."""
+    return TemplateResponse(request, "no_access.html")
 
 
 @requires(Capability.VIEW)

@@ -1,11 +1,11 @@
 from django import forms
 
-from hiringplan.forms import LimitedTextMixin
+from hiringplan.forms import BoundedModelMultipleChoiceField, LimitedTextMixin, version_field
 from interviews.models import AppliesTo, InterviewStage
 
 
 class StageForm(LimitedTextMixin, forms.ModelForm):
-    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput, required=False)
+    version = version_field()
 
     class Meta:
         model = InterviewStage
@@ -15,6 +15,7 @@ class StageForm(LimitedTextMixin, forms.ModelForm):
             "roles": forms.CheckboxSelectMultiple,
         }
         labels = {"duration_minutes": "Duration (minutes)"}
+        field_classes = {"roles": BoundedModelMultipleChoiceField}
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -24,6 +25,8 @@ class StageForm(LimitedTextMixin, forms.ModelForm):
         self.fields["duration_minutes"].widget.attrs.update({"min": "1", "max": "600"})
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]  # A new stage has no version to check yet.
 
     def clean_name(self):
         name = self.cleaned_data["name"]

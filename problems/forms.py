@@ -1,7 +1,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from hiringplan.forms import LimitedTextMixin
+from hiringplan.forms import (
+    BoundedModelChoiceField,
+    LimitedTextMixin,
+    version_field,
+)
 from hiringplan.shortcuts import unique_slug
 from problems.models import NextStep, OpenQuestion, Problem
 from roles.models import Confidence
@@ -14,7 +18,7 @@ class CellForm(forms.Form):
         choices=[("", "None (does not solve it)"), *Confidence.choices], required=False
     )
     rationale = forms.CharField(max_length=300, required=False)
-    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    version = version_field()
 
     def clean(self):
         cleaned = super().clean()
@@ -70,6 +74,7 @@ class QuestionForm(LimitedTextMixin, forms.ModelForm):
         model = OpenQuestion
         fields = ["topic", "question", "addressed_to", "role", "problem"]
         widgets = {"question": forms.Textarea(attrs={"rows": 2})}
+        field_classes = {"role": BoundedModelChoiceField, "problem": BoundedModelChoiceField}
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,7 +85,7 @@ class QuestionForm(LimitedTextMixin, forms.ModelForm):
 
 class ResolveForm(LimitedTextMixin, forms.Form):
     resolution = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
-    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    version = version_field()
 
 
 class NextStepForm(forms.ModelForm):

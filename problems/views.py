@@ -124,7 +124,7 @@ def matrix_csv(request, plan_slug):
     return response
 
 
-@requires(Capability.VIEW)
+@requires(Capability.VIEW, post=Capability.EDIT_COVERAGE)
 @require_http_methods(["GET", "POST"])
 def matrix_cell(request, plan_slug, role_slug, problem_slug):
     """Show or change one cell. GET with htmx returns the in-place editor; without htmx a page."""
@@ -149,8 +149,6 @@ def matrix_cell(request, plan_slug, role_slug, problem_slug):
             request, "problems/matrix_cell.html", {**context, "form": form}, partial="cell-form"
         )
 
-    if not may_edit:
-        return TemplateResponse(request, "errors/403.html", status=403)
     form = CellForm(request.POST)
     status = 200
     if form.is_valid():

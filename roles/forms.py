@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.forms import modelform_factory
 
-from hiringplan.forms import LimitedTextMixin
+from hiringplan.forms import MAX_ID, BoundedModelChoiceField, LimitedTextMixin, version_field
 from roles.history import park_positions
 from roles.models import Decision, Role
 from roles.sections import Rows, Section
@@ -43,7 +43,7 @@ class RoleFieldsForm(LimitedTextMixin, forms.ModelForm):
 
 
 class RowForm(LimitedTextMixin, forms.ModelForm):
-    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
 
 
 class RowFormSet(forms.BaseFormSet):
@@ -239,7 +239,7 @@ class SectionEditor:
 
 
 class RoleCreateForm(LimitedTextMixin, forms.ModelForm):
-    template = forms.ModelChoiceField(
+    template = BoundedModelChoiceField(
         queryset=Role.objects.none(),
         required=False,
         label="Start from an existing JD",
@@ -261,11 +261,11 @@ class RoleCreateForm(LimitedTextMixin, forms.ModelForm):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=Decision.choices)
-    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    version = version_field()
 
 
 class PipelineForm(forms.ModelForm):
-    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    version = version_field()
 
     class Meta:
         model = Role

@@ -18,7 +18,7 @@ urlpatterns = [
     path("<slug:role_slug>/history/", views.role_history, name="role_history"),
     path("<slug:role_slug>/history/diff/", views.role_diff, name="role_diff"),
     path(
-        "<slug:role_slug>/history/<int:version>/restore/",
+        "<slug:role_slug>/history/<num:version>/restore/",
         views.role_restore,
         name="role_restore",
     ),

@@ -3,7 +3,7 @@
 import copy
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -203,12 +203,14 @@ def role_pipeline(request, plan_slug, role_slug):
 def _small_role_update(request, plan, role, form, what, values):
     """Apply a decision or pipeline change and go back where the user came from."""
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
         target = reverse("role_detail", args=[plan.slug, role.slug]) + "#status"
     if not form.is_valid():
         problems = "; ".join(" ".join(errors) for errors in form.errors.values())
         messages.error(request, f"Not saved: {problems}")
-        return redirect(target)
+        return HttpResponseRedirect(target)
     try:
         role = update_role(
             role, form.cleaned_data["version"], f"Changed {what}", **values(form.cleaned_data)
@@ -221,7 +223,7 @@ def _small_role_update(request, plan, role, form, what, values):
         )
     else:
         messages.success(request, f"Saved the {what} of {role.title}.")
-    return redirect(target)
+    return HttpResponseRedirect(target)
 
 
 # --- History -------------------------------------------------------------------------------

@@ -1,0 +1,243 @@
+"""Every URL declares who may use it, and every persona gets exactly what its group allows."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from hiringplan import documents
+from hiringplan.permissions import (
+    AUTHENTICATED,
+    GROUP_CAPABILITIES,
+    PUBLIC,
+    Capability,
+)
+from interviews.models import InterviewStage
+from roles.history import ensure_baseline
+from tests.conftest import make_user
+
+# Which methods each URL answers; a URL missing here fails the test, so new
+# views must say what they accept.
+METHODS = {
+    "home": {"GET"},
+    "healthz": {"GET"},
+    "login": {"GET", "POST"},
+    "logout": {"POST"},
+    "no_access": {"GET"},
+    "plan_list": {"GET"},
+    "import_plan": {"GET", "POST"},
+    "proposal_pdf": {"GET"},
+    "plan_overview": {"GET"},
+    "matrix": {"GET"},
+    "matrix_csv": {"GET"},
+    "matrix_cell": {"GET", "POST"},
+    "gaps": {"GET"},
+    "problem_list": {"GET"},
+    "problem_create": {"GET", "POST"},
+    "problem_edit": {"GET", "POST"},
+    "problem_move": {"POST"},
+    "question_list": {"GET"},
+    "question_create": {"POST"},
+    "question_resolve": {"POST"},
+    "question_reopen": {"POST"},
+    "next_step_list": {"GET"},
+    "next_step_create": {"POST"},
+    "next_step_done": {"POST"},
+    "role_list": {"GET"},
+    "role_create": {"GET", "POST"},
+    "role_detail": {"GET"},
+    "jd_pdf": {"GET"},
+    "role_decision": {"POST"},
+    "role_pipeline": {"POST"},
+    "role_section": {"GET"},
+    "role_section_edit": {"GET", "POST"},
+    "role_history": {"GET"},
+    "role_diff": {"GET"},
+    "role_restore": {"POST"},
+    "interview_process": {"GET"},
+    "stage_create": {"GET", "POST"},
+    "stage_edit": {"GET", "POST"},
+    "stage_delete": {"GET", "POST"},
+    "stage_move": {"POST"},
+    "interview_guide": {"GET"},
+    "guide_assessments": {"POST"},
+    "guide_complete": {"POST"},
+    "guide_pdf": {"GET"},
+}
+
+
+def app_patterns(patterns=None, prefix=""):
+    """Every URL pattern of the app (the Django admin checks its own access)."""
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            yield from app_patterns(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern
+
+
+def test_every_url_declares_an_access_policy():
+    undeclared = [
+        route for route, p in app_patterns() if getattr(p.callback, "access_policy", None) is None
+    ]
+    assert undeclared == []
+    names = {p.name for _, p in app_patterns()}
+    assert names == set(METHODS), "Update METHODS with the methods each new view accepts."
+
+
+def test_a_view_without_policy_is_refused_by_the_middleware(rf, admin_user):
+    from hiringplan.permissions import PolicyMiddleware
+
+    def naked(request):
+        return None
+
+    request = rf.get("/")
+    request.user = admin_user
+    request.resolver_match = None
+    with pytest.raises(Exception, match="declares no access policy"):
+        PolicyMiddleware(lambda r: None).process_view(request, naked, (), {})
+
+
+PERSONAS = [
+    "anonymous",
+    "nogroup",
+    "leadership",
+    "hiring managers",
+    "recruiters",
+    "admins",
+    "superuser",
+]
+
+
+def persona_user(name):
+    if name == "anonymous":
+        return None
+    if name == "superuser":
+        return User.objects.create_superuser("su", "su@example.com", "pw")
+    if name == "nogroup":
+        return make_user("nogroup")
+    group = next(g for g in GROUP_CAPABILITIES if g.lower() == name)
+    return make_user(name.replace(" ", "-"), group)
+
+
+def persona_caps(name):
+    if name in ("anonymous", "nogroup"):
+        return frozenset()
+    if name == "superuser":
+        return frozenset(Capability)
+    return next(caps for group, caps in GROUP_CAPABILITIES.items() if group.lower() == name)
+
+
+def concrete_url(route, plan):
+    stage = InterviewStage.objects.filter(plan=plan).order_by("position").first()
+    values = {
+        "<slug:plan_slug>": plan.slug,
+        "<slug:role_slug>": "senior-dashboard-engineer",
+        "<slug:problem_slug>": "outbound-scale",
+        "<slug:section>": "summary",
+        "<num:position>": "5",
+        "<num:stage_id>": str(stage.pk),
+        "<num:version>": "1",
+    }
+    for key, value in values.items():
+        route = route.replace(key, value)
+    assert "<" not in route, route
+    return "/" + route
+
+
+ALLOWED = {200, 302, 304, 400, 409, 422}
+
+
+def expected(policy_for_method, persona, caps, method, accepted):
+    """The status class a request should get: 'login', 403, 405 or 'ok'."""
+    if policy_for_method == PUBLIC:
+        return "ok" if method in accepted else 405
+    if persona == "anonymous":
+        return "login"
+    if policy_for_method == AUTHENTICATED:
+        return "ok" if method in accepted else 405
+    if policy_for_method not in caps:
+        return 403
+    return "ok" if method in accepted else 405
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_permission_matrix(persona, plan, groups, monkeypatch):
+    """Every URL x this persona x GET and POST (empty POSTs: permission comes before validation)."""
+    monkeypatch.setattr(documents, "render_pdf", lambda html: b"%PDF-1.7 stub")
+    ensure_baseline(plan.roles.get(slug="senior-dashboard-engineer"))  # version 1 exists to restore
+    user = persona_user(persona)
+    caps = persona_caps(persona)
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    mismatches = []
+    for route, pattern in app_patterns():
+        if pattern.name == "logout":
+            continue  # Logging out would end this persona's session; tested on its own.
+        url = concrete_url(route, plan)
+        policies = getattr(pattern.callback, "access_policies", None)
+        for method in ("GET", "POST"):
+            policy = policies[method] if policies else pattern.callback.access_policy
+            want = expected(policy, persona, caps, method, METHODS[pattern.name])
+            response = client.get(url) if method == "GET" else client.post(url, {})
+            got = response.status_code
+            if want == "login":
+                ok = got == 302 and response["Location"].startswith("/accounts/login/")
+            elif want == "ok":
+                ok = got in ALLOWED and not (
+                    got == 302 and response["Location"].startswith("/accounts/login/")
+                )
+            else:
+                ok = got == want
+            if persona == "nogroup" and want == 403:
+                ok = ok and "You have no access yet" in response.content.decode()
+            if not ok:
+                mismatches.append(f"{method} {url}: expected {want}, got {got}")
+    assert mismatches == []
+
+
+def test_logout_needs_post_and_ends_the_session(leader_client, plan):
+    assert leader_client.get("/accounts/logout/").status_code == 405
+    response = leader_client.post("/accounts/logout/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+    assert leader_client.get("/plans/q1-2026/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("admins", 200),
+        ("superuser", 200),
+        ("leadership", 302),
+        ("recruiters", 302),
+        ("nogroup", 302),
+    ],
+)
+def test_django_admin_is_for_admins_only(persona, status, plan, groups):
+    client = Client()
+    client.force_login(persona_user(persona))
+    response = client.get("/admin/")
+    assert response.status_code == status
+    if status == 200:
+        assert "Q1 2026 Hiring Proposal" in client.get("/admin/problems/plan/").content.decode()
+    else:
+        assert response["Location"].startswith("/admin/login/")
+
+
+def test_controls_follow_capabilities(leader_client, manager_client, recruiter_client, plan):
+    role = "/plans/q1-2026/roles/senior-dashboard-engineer/"
+    leader_page = leader_client.get(role).content.decode()
+    manager_page = manager_client.get(role).content.decode()
+    recruiter_page = recruiter_client.get(role).content.decode()
+    assert "/decision/" in leader_page and "/decision/" not in manager_page
+    assert "/sections/" in manager_page and "/sections/" not in leader_page
+    assert "/pipeline/" in recruiter_page and "/pipeline/" not in manager_page
+    assert "jd.pdf" in recruiter_page and "jd.pdf" not in leader_page
+    stages = "/plans/q1-2026/interviews/"
+    assert "Add a stage" in recruiter_client.get(stages).content.decode()
+    assert "Add a stage" not in leader_client.get(stages).content.decode()
+    questions = "/plans/q1-2026/questions/"
+    assert "Add a question" in leader_client.get(questions).content.decode()
+    assert "Add a question" not in manager_client.get(questions).content.decode()

@@ -1,0 +1,211 @@
+"""Hardening: CSRF everywhere, a strict CSP, deploy checks, login throttling, error pages."""
+
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client, override_settings
+
+from roles.models import Coverage
+from tests.conftest import page_text
+
+ROOT = Path(__file__).resolve().parents[2]
+CELL = "/plans/q1-2026/matrix/cell/outbound-engineer/outbound-scale/"
+
+
+def csrf_client(user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+def test_post_without_csrf_token_fails(leader, plan):
+    client = csrf_client(leader)
+    response = client.post(CELL, {"confidence": "low", "version": "1"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 403
+    assert (
+        Coverage.objects.get(
+            role__slug="outbound-engineer", problem__slug="outbound-scale"
+        ).confidence
+        == "high"
+    )
+
+
+def test_htmx_post_with_token_header_from_the_page_works(leader, plan):
+    client = csrf_client(leader)
+    page = client.get("/plans/q1-2026/matrix/").content.decode()
+    token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', page).group(1)
+    response = client.post(
+        CELL, {"confidence": "low", "version": "1"}, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token
+    )
+    assert response.status_code == 200
+    assert (
+        Coverage.objects.get(
+            role__slug="outbound-engineer", problem__slug="outbound-scale"
+        ).confidence
+        == "low"
+    )
+
+
+def test_every_form_on_every_page_carries_a_csrf_token(admin_client_, plan):
+    pages = [
+        "/plans/q1-2026/",
+        "/plans/q1-2026/matrix/",
+        "/plans/q1-2026/problems/",
+        "/plans/q1-2026/questions/",
+        "/plans/q1-2026/next-steps/",
+        "/plans/q1-2026/roles/",
+        "/plans/q1-2026/roles/senior-dashboard-engineer/",
+        "/plans/q1-2026/roles/senior-dashboard-engineer/interview/",
+        "/plans/q1-2026/interviews/",
+        "/plans/q1-2026/roles/senior-dashboard-engineer/sections/criteria/edit/",
+        "/plans/import/",
+    ]
+    for url in pages:
+        html = admin_client_.get(url).content.decode()
+        for form in re.findall(r"<form\b[^>]*>.*?</form>", html, re.S):
+            if re.search(r'method="post"', form, re.I):
+                assert "csrfmiddlewaretoken" in form, (url, form[:200])
+
+
+def test_login_form_needs_csrf(plan, leader):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"username": "leader", "password": "pw-leader"})
+    assert response.status_code == 403
+
+
+def test_content_security_policy_is_strict(leader_client, plan):
+    response = leader_client.get("/plans/q1-2026/matrix/")
+    policy = response["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["default-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/plans/q1-2026/",
+        "/plans/q1-2026/matrix/",
+        "/plans/q1-2026/gaps/",
+        "/plans/q1-2026/roles/",
+        "/plans/q1-2026/roles/senior-dashboard-engineer/",
+        "/plans/q1-2026/interviews/",
+        "/plans/q1-2026/questions/",
+        "/plans/q1-2026/next-steps/",
+        "/plans/q1-2026/roles/senior-dashboard-engineer/interview/",
+        "/accounts/login/",
+    ],
+)
+def test_pages_have_no_inline_scripts_styles_or_handlers(admin_client_, plan, url):
+    client = Client() if url == "/accounts/login/" else admin_client_
+    html = client.get(url).content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline script"
+    assert not re.search(r"<style", html), "inline style element"
+    assert not re.search(r"<[a-z][^>]*\sstyle=", html), "style attribute"
+    assert not re.search(r"<[a-z][^>]*\son[a-z]+=", html), "event handler attribute"
+    assert not re.search(r"\shx-on", html), "hx-on needs eval"
+    config = re.search(r'<meta name="htmx-config" content=\'([^\']+)\'', html).group(1)
+    assert '"allowEval":false' in config and '"includeIndicatorStyles":false' in config
+
+
+def test_security_headers(leader_client, plan):
+    response = leader_client.get("/plans/q1-2026/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "hiring.example.com",
+        "DATABASE_URL": "sqlite:////tmp/hiringplan-deploy-check.sqlite3",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def failed_login(client, username):
+    return client.post("/accounts/login/", {"username": username, "password": "wrong"})
+
+
+def test_repeated_failures_lock_out_that_user_only(plan, leader, manager, settings):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = failed_login(client, "leader")
+        assert response.status_code == 200
+        assert "Please enter a correct username and password" in page_text(response)
+    assert failed_login(client, "leader").status_code == 429  # The limit is reached.
+    locked = client.post("/accounts/login/", {"username": "leader", "password": "pw-leader"})
+    assert locked.status_code == 429
+    assert "Too many failed log-ins" in page_text(locked)
+    # Another user from the same address is not locked out.
+    other = Client().post("/accounts/login/", {"username": "manager", "password": "pw-manager"})
+    assert other.status_code == 302 and other["Location"] == "/"
+
+
+def test_successful_login_resets_failures(plan, leader, settings):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        failed_login(client, "leader")
+    assert (
+        client.post("/accounts/login/", {"username": "leader", "password": "pw-leader"}).status_code
+        == 302
+    )
+    client.post("/accounts/logout/")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        failed_login(client, "leader")
+    assert (
+        client.post("/accounts/login/", {"username": "leader", "password": "pw-leader"}).status_code
+        == 302
+    )
+
+
+def test_login_page_and_open_redirect_protection(plan, leader):
+    client = Client()
+    page = client.get("/accounts/login/")
+    assert "Log in" in page_text(page) and 'name="username"' in page.content.decode()
+    response = client.post(
+        "/accounts/login/?next=https://evil.example/",
+        {"username": "leader", "password": "pw-leader", "next": "https://evil.example/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_friendly_403_and_404_leak_nothing(recruiter_client, plan):
+    forbidden = recruiter_client.post(CELL, {"confidence": "low", "version": "1"})
+    assert forbidden.status_code == 403
+    assert "You can't do that" in page_text(forbidden)
+    assert "capability" not in forbidden.content.decode()
+    missing = recruiter_client.get("/plans/q1-2026/roles/does-not-exist/")
+    assert missing.status_code == 404 and "Page not found" in page_text(missing)
+    assert (
+        "Traceback" not in missing.content.decode()
+        and "Role matching query" not in missing.content.decode()
+    )
+
+
+@override_settings(ROOT_URLCONF="tests.hiringplan.urls_boom")
+def test_friendly_500_leaks_nothing(leader, plan):
+    client = Client(raise_request_exception=False)
+    client.force_login(leader)
+    response = client.get("/boom/")
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "Something went wrong" in body
+    assert "secret-detail" not in body and "Traceback" not in body
