@@ -1,0 +1,362 @@
+"""Interview stages, loops per role, guides with traceability."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from hiringplan.coverage import GapKind, analyse_plan
+from interviews.loops import build_guide, role_loop
+from interviews.models import InterviewStage, StageAssessment
+from problems.models import NextStep
+from roles.models import ItemKind
+from tests.conftest import page_text
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+PROCESS = "/plans/q1-2026/interviews/"
+GUIDE = "/plans/q1-2026/roles/senior-dashboard-engineer/interview/"
+
+
+def test_senior_loop_includes_the_final_and_minutes_add_up(plan):
+    senior = role_loop(plan, plan.roles.get(slug="senior-dashboard-engineer"))
+    mid = role_loop(plan, plan.roles.get(slug="mid-level-mobile-engineer"))
+    assert [s.name for s in senior.stages][-1] == "Final"
+    assert "Final" not in [s.name for s in mid.stages]
+    assert senior.minutes == 30 + 45 + 60 + 45 + 30 == 210
+    assert mid.minutes == 180
+    assert [f.label for f in senior.technical_focus] == ["Dashboard/Mobile"]
+
+
+def test_process_page_shows_stages_focus_and_loops(recruiter_client, plan):
+    text = page_text(recruiter_client.get(PROCESS))
+    assert "Interview process Draft" in text
+    assert "5 Final 30 min Samee or Haroun — Senior roles" in text
+    assert "3 Technical/Aptitude 60 min Yousuf Algaburi for technical roles" in text
+    assert "Support Engineers Debugging exercise, customer communication simulation" in text
+    assert (
+        "Senior Dashboard Engineer Recruiter Screen → Hiring Manager Screen → Technical/Aptitude → Team Fit → Final 210 min"
+        in text
+    )
+    assert (
+        "Mid-Level Mobile Engineer Recruiter Screen → Hiring Manager Screen → Technical/Aptitude → Team Fit 180 min"
+        in text
+    )
+
+
+def test_add_a_stage_for_selected_roles(recruiter_client, plan):
+    mobile = plan.roles.get(slug="mid-level-mobile-engineer")
+    response = recruiter_client.post(
+        f"{PROCESS}stages/new/",
+        {
+            "name": "Portfolio review",
+            "duration_minutes": "40",
+            "interviewer": "Agustin",
+            "focus": "Shipped apps",
+            "applies_to": "selected",
+            "roles": [str(mobile.pk)],
+        },
+    )
+    assert response.status_code == 302
+    stage = InterviewStage.objects.get(plan=plan, name="Portfolio review")
+    assert stage.position == 6
+    assert role_loop(plan, mobile).minutes == 220
+    assert role_loop(plan, plan.roles.get(slug="senior-dashboard-engineer")).minutes == 210
+    text = page_text(recruiter_client.get(PROCESS))
+    assert "Selected roles: Mid-Level Mobile Engineer" in text
+
+
+def test_stage_validation_errors(recruiter_client, plan):
+    response = recruiter_client.post(
+        f"{PROCESS}stages/new/",
+        {"name": "Final", "duration_minutes": "0", "applies_to": "selected"},
+    )
+    assert response.status_code == 400
+    text = page_text(response)
+    assert "The process already has a stage called “Final”." in text
+    assert "Pick at least one role" in text
+    assert (
+        "Ensure this value is greater than or equal to 1." in text
+        or "Duration must be between" in text
+    )
+    assert InterviewStage.objects.filter(plan=plan).count() == 5
+
+
+def test_edit_stage_in_place_with_htmx(recruiter_client, plan):
+    stage = InterviewStage.objects.get(plan=plan, name="Team Fit")
+    form = recruiter_client.get(f"{PROCESS}stages/{stage.pk}/edit/", **HTMX)
+    assert form.text.startswith(f'<tr id="stage-{stage.pk}" class="editing">')
+    response = recruiter_client.post(
+        f"{PROCESS}stages/{stage.pk}/edit/",
+        {
+            "name": "Team Fit",
+            "duration_minutes": "50",
+            "interviewer": "Two teammates",
+            "focus": "Pairing",
+            "applies_to": "all",
+            "version": "1",
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith(f'<tr id="stage-{stage.pk}">')
+    assert "50 min" in response.text
+    stage.refresh_from_db()
+    assert (stage.duration_minutes, stage.version) == (50, 2)
+    stale = recruiter_client.post(
+        f"{PROCESS}stages/{stage.pk}/edit/",
+        {"name": "Team Fit", "duration_minutes": "20", "applies_to": "all", "version": "1"},
+        **HTMX,
+    )
+    assert stale.status_code == 409
+    assert "Someone changed this stage" in page_text(stale)
+    stage.refresh_from_db()
+    assert stage.duration_minutes == 50
+
+
+def test_reorder_and_remove_stages(recruiter_client, plan):
+    final = InterviewStage.objects.get(plan=plan, name="Final")
+    response = recruiter_client.post(
+        f"{PROCESS}stages/{final.pk}/move/", {"direction": "up"}, **HTMX
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<section id="stages"')
+    names = list(
+        InterviewStage.objects.filter(plan=plan).order_by("position").values_list("name", flat=True)
+    )
+    assert names == [
+        "Recruiter Screen",
+        "Hiring Manager Screen",
+        "Technical/Aptitude",
+        "Final",
+        "Team Fit",
+    ]
+    confirm = recruiter_client.get(f"{PROCESS}stages/{final.pk}/delete/")
+    assert "Remove the stage “Final”?" in page_text(confirm)
+    response = recruiter_client.post(f"{PROCESS}stages/{final.pk}/delete/")
+    assert response.status_code == 302
+    positions = list(
+        InterviewStage.objects.filter(plan=plan)
+        .order_by("position")
+        .values_list("position", flat=True)
+    )
+    assert positions == [1, 2, 3, 4]
+
+
+def test_stage_edits_refused_for_others(manager_client, leader_client, plan):
+    stage = InterviewStage.objects.get(plan=plan, name="Final")
+    for client in (manager_client, leader_client):
+        assert (
+            client.post(f"{PROCESS}stages/{stage.pk}/move/", {"direction": "up"}).status_code == 403
+        )
+        assert client.post(f"{PROCESS}stages/{stage.pk}/delete/").status_code == 403
+    assert InterviewStage.objects.filter(plan=plan).count() == 5
+
+
+def assign(client, role_slug, pairs, token=None):
+    guide_url = f"/plans/q1-2026/roles/{role_slug}/interview/"
+    html = client.get(guide_url).text
+    token = token or re.search(r'name="token" value="([^"]+)"', html).group(1)
+    return client.post(
+        f"{guide_url}assessments/", {"token": token, "assess": [f"{s}:{i}" for s, i in pairs]}
+    )
+
+
+def test_guide_shows_loop_focus_scorecard_and_traceability(manager_client, plan):
+    text = page_text(manager_client.get(GUIDE))
+    assert "Interview guide: Senior Dashboard Engineer" in text
+    assert "Total: 210 minutes across 5 stages." in text
+    assert (
+        "Technical focus (Dashboard/Mobile): Frontend architecture, code review, UI/UX sensibility"
+        in text
+    )
+    assert "13 items no stage assesses" in text
+    assert "Scorecard" in text and "Rate each item 1–4" in text
+    assert "Final (30 min, Samee or Haroun) Nothing assigned to this stage yet." in text
+
+
+def test_traceability_gaps_appear_and_disappear(manager_client, plan):
+    role = plan.roles.get(slug="senior-dashboard-engineer")
+    stages = {s.name: s for s in InterviewStage.objects.filter(plan=plan)}
+    must = list(role.items.filter(kind=ItemKind.MUST_HAVE))
+    flags = list(role.items.filter(kind=ItemKind.RED_FLAG))
+    pairs = [(stages["Technical/Aptitude"].pk, i.pk) for i in must] + [
+        (stages["Team Fit"].pk, i.pk) for i in flags[:-1]
+    ]
+    response = assign(manager_client, role.slug, pairs)
+    assert response.status_code == 302
+    guide = build_guide(plan, role)
+    assert [g.item.pk for g in guide.gaps] == [flags[-1].pk]
+    gaps = [g for g in analyse_plan(plan).gaps if g.kind == GapKind.UNASSESSED_ITEMS]
+    assert (
+        gaps[0].explanation
+        == "Senior Dashboard Engineer: 1 red flag not assessed in any interview stage."
+    )
+    assert "1 item no stage assesses" in page_text(manager_client.get(GUIDE))
+    # The last red flag goes to the Final: the gap closes, on the guide and the gaps page.
+    assign(manager_client, role.slug, [*pairs, (stages["Final"].pk, flags[-1].pk)])
+    assert not build_guide(plan, role).gaps
+    assert "Every must-have and red flag is assessed" in page_text(manager_client.get(GUIDE))
+    gaps_page = page_text(manager_client.get("/plans/q1-2026/gaps/"))
+    assert (
+        "Senior Dashboard Engineer: 7 must-have" not in gaps_page
+        and "red flag not assessed" not in gaps_page
+    )
+    # Unticking brings it back.
+    assign(manager_client, role.slug, pairs)
+    assert len(build_guide(plan, role).gaps) == 1
+
+
+def test_a_stage_outside_the_roles_loop_does_not_count(manager_client, plan):
+    role = plan.roles.get(slug="senior-dashboard-engineer")
+    role.level = "mid"
+    role.save()
+    final = InterviewStage.objects.get(plan=plan, name="Final")
+    flag = role.items.filter(kind=ItemKind.RED_FLAG).first()
+    StageAssessment.objects.create(stage=final, item=flag)
+    assert flag.pk in [g.item.pk for g in build_guide(plan, role).gaps]
+    # And the form cannot assign to it either.
+    assign(manager_client, role.slug, [(final.pk, flag.pk)])
+    assert StageAssessment.objects.filter(stage=final, item=flag).count() == 1
+
+
+def test_stale_assignment_is_refused(manager_client, recruiter_client, plan):
+    role = plan.roles.get(slug="senior-dashboard-engineer")
+    screen = InterviewStage.objects.get(plan=plan, name="Recruiter Screen")
+    item = role.items.filter(kind=ItemKind.MUST_HAVE).first()
+    old_token = re.search(r'name="token" value="([^"]+)"', manager_client.get(GUIDE).text).group(1)
+    assert assign(recruiter_client, role.slug, [(screen.pk, item.pk)]).status_code == 302
+    response = assign(manager_client, role.slug, [], token=old_token)
+    followed = manager_client.get(response["Location"])
+    assert "someone changed this guide" in page_text(followed)
+    assert StageAssessment.objects.filter(stage=screen, item=item).exists()
+
+
+def test_marking_the_guide_complete_sets_the_pipeline_status(manager_client, leader_client, plan):
+    role = plan.roles.get(slug="senior-dashboard-engineer")
+    assert (
+        leader_client.post(f"{GUIDE}complete/", {"complete": "1", "version": "1"}).status_code
+        == 403
+    )
+    response = manager_client.post(
+        f"{GUIDE}complete/", {"complete": "1", "version": str(role.version)}
+    )
+    assert response.status_code == 302
+    role.refresh_from_db()
+    assert role.interview_guide_complete
+    assert role.pipeline_summary == "JD + Interview ready"
+    assert "senior-dashboard-engineer" not in {
+        g.role.slug for g in analyse_plan(plan).gaps if g.kind == GapKind.GUIDE_INCOMPLETE
+    }
+
+
+# --- Open questions -----------------------------------------------------------------------
+
+QUESTIONS = "/plans/q1-2026/questions/"
+
+
+def test_unresolved_first_then_resolved_with_resolutions(leader_client, plan):
+    html = leader_client.get(QUESTIONS).text
+    order = re.findall(r'<li id="question-(\d+)"', html)
+    assert order == ["5", "6", "1", "2", "3", "4"]
+    text = page_text(leader_client.get(QUESTIONS))
+    assert (
+        "Resolved Integration hire What problem does this solve? Are integrations blocking onboarding? — for Samee"
+        in text
+    )
+    assert "Resolution: Shaheer is bottleneck, integrations block onboarding" in text
+    assert "Resolution: Pam Outbound Sales, MVP exists, customer demand" in text
+    assert "About: Outbound Engineer" not in text and "#4 Outbound scale" in text
+
+
+def test_resolve_in_place_and_reopen(leader_client, plan):
+    response = leader_client.post(
+        f"{QUESTIONS}5/resolve/",
+        {"resolution": "Hire the Outbound Engineer in Q1.", "version": "1"},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<li id="question-5" class="question resolved">')
+    assert "Resolution: Hire the Outbound Engineer in Q1." in page_text(response)
+    assert [g.subject for g in analyse_plan(plan).gaps if g.kind == GapKind.OPEN_QUESTION] == [
+        "OPS"
+    ]
+    reopened = leader_client.post(f"{QUESTIONS}5/reopen/", **HTMX)
+    assert 'class="question open"' in reopened.text
+    assert "Earlier resolution: Hire the Outbound Engineer in Q1." in page_text(reopened)
+
+
+def test_resolution_is_required_and_stale_resolve_refused(leader_client, plan):
+    empty = leader_client.post(
+        f"{QUESTIONS}6/resolve/", {"resolution": "  ", "version": "1"}, **HTMX
+    )
+    assert empty.status_code == 422
+    assert "This field is required." in page_text(empty)
+    leader_client.post(f"{QUESTIONS}6/resolve/", {"resolution": "Yes.", "version": "1"}, **HTMX)
+    leader_client.post(f"{QUESTIONS}6/reopen/", **HTMX)
+    stale = leader_client.post(
+        f"{QUESTIONS}6/resolve/", {"resolution": "No.", "version": "1"}, **HTMX
+    )
+    assert stale.status_code == 409
+    assert "Someone changed this question" in page_text(stale)
+    assert ">No.</textarea>" in stale.text
+    assert not plan.open_questions.get(position=6).resolved
+
+
+def test_add_a_question_linked_to_a_role(leader_client, manager_client, plan):
+    role = plan.roles.get(slug="mid-level-mobile-engineer")
+    data = {
+        "topic": "Mobile budget",
+        "question": "Contractor or hire?",
+        "addressed_to": "Haroun",
+        "role": str(role.pk),
+    }
+    assert manager_client.post(f"{QUESTIONS}new/", data).status_code == 403
+    response = leader_client.post(f"{QUESTIONS}new/", data)
+    assert response.status_code == 302 and response["Location"].endswith("#question-7")
+    question = plan.open_questions.get(position=7)
+    assert question.role == role and not question.resolved
+    bad = leader_client.post(f"{QUESTIONS}new/", {**data, "question": "", "role": "999999"})
+    assert bad.status_code == 400
+    assert plan.open_questions.count() == 7
+
+
+# --- Next steps ------------------------------------------------------------------------------
+
+STEPS = "/plans/q1-2026/next-steps/"
+
+
+def test_toggle_done_in_place(leader_client, plan):
+    response = leader_client.post(f"{STEPS}1/done/", {"done": "1"}, **HTMX)
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<li id="step-1" class="step done">')
+    assert plan.next_steps.get(position=1).done
+    # Posting the wanted state twice (a double click) does not flip it back.
+    leader_client.post(f"{STEPS}1/done/", {"done": "1"}, **HTMX)
+    assert plan.next_steps.get(position=1).done
+    leader_client.post(f"{STEPS}1/done/", {"done": ""}, **HTMX)
+    assert not plan.next_steps.get(position=1).done
+
+
+def test_add_step_with_owner_and_due_and_overdue_is_highlighted(
+    leader_client, recruiter_client, plan
+):
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    response = leader_client.post(
+        f"{STEPS}new/", {"text": "Book the offsite", "owner": "Samee", "due": yesterday}
+    )
+    assert response.status_code == 302
+    step = NextStep.objects.get(plan=plan, text="Book the offsite")
+    assert step.position == 6 and step.is_overdue()
+    html = recruiter_client.get(STEPS).text
+    assert '<li id="step-6" class="step overdue">' in html
+    assert "Overdue" in page_text(recruiter_client.get(STEPS))
+    assert "Mark done" not in html  # Recruiters read, they do not tick.
+    assert recruiter_client.post(f"{STEPS}6/done/", {"done": "1"}).status_code == 403
+
+
+@pytest.mark.parametrize("due", ["2026-02-30", "tomorrow"])
+def test_bad_due_date_is_a_field_error(leader_client, plan, due):
+    response = leader_client.post(f"{STEPS}new/", {"text": "X", "due": due})
+    assert response.status_code == 400
+    assert "Enter a valid date." in page_text(response)
