@@ -19,10 +19,20 @@ def get_role(plan: Plan, role_slug: str) -> Role:
     return role
 
 
+# A refused form is a normal answer for htmx: it swaps the form with its errors
+# in place. Sending it as 200 (with an event naming the refusal) keeps the
+# browser from logging a failed request; full pages keep the real status.
+HTMX_REFUSALS = {400: "formInvalid", 409: "editConflict"}
+
+
 def render(request, template: str, context: dict, *, partial: str | None = None, status=200):
     """The full page, or only ``partial`` of it when htmx asks."""
     if partial and request.htmx:
         template = f"{template}#{partial}"
+    if request.htmx and status in HTMX_REFUSALS:
+        response = TemplateResponse(request, template, context)
+        response["HX-Trigger"] = HTMX_REFUSALS[status]
+        return response
     return TemplateResponse(request, template, context, status=status)
 
 

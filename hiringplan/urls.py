@@ -9,6 +9,7 @@ register_converter(BoundedIntConverter, "num")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/login/", views.login, name="login"),
     path("accounts/logout/", views.logout, name="logout"),
     path("no-access/", views.no_access, name="no_access"),

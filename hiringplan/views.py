@@ -13,15 +13,16 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect
 from django.template import loader
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hiringplan.coverage import analyse_plan
 from hiringplan.documents import pdf_response
-from hiringplan.permissions import Capability, authenticated, public, requires
+from hiringplan.permissions import Capability, authenticated, public, requires, user_may
 from hiringplan.shortcuts import get_plan
 from interviews.loops import plan_process
 from problems.models import NextStep, OpenQuestion, Plan
@@ -30,9 +31,12 @@ from roles.presentation import proposal_breakdown
 logger = logging.getLogger(__name__)
 
 
-@requires(Capability.VIEW)
+@authenticated
 @require_GET
 def home(request):
+    """Where log-in lands: the newest plan, or the no-access page for a user in no group."""
+    if not user_may(request.user, Capability.VIEW):
+        return redirect("no_access")
     plan = Plan.objects.newest_first().first()
     if plan is None:
         return redirect("plan_list")
@@ -50,6 +54,13 @@ def healthz(request):
         logger.exception("Health check: database unreachable")
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@public
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the Django admin)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 login = public(

@@ -90,7 +90,7 @@ def stage_edit(request, plan_slug, stage_id):
                     reverse("interview_process", args=[plan.slug]) + f"#stage-{stage.pk}"
                 )
         else:
-            status = 422 if request.htmx else 400
+            status = 400
     context = {"plan": plan, "form": form, "stage": stage, "conflict": conflict}
     return render(
         request, "interviews/stage_form.html", context, partial="stage-form", status=status

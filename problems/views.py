@@ -175,7 +175,7 @@ def matrix_cell(request, plan_slug, role_slug, problem_slug):
             messages.success(request, f"Saved: {role.title} for “{problem.title}”.")
             return redirect(reverse("matrix", args=[plan.slug]) + f"#problem-{problem.slug}")
     else:
-        status = 422 if request.htmx else 400
+        status = 400
     return render(
         request,
         "problems/matrix_cell.html",
@@ -379,7 +379,7 @@ def question_resolve(request, plan_slug, position):
             messages.success(request, f"Resolved “{question.topic}”.")
             return redirect(reverse("question_list", args=[plan.slug]) + f"#question-{position}")
     else:
-        status = 422 if request.htmx else 400
+        status = 400
     context = {
         "plan": plan,
         "question": question,
@@ -388,7 +388,9 @@ def question_resolve(request, plan_slug, position):
         "conflict": status == 409,
     }
     if request.htmx:
-        return TemplateResponse(request, "problems/questions.html#question", context, status=status)
+        return render(
+            request, "problems/questions.html", context, partial="question", status=status
+        )
     return TemplateResponse(
         request,
         "problems/questions.html",

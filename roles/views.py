@@ -110,9 +110,7 @@ def role_section_edit(request, plan_slug, role_slug, section):
 
     editor = SectionEditor(section, role, request.POST, version=posted_version(request))
     if not editor.is_valid():
-        return _editor_response(
-            request, context, editor, show_errors=True, status=422 if request.htmx else 400
-        )
+        return _editor_response(request, context, editor, show_errors=True, status=400)
     try:
         role = save_section(editor, role, posted_version(request))
     except StaleEdit:

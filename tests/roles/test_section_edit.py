@@ -167,7 +167,7 @@ def test_validation_errors_show_next_to_the_field_and_save_nothing(manager_clien
     data["role-title"] = ""
     data["role-headcount"] = "0"
     response = manager_client.post(section_url("basics"), data, **HTMX)
-    assert response.status_code == 422
+    assert response.status_code == 200 and response["HX-Trigger"] == "formInvalid"
     assert 'id="id_role-title_error"' in response.text
     assert "Headcount must be at least 1." in response.text
     dashboard.refresh_from_db()
@@ -182,7 +182,7 @@ def test_multi_row_save_is_atomic(manager_client, dashboard):
     data["rows-0-text"] = "Changed first item"
     data["rows-5-text"] = ""  # Invalid: an item needs text.
     response = manager_client.post(section_url("first_30_days"), data, **HTMX)
-    assert response.status_code == 422
+    assert response.status_code == 200 and response["HX-Trigger"] == "formInvalid"
     dashboard.refresh_from_db()
     assert dashboard.first_30_days_note == "**If they can't ship code Day 1, wrong hire.**"
     assert items(dashboard, ItemKind.FIRST_30_DAYS)[0].startswith("Day 1: Get access")
@@ -193,7 +193,7 @@ def test_criteria_need_a_timeframe_and_target(manager_client, dashboard):
     data["rows-0-timeframe"] = "2"
     data["rows-1-target"] = ""
     response = manager_client.post(section_url("criteria"), data, **HTMX)
-    assert response.status_code == 422
+    assert response.status_code == 200 and response["HX-Trigger"] == "formInvalid"
     assert "Select a valid choice" in response.text
     assert SuccessCriterion.objects.filter(role=dashboard, timeframe=2).count() == 0
 
@@ -202,7 +202,7 @@ def test_too_many_rows_is_an_error_not_a_crash(manager_client, dashboard):
     data = open_editor(manager_client, "red_flags")
     data["rows-TOTAL_FORMS"] = "5000"
     response = manager_client.post(section_url("red_flags"), data, **HTMX)
-    assert response.status_code == 422
+    assert response.status_code == 200 and response["HX-Trigger"] == "formInvalid"
     assert len(items(dashboard, ItemKind.RED_FLAG)) == 6
 
 

@@ -1,0 +1,136 @@
+"""Playwright in real Chromium against pytest-django's live server.
+
+Debian's /usr/bin/chromium is used when present (CI installs it); a developer
+machine without it falls back to Playwright's own browser. Every page a test
+opens is watched: a console error or a Content Security Policy violation
+fails the test.
+"""
+
+import os
+import re
+from contextlib import suppress
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import sync_playwright
+
+from hiringplan.permissions import GROUP_NAMES
+from problems.models import Plan
+
+# Playwright's sync API keeps an event loop in this thread; Django's guard
+# against DB access from async code would otherwise trip in fixtures.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-gpu",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+PASSWORD = "browser-pass-123"
+
+# Collect CSP violations from inside the page (init scripts run outside its CSP).
+WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', e => {
+  window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);
+});
+"""
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        options = {"headless": True, "args": ARGS}
+        if Path(CHROMIUM).exists():
+            options["executable_path"] = CHROMIUM
+        browser = playwright.chromium.launch(**options)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    """The seed plan and the groups (a transactional test starts from a flushed database)."""
+    if not Plan.objects.filter(slug="q1-2026").exists():
+        call_command("loaddata", "q1-2026", verbosity=0)
+    for name in GROUP_NAMES:
+        Group.objects.get_or_create(name=name)
+    return Plan.objects.get(slug="q1-2026")
+
+
+def make_browser_user(username, group=None, **extra):
+    user = User.objects.create_user(username, password=PASSWORD, **extra)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+class Watched:
+    """A browser context whose pages report console errors and CSP violations."""
+
+    def __init__(self, browser, base_url, viewport=None):
+        self.context = browser.new_context(
+            base_url=base_url,
+            viewport=viewport or {"width": 1400, "height": 900},
+            accept_downloads=True,
+        )
+        self.context.add_init_script(WATCH_CSP)
+        self.errors = []
+        self.pages = []
+
+    def new_page(self):
+        page = self.context.new_page()
+        page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        page.set_default_timeout(10_000)
+        self.pages.append(page)
+        return page
+
+    def csp_violations(self):
+        found = []
+        for page in self.pages:
+            if not page.is_closed():
+                # A page caught mid-navigation has no window to ask.
+                with suppress(PlaywrightError):
+                    found += page.evaluate("window.__cspViolations || []")
+        return found
+
+    def log_in(self, page, username):
+        page.goto("/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r".*/plans/.*"))
+
+    def check(self):
+        violations = self.csp_violations()
+        self.context.close()
+        assert self.errors == [], self.errors
+        assert violations == [], violations
+
+
+@pytest.fixture
+def contexts(browser, live_server):
+    made = []
+
+    def make(viewport=None):
+        watched = Watched(browser, live_server.url, viewport)
+        made.append(watched)
+        return watched
+
+    yield make
+    for watched in made:
+        watched.check()
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

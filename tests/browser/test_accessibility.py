@@ -1,0 +1,66 @@
+"""axe-core on every main page, in Chromium: no serious or critical violations."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from tests.browser.conftest import make_browser_user
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "overview": "/plans/q1-2026/",
+    "matrix": "/plans/q1-2026/matrix/",
+    "gaps": "/plans/q1-2026/gaps/",
+    "roles": "/plans/q1-2026/roles/",
+    "jd": "/plans/q1-2026/roles/senior-dashboard-engineer/",
+    "interviews": "/plans/q1-2026/interviews/",
+    "guide": "/plans/q1-2026/roles/senior-dashboard-engineer/interview/",
+    "questions": "/plans/q1-2026/questions/",
+    "next-steps": "/plans/q1-2026/next-steps/",
+    "history": "/plans/q1-2026/roles/senior-dashboard-engineer/history/",
+}
+
+
+def serious(page):
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_login_page(contexts, seeded):
+    page = contexts().new_page()
+    page.goto("/accounts/login/")
+    assert serious(page) == []
+
+
+def test_main_pages_and_edit_states(contexts, seeded):
+    make_browser_user("ada", "Admins", is_staff=True)
+    ctx = contexts()
+    page = ctx.new_page()
+    ctx.log_in(page, "ada")
+    found = {}
+    for name, url in PAGES.items():
+        page.goto(url)
+        found[name] = serious(page)
+    # The JD page with a section open for editing, and a matrix cell in edit mode.
+    page.goto(PAGES["jd"])
+    page.locator("#criteria").get_by_role("link", name="Edit Success criteria").click()
+    expect(page.locator("#criteria form")).to_be_visible()
+    found["jd-editing"] = serious(page)
+    page.goto(PAGES["matrix"])
+    page.locator("td.cell a").first.click()
+    expect(page.locator("td.cell form")).to_be_visible()
+    found["matrix-editing"] = serious(page)
+    assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_axe_does_report_a_bad_page(contexts, seeded):
+    """Guard: the check above would notice real problems."""
+    page = contexts().new_page()
+    page.goto("/accounts/login/")
+    page.set_content("<html><body><input></body></html>")
+    assert any("label (critical)" in v for v in serious(page))
