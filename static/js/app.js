@@ -8,8 +8,12 @@
     const form = event.target.closest && event.target.closest("form[data-cancel]");
     if (!form) return;
     const cancel = document.getElementById(form.dataset.cancel);
-    if (cancel) {
-      event.preventDefault();
+    if (!cancel) return;
+    event.preventDefault();
+    if (window.htmx && cancel.getAttribute("hx-get")) {
+      // Ask htmx directly: works even if it has not yet wired up the new link.
+      window.htmx.ajax("GET", cancel.getAttribute("hx-get"), { source: cancel });
+    } else {
       cancel.click();
     }
   });

@@ -16,6 +16,13 @@ def mark_page(page):
     page.evaluate("window.__noReload = 'still here'")
 
 
+def htmx_idle(page):
+    """Wait until htmx has no request, swap or settle in progress."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 def assert_not_reloaded(page):
     assert page.evaluate("window.__noReload") == "still here"
 
@@ -43,6 +50,7 @@ def test_leader_reads_verdict_and_changes_a_cell_in_place(contexts, seeded):
     cell.get_by_role("link").click()
     editor = cell.locator("form")
     expect(editor).to_be_visible()
+    htmx_idle(page)
     editor.locator("select[name=confidence]").select_option("high")
     editor.locator("input[name=rationale]").fill("The sales product defines the new product")
     editor.get_by_role("button", name="Save").click()
@@ -72,6 +80,8 @@ def test_hiring_manager_edits_in_place_and_merges_a_conflict(contexts, seeded):
     other.locator("#summary").get_by_role("link", name="Edit Role summary").click()
     expect(page.locator("#summary form")).to_be_visible()
     expect(other.locator("#summary form")).to_be_visible()
+    htmx_idle(page)
+    htmx_idle(other)
 
     other.fill("#id_role-tech_stack", "TypeScript, Next.js, React, AWS, Redis")
     other.locator("#summary").get_by_role("button", name="Save", exact=True).last.click()
@@ -82,6 +92,7 @@ def test_hiring_manager_edits_in_place_and_merges_a_conflict(contexts, seeded):
     conflict = page.locator("#summary .conflict")
     expect(conflict).to_contain_text("Someone else saved this role")
     expect(conflict.locator(".theirs")).to_contain_text("Redis")
+    htmx_idle(page)
     expect(page.locator("#id_role-tech_stack")).to_have_value(
         "TypeScript, Next.js, React, AWS, Kafka"
     )
@@ -108,13 +119,17 @@ def test_hiring_manager_adds_and_reorders_list_items_in_place(contexts, seeded):
     mark_page(page)
     section = page.locator("#red_flags")
     section.get_by_role("link", name="Edit Red flags (don't hire if...)").click()
+    expect(section.locator("form")).to_be_visible()
+    htmx_idle(page)
     section.get_by_role("button", name="Add a red flag").click()
     expect(section.locator("textarea[name='rows-6-text']")).to_be_visible()
+    htmx_idle(page)
     section.locator("textarea[name='rows-6-text']").fill("Blames others for outages")
     section.get_by_role("button", name="Move row 7 up").click()
     expect(section.locator("textarea[name='rows-5-text']")).to_have_value(
         "Blames others for outages"
     )
+    htmx_idle(page)
     section.locator("button.primary", has_text="Save").click()
     items = section.locator("li")
     expect(items.nth(5)).to_have_text("Blames others for outages")
@@ -189,17 +204,24 @@ def test_keyboard_only_cell_edit(contexts, seeded):
     page.keyboard.press("Enter")
     select = page.locator(f"#confidence-{outbound.pk}-{four.pk}")
     expect(select).to_be_focused()  # autofocus moved the keyboard into the editor
+    htmx_idle(page)
     page.keyboard.press("Escape")
     expect(page.locator(f"#cell-{outbound.pk}-{four.pk} form")).to_have_count(0)
     link = page.locator(f"#cell-{outbound.pk}-{four.pk} a")
     link.focus()
     page.keyboard.press("Enter")
     expect(select).to_be_focused()
-    select.select_option("medium")  # keyboard selection on a focused <select>
-    page.keyboard.press("Tab")  # rationale
+    htmx_idle(page)
+    page.keyboard.press("ArrowDown")  # High -> Medium on the focused <select>
+    expect(select).to_have_value("medium")
+    page.keyboard.press("Tab")  # to the rationale, whose text the browser selects
+    rationale = page.locator(f"#rationale-{outbound.pk}-{four.pk}")
+    expect(rationale).to_be_focused()
+    page.keyboard.press("Control+A")
     page.keyboard.type("Needs a senior")
     page.keyboard.press("Enter")  # submits the form
     expect(page.locator(f"#cell-{outbound.pk}-{four.pk}")).to_contain_text("Medium")
+    expect(page.locator(f"#cell-{outbound.pk}-{four.pk}")).to_contain_text("Needs a senior")
     expect(page.locator(f"#row-status-{four.pk}")).to_contain_text("Only a recommended hire")
     assert_not_reloaded(page)
     assert Coverage.objects.get(role=outbound, problem=four).rationale == "Needs a senior"
@@ -216,6 +238,7 @@ def test_keyboard_only_jd_section_edit(contexts, seeded):
     page.keyboard.press("Enter")
     field = page.locator("#id_role-reports_to")
     expect(field).to_be_visible()
+    htmx_idle(page)
     field.focus()
     page.keyboard.press("Control+A")
     page.keyboard.type("Haroun (CTO) and Samee")
