@@ -17,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,11 +26,18 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+from django_tasks import task
 
 from hiringplan import pdf_worker
+from hiringplan.coverage import analyse_plan
+from interviews.loops import build_guide, plan_process, role_loop
+from problems.models import NextStep, OpenQuestion, Plan
+from roles.models import Role
+from roles.presentation import load_role_jd, proposal_breakdown
 
 logger = logging.getLogger("hiringplan.pdf")
 
@@ -119,15 +127,6 @@ def render_html_direct(html: str) -> bytes:
     return pdf
 
 
-DOCUMENT_TEMPLATES = (
-    "documents/base.html",
-    "documents/jd.html",
-    "documents/proposal.html",
-    "documents/guide.html",
-    "roles/_jd_body.html",
-)
-
-
 @lru_cache(maxsize=1)
 def layout_fingerprint() -> str:
     """Changes when the print stylesheet or document templates change (a deploy)."""
@@ -138,27 +137,103 @@ def layout_fingerprint() -> str:
             if candidate.is_file():
                 digest.update(candidate.read_bytes())
                 break
-    template_dir = Path(settings.BASE_DIR) / "templates"
-    for name in DOCUMENT_TEMPLATES:
-        path = template_dir / name
-        if path.is_file():
-            digest.update(path.read_bytes())
+    # Documents include page templates (JD sections, the loop), so all of them count.
+    for path in sorted((Path(settings.BASE_DIR) / "templates").rglob("*.html")):
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def pdf_response(
-    request,
-    *,
-    plan,
-    document: str,
-    filename: str,
-    template: str,
-    context: Callable[[], dict],
-) -> HttpResponse:
-    """Serve a cached PDF, a 304, or render one; ``context`` is only called to render."""
-    # Today's date is part of the key: documents flag overdue next steps.
+# --- The documents -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    """A kind of PDF: its template, what it shows, and its download name."""
+
+    template: str
+    context: Callable[[Plan, Role | None], dict]
+    filename: Callable[[Plan, Role | None], str]
+    per_role: bool
+
+
+def _proposal_context(plan, _role):
+    analysis = analyse_plan(plan)
+    return {
+        "plan": plan,
+        "analysis": analysis,
+        "columns": analysis.columns,
+        "rows": analysis.matrix_rows(analysis.columns),
+        "breakdown": proposal_breakdown(plan, analysis),
+        "process": plan_process(plan, analysis.roles),
+        "questions": OpenQuestion.objects.filter(plan=plan).unresolved_first(),
+        "next_steps": NextStep.objects.filter(plan=plan),
+    }
+
+
+def _jd_context(plan, role):
+    return {"plan": plan, "role": role, "jd": load_role_jd(role), "loop": role_loop(plan, role)}
+
+
+def _guide_context(plan, role):
+    return {"plan": plan, "role": role, "guide": build_guide(plan, role)}
+
+
+DOCUMENTS = {
+    "proposal": Document(
+        "documents/proposal.html",
+        _proposal_context,
+        lambda plan, _role: f"{plan.slug}-hiring-proposal.pdf",
+        per_role=False,
+    ),
+    "jd": Document(
+        "documents/jd.html", _jd_context, lambda _plan, role: f"{role.slug}-jd.pdf", per_role=True
+    ),
+    "guide": Document(
+        "documents/guide.html",
+        _guide_context,
+        lambda _plan, role: f"{role.slug}-interview-guide.pdf",
+        per_role=True,
+    ),
+}
+
+
+def document_key(plan, kind: str, role: Role | None) -> str:
+    """Cache key and ETag seed: changes whenever the document's content can change."""
+    # Today's date is part of it: documents flag overdue next steps.
     today = timezone.localdate().isoformat()
-    key = f"pdf:{document}:{plan.pk}:{plan.revision}:{today}:{layout_fingerprint()}"
+    subject = role.pk if role is not None else "-"
+    return f"pdf:{kind}:{plan.pk}:{subject}:{plan.revision}:{today}:{layout_fingerprint()}"
+
+
+def build_document(plan, kind: str, role: Role | None = None) -> bytes:
+    """Render a document to PDF and cache it under its current key.
+
+    Rendered without a request, so the bytes are the same whether a web
+    request or a background task produced them.
+    """
+    spec = DOCUMENTS[kind]
+    key = document_key(plan, kind, role)
+    html = render_to_string(spec.template, spec.context(plan, role))
+    pdf = render_pdf(html)
+    caches["documents"].set(key, pdf)
+    return pdf
+
+
+@task()
+def build_document_task(plan_id: int, kind: str, role_id: int | None) -> None:
+    """Background render for PDF_MODE=queue (run by ``manage.py db_worker``)."""
+    plan = Plan.objects.get(pk=plan_id)
+    role = Role.objects.get(pk=role_id, plan=plan) if role_id is not None else None
+    try:
+        build_document(plan, kind, role)
+    finally:
+        caches["documents"].delete(document_key(plan, kind, role) + ":queued")
+
+
+def pdf_response(request, *, plan, kind: str, role: Role | None = None) -> HttpResponse:
+    """Serve a cached PDF, a 304, or produce one (now, or in the background if queued)."""
+    spec = DOCUMENTS[kind]
+    key = document_key(plan, kind, role)
     etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
     last_modified = int(plan.updated_at.timestamp())
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
@@ -167,20 +242,24 @@ def pdf_response(
 
     cache = caches["documents"]
     pdf = cache.get(key)
+    if pdf is None and settings.PDF_MODE == "queue":
+        # Off the request path: one render per key is queued; the page refreshes itself.
+        if cache.add(key + ":queued", True, timeout=settings.PDF_RENDER_TIMEOUT_SECONDS * 5):
+            build_document_task.enqueue(plan.pk, kind, role.pk if role is not None else None)
+        response = TemplateResponse(request, "documents/preparing.html", {"plan": plan}, status=202)
+        response["Retry-After"] = "3"
+        return response
     if pdf is None:
-        html = render_to_string(template, context(), request=request)
         try:
-            pdf = render_pdf(html)
+            pdf = build_document(plan, kind, role)
         except DocumentError as error:
-            response = HttpResponse(
-                render_to_string("documents/error.html", {"message": str(error)}, request=request),
-                status=503,
+            response = TemplateResponse(
+                request, "documents/error.html", {"message": str(error)}, status=503
             )
             response["Retry-After"] = "60"
             return response
-        cache.set(key, pdf)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{spec.filename(plan, role)}"'
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = "private, no-cache"

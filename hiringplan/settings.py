@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "hiringplan",
     "problems",
     "roles",
@@ -224,6 +226,20 @@ CONTENT_SECURITY_POLICY = {
 PDF_RENDER_TIMEOUT_SECONDS = env_int("PDF_RENDER_TIMEOUT_SECONDS", 60, minimum=1)
 PDF_MAX_HTML_BYTES = env_int("PDF_MAX_HTML_BYTES", 8 * 1024 * 1024, minimum=1024)
 PDF_MAX_DATA_URL_BYTES = env_int("PDF_MAX_DATA_URL_BYTES", 64 * 1024, minimum=0)
+# "inline" renders a missing PDF in the request; "queue" hands it to a task on
+# the database (run `manage.py db_worker`) and the page refreshes until it is ready.
+PDF_MODE = env_str("PDF_MODE", "inline")
+if PDF_MODE not in ("inline", "queue"):
+    raise ImproperlyConfigured(f"PDF_MODE={PDF_MODE!r} must be 'inline' or 'queue'.")
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks_db.DatabaseBackend"
+            if PDF_MODE == "queue"
+            else "django_tasks.backends.immediate.ImmediateBackend"
+        ),
+    }
+}
 
 # --- Logging ------------------------------------------------------------------
 LOGGING = {

@@ -20,13 +20,10 @@ from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hiringplan.coverage import analyse_plan
 from hiringplan.documents import pdf_response
 from hiringplan.permissions import Capability, authenticated, public, requires, user_may
 from hiringplan.shortcuts import get_plan
-from interviews.loops import plan_process
-from problems.models import NextStep, OpenQuestion, Plan
-from roles.presentation import proposal_breakdown
+from problems.models import Plan
 
 logger = logging.getLogger(__name__)
 
@@ -184,29 +181,7 @@ def import_plan(request):
 @requires(Capability.EXPORT_PDF)
 @require_GET
 def proposal_pdf(request, plan_slug):
-    plan = get_plan(plan_slug)
-
-    def context():
-        analysis = analyse_plan(plan)
-        return {
-            "plan": plan,
-            "analysis": analysis,
-            "columns": analysis.columns,
-            "rows": analysis.matrix_rows(analysis.columns),
-            "breakdown": proposal_breakdown(plan, analysis),
-            "process": plan_process(plan, analysis.roles),
-            "questions": OpenQuestion.objects.filter(plan=plan).unresolved_first(),
-            "next_steps": NextStep.objects.filter(plan=plan),
-        }
-
-    return pdf_response(
-        request,
-        plan=plan,
-        document="proposal",
-        filename=f"{plan.slug}-hiring-proposal.pdf",
-        template="documents/proposal.html",
-        context=context,
-    )
+    return pdf_response(request, plan=get_plan(plan_slug), kind="proposal")
 
 
 # --- Error pages: friendly, and leak nothing ----------------------------------------------

@@ -238,11 +238,4 @@ def guide_complete(request, plan_slug, role_slug):
 def guide_pdf(request, plan_slug, role_slug):
     plan = get_plan(plan_slug)
     role = get_role(plan, role_slug)
-    return pdf_response(
-        request,
-        plan=plan,
-        document=f"guide:{role.pk}",
-        filename=f"{role.slug}-interview-guide.pdf",
-        template="documents/guide.html",
-        context=lambda: _guide_context(plan, role),
-    )
+    return pdf_response(request, plan=plan, kind="guide", role=role)

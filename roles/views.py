@@ -294,16 +294,4 @@ def role_restore(request, plan_slug, role_slug, version):
 def jd_pdf(request, plan_slug, role_slug):
     plan = get_plan(plan_slug)
     role = get_role(plan, role_slug)
-    return pdf_response(
-        request,
-        plan=plan,
-        document=f"jd:{role.pk}",
-        filename=f"{role.slug}-jd.pdf",
-        template="documents/jd.html",
-        context=lambda: {
-            "plan": plan,
-            "role": role,
-            "jd": load_role_jd(role),
-            "loop": role_loop(plan, role),
-        },
-    )
+    return pdf_response(request, plan=plan, kind="jd", role=role)

@@ -262,3 +262,23 @@ def test_slow_render_is_stopped_with_a_clear_error(settings):
     # The killed worker is replaced: the next render works.
     settings.PDF_RENDER_TIMEOUT_SECONDS = 60
     assert documents.render_pdf("<p>after</p>").startswith(b"%PDF")
+
+
+def test_queue_mode_renders_off_the_request_path(recruiter_client, plan, settings, render_calls):
+    from django_tasks import default_task_backend
+
+    settings.PDF_MODE = "queue"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    first = recruiter_client.get(JD)
+    assert first.status_code == 202
+    assert "Preparing your PDF" in first.content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in first.content.decode()
+    assert render_calls == []  # Nothing rendered in the request.
+    again = recruiter_client.get(JD)
+    assert again.status_code == 202
+    queued = default_task_backend.results
+    assert len(queued) == 1  # One render per document, however often the page refreshes.
+    documents.build_document_task.call(*queued[0].args)
+    ready = recruiter_client.get(JD)
+    assert ready.status_code == 200 and ready.content.startswith(b"%PDF")
+    assert ready["Content-Disposition"] == 'attachment; filename="senior-dashboard-engineer-jd.pdf"'
