@@ -55,6 +55,7 @@ lint: setup
 
 ## make bench: page, PDF and load benchmarks; results are printed and kept in bench/results/
 bench: setup
+	@command -v wrk >/dev/null || ($(SUDO) apt-get install -y -q wrk || echo "No wrk: the load test will be skipped")
 	$(BIN)/python bench/run.py
 
 clean:

@@ -19,8 +19,9 @@ Rules, in plain words:
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass
 from functools import cached_property
 
 from django.db import models
@@ -150,7 +151,6 @@ class ProblemRow:
     status: RowStatus
     coverages: list[Coverage]
     explanation: str
-    cells: list[Cell] = field(default_factory=list)
 
     @property
     def status_label(self) -> str:
@@ -163,6 +163,17 @@ class ProblemRow:
     @property
     def dom_id(self) -> str:
         return f"row-status-{self.problem.pk}"
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """A problem row with its cells for one choice of columns (a new object per request)."""
+
+    row: ProblemRow
+    cells: list[Cell]
+
+    def __getattr__(self, name):
+        return getattr(self.row, name)
 
 
 @dataclass
@@ -253,15 +264,19 @@ class PlanCoverage:
             and (include_inactive or not col.role.is_inactive)
         ]
 
-    def matrix_rows(self, columns: list[RoleColumn]) -> list[ProblemRow]:
-        """Rows whose ``cells`` line up with ``columns``."""
+    def matrix_rows(self, columns: list[RoleColumn]) -> list[MatrixRow]:
+        """Rows whose ``cells`` line up with ``columns``; the analysis itself is not changed."""
         by_key = {(c.role_id, c.problem_id): c for row in self.rows for c in row.coverages}
-        for row in self.rows:
-            row.cells = [
-                Cell(col.role, row.problem, by_key.get((col.role.pk, row.problem.pk)))
-                for col in columns
-            ]
-        return self.rows
+        return [
+            MatrixRow(
+                row,
+                [
+                    Cell(col.role, row.problem, by_key.get((col.role.pk, row.problem.pk)))
+                    for col in columns
+                ],
+            )
+            for row in self.rows
+        ]
 
 
 @dataclass
@@ -297,6 +312,38 @@ class HeadcountTotals:
 
 
 # --- Analysis ---------------------------------------------------------------------
+
+
+_recent: OrderedDict[tuple[int, str], PlanCoverage] = OrderedDict()
+_recent_lock = threading.Lock()
+RECENT_ANALYSES = 16
+
+
+def plan_analysis(plan: Plan) -> PlanCoverage:
+    """The analysis of the plan as it is now, computed once per plan revision and process.
+
+    Pages call this; it is safe because every change to a plan's content
+    gives the plan a new revision (hiringplan.signals), so a cached analysis
+    is never served for content it does not describe. The analysis is shared
+    between requests and must be treated as read-only.
+    """
+    key = (plan.pk, plan.revision)
+    with _recent_lock:
+        found = _recent.get(key)
+        if found is not None:
+            _recent.move_to_end(key)
+            return found
+    analysis = analyse_plan(plan)
+    with _recent_lock:
+        _recent[key] = analysis
+        while len(_recent) > RECENT_ANALYSES:
+            _recent.popitem(last=False)
+    return analysis
+
+
+def forget_analyses() -> None:
+    with _recent_lock:
+        _recent.clear()
 
 
 def analyse_plan(plan: Plan) -> PlanCoverage:

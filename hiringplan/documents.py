@@ -156,13 +156,22 @@ class Document:
     per_role: bool
 
 
+# WeasyPrint lays out a table cell in about a millisecond; past this many cells
+# the proposal lists each problem's hires instead of drawing the full grid
+# (which at 100 problems x 300 roles would take most of a minute and be
+# unreadable on A4 anyway).
+MAX_PRINTED_GRID_CELLS = 1500
+
+
 def _proposal_context(plan, _role):
     analysis = analyse_plan(plan)
+    grid = len(analysis.problems) * len(analysis.columns) <= MAX_PRINTED_GRID_CELLS
     return {
         "plan": plan,
         "analysis": analysis,
         "columns": analysis.columns,
-        "rows": analysis.matrix_rows(analysis.columns),
+        "grid": grid,
+        "rows": analysis.matrix_rows(analysis.columns) if grid else analysis.rows,
         "breakdown": proposal_breakdown(plan, analysis),
         "process": plan_process(plan, analysis.roles),
         "questions": OpenQuestion.objects.filter(plan=plan).unresolved_first(),

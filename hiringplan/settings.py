@@ -113,6 +113,9 @@ if _database["ENGINE"] == "django.db.backends.postgresql":
             "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
         }
 elif _database["ENGINE"] == "django.db.backends.sqlite3":
+    # Opening a SQLite connection (and its PRAGMAs) costs more than a simple
+    # page's queries; keep it for the thread's lifetime.
+    _database["CONN_MAX_AGE"] = None
     # WAL and a busy timeout let the development server's threads write
     # without "database is locked" errors; IMMEDIATE makes writers queue up
     # at BEGIN rather than fail half-way through a transaction.

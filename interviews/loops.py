@@ -10,6 +10,15 @@ from interviews.models import InterviewStage, StageAssessment, TechnicalFocus
 from roles.models import ASSESSABLE_KINDS, MUST_ASSESS_KINDS, ItemKind, JDItem, Role
 
 
+@dataclass(frozen=True)
+class FocusMember:
+    """A role a technical-focus row applies to (just what the tables show)."""
+
+    pk: int
+    title: str
+    slug: str
+
+
 @dataclass
 class PlanProcess:
     stages: list[InterviewStage]
@@ -44,7 +53,14 @@ def _load(plan):
     for stage in stages:
         stage.selected_role_ids = selected[stage.pk]
         stage.selected_role_names = sorted(names[stage.pk])
-    focus_rows = list(TechnicalFocus.objects.filter(plan=plan).prefetch_related("roles"))
+    focus_rows = list(TechnicalFocus.objects.filter(plan=plan).order_by("position", "pk"))
+    members = defaultdict(list)
+    for focus_id, role_id, title, slug in TechnicalFocus.roles.through.objects.filter(
+        technicalfocus__plan=plan
+    ).values_list("technicalfocus_id", "role_id", "role__title", "role__slug"):
+        members[focus_id].append(FocusMember(role_id, title, slug))
+    for row in focus_rows:
+        row.members = sorted(members[row.pk], key=lambda m: m.title)
     return stages, focus_rows
 
 
@@ -52,7 +68,7 @@ def _loop_for(role, stages, focus_rows) -> RoleLoop:
     return RoleLoop(
         role,
         [s for s in stages if s.applies_to_role(role, s.selected_role_ids)],
-        [f for f in focus_rows if any(r.pk == role.pk for r in f.roles.all())],
+        [f for f in focus_rows if any(m.pk == role.pk for m in f.members)],
     )
 
 

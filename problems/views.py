@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRefresh
 
 from hiringplan.concurrency import StaleEdit, claim_next_version
-from hiringplan.coverage import analyse_plan
+from hiringplan.coverage import plan_analysis
 from hiringplan.permissions import Capability, requires, user_may
 from hiringplan.shortcuts import get_plan, get_role, render
 from problems.forms import CellForm, DoneForm, NextStepForm, ProblemForm, QuestionForm, ResolveForm
@@ -25,7 +25,7 @@ from roles.models import Coverage
 @require_GET
 def plan_overview(request, plan_slug):
     plan = get_plan(plan_slug)
-    analysis = analyse_plan(plan)
+    analysis = plan_analysis(plan)
     questions = OpenQuestion.objects.filter(plan=plan)
     context = {
         "plan": plan,
@@ -48,15 +48,10 @@ def _matrix_filters(request) -> dict:
 
 
 def _matrix_context(request, plan, analysis=None) -> dict:
-    analysis = analysis or analyse_plan(plan)
+    analysis = analysis or plan_analysis(plan)
     filters = _matrix_filters(request)
     columns = analysis.with_columns(**filters)
     rows = analysis.matrix_rows(columns)
-    cell_prefix = reverse("matrix", args=[plan.slug]) + "cell/"
-    for row in rows:
-        for cell in row.cells:
-            # Built here, once, instead of a {% url %} per cell in the template.
-            cell.url = f"{cell_prefix}{cell.role.slug}/{cell.problem.slug}/"
     return {
         "plan": plan,
         "analysis": analysis,
@@ -66,6 +61,7 @@ def _matrix_context(request, plan, analysis=None) -> dict:
         "rows": rows,
         "filters": filters,
         "summary_columns": analysis.proposed_columns,
+        "cell_prefix": reverse("matrix", args=[plan.slug]) + "cell/",
     }
 
 
@@ -89,7 +85,7 @@ def _csv_safe(value) -> str:
 @require_GET
 def matrix_csv(request, plan_slug):
     plan = get_plan(plan_slug)
-    analysis = analyse_plan(plan)
+    analysis = plan_analysis(plan)
     columns = analysis.columns
     rows = analysis.matrix_rows(columns)
     buffer = io.StringIO()
@@ -187,13 +183,10 @@ def matrix_cell(request, plan_slug, role_slug, problem_slug):
 
 def _cell_context(request, plan, role_id, problem_id) -> dict:
     context = _matrix_context(request, plan)
-    all_columns = context["analysis"].columns
-    if not any(c.role.pk == role_id for c in context["columns"]):
-        # The role is filtered out of view; still answer for the cell that was edited.
-        context["analysis"].matrix_rows(all_columns)
-    row = context["analysis"].row_for(problem_id)
+    analysis = context["analysis"]
+    # All columns, so the edited cell is found even if its role is filtered out of view.
+    row = next(r for r in analysis.matrix_rows(analysis.columns) if r.problem.pk == problem_id)
     cell = next(c for c in row.cells if c.role.pk == role_id)
-    cell.url = reverse("matrix_cell", args=[plan.slug, cell.role.slug, cell.problem.slug])
     context.update(
         {
             "row": row,
@@ -215,6 +208,7 @@ def _cell_display(request, plan, role_id, problem_id):
 
 def _cell_saved(request, plan, role_id, problem_id):
     """The new cell, plus out-of-band swaps for its row and column summaries and the gap count."""
+    plan.refresh_from_db(fields=["revision", "updated_at"])  # the save gave it a new revision
     context = _cell_context(request, plan, role_id, problem_id)
     return TemplateResponse(request, "problems/matrix_cell_saved.html", context)
 
@@ -226,7 +220,7 @@ def _cell_saved(request, plan, role_id, problem_id):
 @require_GET
 def gaps(request, plan_slug):
     plan = get_plan(plan_slug)
-    analysis = analyse_plan(plan)
+    analysis = plan_analysis(plan)
     return TemplateResponse(request, "problems/gaps.html", {"plan": plan, "analysis": analysis})
 
 
@@ -237,7 +231,7 @@ def gaps(request, plan_slug):
 @require_GET
 def problem_list(request, plan_slug):
     plan = get_plan(plan_slug)
-    analysis = analyse_plan(plan)
+    analysis = plan_analysis(plan)
     return TemplateResponse(
         request, "problems/problem_list.html", {"plan": plan, "analysis": analysis}
     )

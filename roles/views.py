@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hiringplan.concurrency import StaleEdit
-from hiringplan.coverage import analyse_plan
+from hiringplan.coverage import plan_analysis
 from hiringplan.documents import pdf_response
 from hiringplan.permissions import Capability, requires
 from hiringplan.shortcuts import get_plan, get_role, posted_version, render, unique_slug
@@ -35,7 +35,7 @@ def _section_or_404(key):
 @require_GET
 def role_list(request, plan_slug):
     plan = get_plan(plan_slug)
-    analysis = analyse_plan(plan)
+    analysis = plan_analysis(plan)
     groups = [
         (title, columns)
         for title, columns in (

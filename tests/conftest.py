@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.test import Client
 
+from hiringplan.coverage import forget_analyses
 from hiringplan.permissions import ADMINS, GROUP_NAMES, HIRING_MANAGERS, LEADERSHIP, RECRUITERS
 from problems.models import Plan
 
@@ -19,6 +20,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the seed plan once; ordinary tests roll back their changes to it."""
     with django_db_blocker.unblock():
         call_command("loaddata", SEED_SLUG, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_analyses():
+    """Tests that change rows with .update() (no new revision) must not see older analyses."""
+    forget_analyses()
+    yield
+    forget_analyses()
 
 
 @pytest.fixture

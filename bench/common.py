@@ -1,0 +1,118 @@
+"""Helpers shared by the benchmarks: Django set-up, a direct WSGI caller, timing, tables."""
+
+import io
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+
+
+def setup_django(database_url: str | None = None) -> None:
+    sys.path.insert(0, str(ROOT))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{RESULTS / 'bench.sqlite3'}")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    import django
+
+    django.setup()
+
+
+def prepare_database(fresh: bool = True) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    if fresh and connection.vendor == "sqlite":
+        connection.close()
+        path = Path(connection.settings_dict["NAME"])
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    call_command("migrate", verbosity=0)
+    call_command("loaddata", "q1-2026", verbosity=0)
+
+
+def bench_user():
+    from django.contrib.auth.models import Group, User
+
+    user, _ = User.objects.get_or_create(username="bench-admin")
+    user.groups.add(Group.objects.get(name="Admins"))
+    return user
+
+
+def session_cookie(user) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+class WSGICaller:
+    """Calls the Django WSGI handler in-process: the server's own work, no network."""
+
+    def __init__(self, cookie: str = ""):
+        from django.core.handlers.wsgi import WSGIHandler
+
+        self.handler = WSGIHandler()
+        self.cookie = cookie
+
+    def get(self, path: str, headers: dict | None = None) -> tuple[int, bytes, dict]:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path.split("?")[0],
+            "QUERY_STRING": path.split("?", 1)[1] if "?" in path else "",
+            "SERVER_NAME": "localhost",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "localhost",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_COOKIE": self.cookie,
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.errors": sys.stderr,
+            "wsgi.url_scheme": "http",
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+        for key, value in (headers or {}).items():
+            environ["HTTP_" + key.upper().replace("-", "_")] = value
+        captured = {}
+
+        def start_response(status, response_headers, exc_info=None):
+            captured["status"] = int(status.split()[0])
+            captured["headers"] = dict(response_headers)
+
+        body = b"".join(self.handler(environ, start_response))
+        return captured["status"], body, captured["headers"]
+
+
+def median_seconds(fn, repeat: int) -> float:
+    fn()  # warm up
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def table(headers: list[str], rows: list[list]) -> str:
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+
+    def line(values):
+        return "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)) + " |"
+
+    out = [line(headers), "| " + " | ".join("-" * w for w in widths) + " |"]
+    out += [line(r) for r in cells]
+    return "\n".join(out)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"

@@ -1,0 +1,15 @@
+"""Settings for benchmarks: production-like (DEBUG off), plus two trivial views to compare with."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("SECURE_COOKIES", "0")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+from hiringplan.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
