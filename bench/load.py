@@ -106,6 +106,8 @@ def run(seconds: int = 20, connections: int = 16, database_url: str | None = Non
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "BIND": f"127.0.0.1:{port}",
+        # Steady state: no worker recycling in the middle of a measurement.
+        "GUNICORN_MAX_REQUESTS": "0",
     }
     server = subprocess.Popen(
         [
@@ -132,8 +134,14 @@ def run(seconds: int = 20, connections: int = 16, database_url: str | None = Non
                 time.sleep(0.1)
         import urllib.request
 
-        for path in ("/bench/trivial-logged-in", "/plans/q1-2026/"):  # warm every worker a little
-            for _ in range(20):
+        warm = (
+            "/bench/trivial-logged-in",
+            "/plans/q1-2026/",
+            "/plans/q1-2026/matrix/",
+            "/plans/q1-2026/roles/senior-dashboard-engineer/",
+        )
+        for path in warm:  # every worker imports and compiles templates once
+            for _ in range(30):
                 request = urllib.request.Request(url + path, headers={"Cookie": cookie})  # noqa: S310
                 urllib.request.urlopen(request).read()  # noqa: S310 - our own loopback server
         from django.db import connection

@@ -12,8 +12,8 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", 90))
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then so memory growth (WeasyPrint, caches) stays bounded.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
-max_requests_jitter = 200
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 20000))
+max_requests_jitter = 2000
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -6,6 +6,7 @@ the project folder. Production: ``DEBUG`` unset (off), ``SECRET_KEY``,
 docs/deployment.md.
 """
 
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -179,6 +180,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Without collectstatic (development, tests) WhiteNoise serves from the finders.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
