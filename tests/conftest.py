@@ -10,9 +10,27 @@ from django.test import Client
 
 from hiringplan.coverage import forget_analyses
 from hiringplan.permissions import ADMINS, GROUP_NAMES, HIRING_MANAGERS, LEADERSHIP, RECRUITERS
-from problems.models import Plan
+from interviews.models import InterviewStage, StageAssessment, TechnicalFocus
+from problems.models import NextStep, OpenQuestion, Plan, Problem
+from roles.models import Coverage, JDItem, LandscapeArea, Role, SuccessCriterion
 
 SEED_SLUG = "q1-2026"
+
+# Every model that holds a plan's content.
+PLAN_MODELS = [
+    Plan,
+    Problem,
+    Role,
+    Coverage,
+    SuccessCriterion,
+    JDItem,
+    LandscapeArea,
+    InterviewStage,
+    TechnicalFocus,
+    StageAssessment,
+    OpenQuestion,
+    NextStep,
+]
 
 
 @pytest.fixture(scope="session")

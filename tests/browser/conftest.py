@@ -36,6 +36,20 @@ ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "browser-pass-123"
 
+# The main pages, for accessibility checks and screenshots.
+MAIN_PAGES = {
+    "overview": "/plans/q1-2026/",
+    "matrix": "/plans/q1-2026/matrix/",
+    "gaps": "/plans/q1-2026/gaps/",
+    "roles": "/plans/q1-2026/roles/",
+    "jd": "/plans/q1-2026/roles/senior-dashboard-engineer/",
+    "interviews": "/plans/q1-2026/interviews/",
+    "guide": "/plans/q1-2026/roles/senior-dashboard-engineer/interview/",
+    "questions": "/plans/q1-2026/questions/",
+    "next-steps": "/plans/q1-2026/next-steps/",
+    "history": "/plans/q1-2026/roles/senior-dashboard-engineer/history/",
+}
+
 # Collect CSP violations from inside the page (init scripts run outside its CSP).
 WATCH_CSP = """
 window.__cspViolations = [];

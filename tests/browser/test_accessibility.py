@@ -4,22 +4,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.conftest import make_browser_user
+from tests.browser.conftest import MAIN_PAGES, make_browser_user
 
 pytestmark = pytest.mark.browser
-
-PAGES = {
-    "overview": "/plans/q1-2026/",
-    "matrix": "/plans/q1-2026/matrix/",
-    "gaps": "/plans/q1-2026/gaps/",
-    "roles": "/plans/q1-2026/roles/",
-    "jd": "/plans/q1-2026/roles/senior-dashboard-engineer/",
-    "interviews": "/plans/q1-2026/interviews/",
-    "guide": "/plans/q1-2026/roles/senior-dashboard-engineer/interview/",
-    "questions": "/plans/q1-2026/questions/",
-    "next-steps": "/plans/q1-2026/next-steps/",
-    "history": "/plans/q1-2026/roles/senior-dashboard-engineer/history/",
-}
 
 
 def serious(page):
@@ -43,15 +30,15 @@ def test_main_pages_and_edit_states(contexts, seeded):
     page = ctx.new_page()
     ctx.log_in(page, "ada")
     found = {}
-    for name, url in PAGES.items():
+    for name, url in MAIN_PAGES.items():
         page.goto(url)
         found[name] = serious(page)
     # The JD page with a section open for editing, and a matrix cell in edit mode.
-    page.goto(PAGES["jd"])
+    page.goto(MAIN_PAGES["jd"])
     page.locator("#criteria").get_by_role("link", name="Edit Success criteria").click()
     expect(page.locator("#criteria form")).to_be_visible()
     found["jd-editing"] = serious(page)
-    page.goto(PAGES["matrix"])
+    page.goto(MAIN_PAGES["matrix"])
     page.locator("td.cell a").first.click()
     expect(page.locator("td.cell form")).to_be_visible()
     found["matrix-editing"] = serious(page)

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from roles.models import Coverage, Role
-from tests.browser.conftest import make_browser_user, screenshot
+from tests.browser.conftest import MAIN_PAGES, make_browser_user, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -247,26 +247,13 @@ def test_keyboard_only_jd_section_edit(contexts, seeded):
     expect(page.locator("#reporting")).to_contain_text("Haroun (CTO) and Samee")
 
 
-SCREENSHOT_PAGES = {
-    "overview": "/plans/q1-2026/",
-    "matrix": "/plans/q1-2026/matrix/",
-    "gaps": "/plans/q1-2026/gaps/",
-    "roles": "/plans/q1-2026/roles/",
-    "jd": "/plans/q1-2026/roles/senior-dashboard-engineer/",
-    "interviews": "/plans/q1-2026/interviews/",
-    "guide": "/plans/q1-2026/roles/senior-dashboard-engineer/interview/",
-    "questions": "/plans/q1-2026/questions/",
-    "next-steps": "/plans/q1-2026/next-steps/",
-}
-
-
 @pytest.mark.parametrize(("width", "label"), [(1400, "desktop"), (390, "narrow")])
 def test_screenshots_of_the_main_pages(contexts, seeded, width, label):
     make_browser_user("ada", "Admins", is_staff=True)
     ctx = contexts(viewport={"width": width, "height": 900})
     page = ctx.new_page()
     ctx.log_in(page, "ada")
-    for name, url in SCREENSHOT_PAGES.items():
+    for name, url in MAIN_PAGES.items():
         page.goto(url)
         expect(page.locator("h1")).to_be_visible()
         screenshot(page, f"{name}-{label}")

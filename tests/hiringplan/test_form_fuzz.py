@@ -6,10 +6,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interviews.models import InterviewStage, StageAssessment, TechnicalFocus
-from problems.models import NextStep, OpenQuestion, Plan, Problem
-from roles.models import Coverage, JDItem, LandscapeArea, Role, SuccessCriterion
-from tests.conftest import client_for
+from interviews.models import InterviewStage
+from tests.conftest import PLAN_MODELS, client_for
 
 HOSTILE = st.sampled_from(
     [
@@ -99,26 +97,12 @@ ENDPOINTS = {
     "/accounts/login/": ["username", "password"],
 }
 
-MODELS = [
-    Plan,
-    Problem,
-    Role,
-    Coverage,
-    SuccessCriterion,
-    JDItem,
-    LandscapeArea,
-    InterviewStage,
-    TechnicalFocus,
-    StageAssessment,
-    OpenQuestion,
-    NextStep,
-]
 VOLATILE = {"revision", "updated_at", "created_at"}
 
 
 def snapshot():
     state = {}
-    for model in MODELS:
+    for model in PLAN_MODELS:
         fields = [f.attname for f in model._meta.concrete_fields if f.attname not in VOLATILE]
         state[model.__name__] = sorted(map(repr, model.objects.values_list(*fields)))
     state["stage_roles"] = sorted(

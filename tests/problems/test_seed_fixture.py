@@ -3,38 +3,24 @@
 import pytest
 from django.core.management import call_command
 
-from interviews.models import AppliesTo, InterviewStage, TechnicalFocus
-from problems.models import NextStep, OpenQuestion, Plan, Problem
+from interviews.models import AppliesTo
+from problems.models import Plan
 from roles.models import (
     Confidence,
     Coverage,
     Function,
     ItemKind,
-    JDItem,
     JDStatus,
     LandscapeArea,
     Origin,
     Role,
     SuccessCriterion,
 )
-
-MODELS = [
-    Plan,
-    Problem,
-    Role,
-    Coverage,
-    SuccessCriterion,
-    JDItem,
-    LandscapeArea,
-    InterviewStage,
-    TechnicalFocus,
-    OpenQuestion,
-    NextStep,
-]
+from tests.conftest import PLAN_MODELS
 
 
 def counts():
-    return {model.__name__: model.objects.count() for model in MODELS}
+    return {model.__name__: model.objects.count() for model in PLAN_MODELS}
 
 
 def test_ranked_problems_match_the_proposal(plan):
