@@ -30,6 +30,8 @@ from django.urls import reverse
 from interviews.models import InterviewStage, StageAssessment
 from problems.models import OpenQuestion, Plan, Problem
 from roles.models import (
+    CONFIDENCE_LABELS,
+    CONFIDENCE_SYMBOLS,
     MUST_ASSESS_KINDS,
     Confidence,
     Coverage,
@@ -124,9 +126,8 @@ class Cell:
     problem: Problem
     coverage: Coverage | None
 
-    @property
-    def confidence(self) -> Confidence | None:
-        return Confidence(self.coverage.confidence) if self.coverage else None
+    # Plain lookups rather than Confidence(...) objects: the matrix reads these
+    # for every one of up to tens of thousands of cells.
 
     @property
     def css(self) -> str:
@@ -134,11 +135,11 @@ class Cell:
 
     @property
     def symbol(self) -> str:
-        return self.confidence.symbol if self.coverage else "—"
+        return CONFIDENCE_SYMBOLS[self.coverage.confidence] if self.coverage else "—"
 
     @property
     def label(self) -> str:
-        return self.confidence.label if self.coverage else "None"
+        return CONFIDENCE_LABELS[self.coverage.confidence] if self.coverage else "None"
 
     @property
     def dom_id(self) -> str:

@@ -7,7 +7,6 @@ needs WeasyPrint and the list of folders static files may come from.
 import base64
 import logging
 import mimetypes
-import os
 from pathlib import Path
 
 from weasyprint import HTML
@@ -69,8 +68,3 @@ def render(html: str, static_url: str, static_dirs: list[str], max_data_bytes: i
     fetcher = StaticOnlyFetcher(static_url, static_dirs, max_data_bytes)
     pdf = HTML(string=html, base_url=STATIC_HOST + "/", url_fetcher=fetcher).write_pdf()
     return pdf, fetcher.refused
-
-
-def warm_up() -> int:
-    """Import and exercise WeasyPrint once so the first real render is not slowed by it."""
-    return os.getpid()

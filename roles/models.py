@@ -78,6 +78,7 @@ CONFIDENCE_SYMBOLS = {
     Confidence.LOW: "○",
     Confidence.UNCLEAR: "?",
 }
+CONFIDENCE_LABELS = {value: label for value, label in Confidence.choices}
 CONFIDENCE_STRENGTH = {
     Confidence.HIGH: 3,
     Confidence.MEDIUM: 2,

@@ -51,7 +51,7 @@ def role_list(request, plan_slug):
     )
 
 
-def _detail_context(request, plan, role) -> dict:
+def _detail_context(plan, role) -> dict:
     jd = load_role_jd(role)
     return {
         "plan": plan,
@@ -68,7 +68,7 @@ def _detail_context(request, plan, role) -> dict:
 def role_detail(request, plan_slug, role_slug):
     plan = get_plan(plan_slug)
     role = get_role(plan, role_slug)
-    return TemplateResponse(request, "roles/role_detail.html", _detail_context(request, plan, role))
+    return TemplateResponse(request, "roles/role_detail.html", _detail_context(plan, role))
 
 
 @requires(Capability.VIEW)

@@ -10,28 +10,17 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from roles.models import CONFIDENCE_SYMBOLS, Confidence
-
 register = template.Library()
-
-LABELS = {value: Confidence(value).label for value in Confidence.values}
-SYMBOLS = {value: CONFIDENCE_SYMBOLS[Confidence(value)] for value in Confidence.values}
 
 
 def cell_html(cell, prefix: str, editable: bool) -> str:
-    coverage = cell.coverage
-    if coverage is None:
-        css, symbol, label, why = "conf-none", "—", "None", ""
-    else:
-        css = "conf-" + coverage.confidence
-        symbol = SYMBOLS[coverage.confidence]
-        label = LABELS[coverage.confidence]
-        why = f'<span class="why">{escape(coverage.rationale)}</span>' if coverage.rationale else ""
-    content = f'<span aria-hidden="true">{symbol}</span> <span class="lbl">{label}</span>'
+    rationale = cell.coverage.rationale if cell.coverage else ""
+    why = f'<span class="why">{escape(rationale)}</span>' if rationale else ""
+    content = f'<span aria-hidden="true">{cell.symbol}</span> <span class="lbl">{cell.label}</span>'
     if editable:
         url = f"{prefix}{cell.role.slug}/{cell.problem.slug}/"
         content = f'<a href="{url}" hx-get="{url}">{content}</a>'
-    return f'<td id="cell-{cell.role.pk}-{cell.problem.pk}" class="cell {css}">{content}{why}</td>'
+    return f'<td id="{cell.dom_id}" class="cell {cell.css}">{content}{why}</td>'
 
 
 @register.simple_tag(takes_context=True)
