@@ -22,12 +22,11 @@ DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if SECRET_KEY is None:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off. For local development set DEBUG=1."
-        )
-    # Development only: a fixed, obviously insecure key so sessions survive restarts.
-    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
+    # Development: a fixed, obviously insecure key so sessions survive restarts.
+    # Production: empty. As in Django itself, tools that sign nothing
+    # (makemigrations, collectstatic) still run; serving refuses to start
+    # (hiringplan.wsgi), and anything that signs fails with "must not be empty".
+    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production" if DEBUG else ""
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

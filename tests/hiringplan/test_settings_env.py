@@ -15,23 +15,42 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def load_settings(**env):
     """Import the real settings module in a fresh interpreter with exactly ``env``."""
-    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    clean.update(env)
     code = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='hiringplan.settings'; "
         "from django.conf import settings; "
         "print(settings.DEBUG, settings.DATABASES['default']['ENGINE'], "
         "settings.DATABASES['default'].get('OPTIONS', {}).get('pool') is not None)"
     )
+    return run_python(code, **env)
+
+
+def run_python(code, **env):
+    """Run ``code`` in a fresh interpreter with exactly ``env`` (plus PATH)."""
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    clean.update(env)
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True
     )
 
 
 def test_production_refuses_to_start_without_secret_key():
-    result = load_settings(ALLOWED_HOSTS="example.com")
+    result = run_python("import hiringplan.wsgi", ALLOWED_HOSTS="example.com")
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+    started = run_python("import hiringplan.wsgi", ALLOWED_HOSTS="example.com", SECRET_KEY="x" * 50)
+    assert started.returncode == 0, started.stderr
+
+
+def test_tools_that_sign_nothing_run_without_a_secret_key():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
 
 
 def test_development_defaults_to_sqlite_file():
