@@ -47,8 +47,8 @@ def _matrix_filters(request) -> dict:
     }
 
 
-def _matrix_context(request, plan, analysis=None) -> dict:
-    analysis = analysis or plan_analysis(plan)
+def _matrix_context(request, plan) -> dict:
+    analysis = plan_analysis(plan)
     filters = _matrix_filters(request)
     columns = analysis.with_columns(**filters)
     rows = analysis.matrix_rows(columns)
