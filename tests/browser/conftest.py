@@ -145,6 +145,15 @@ def contexts(browser, live_server):
         watched.check()
 
 
+def signed_in(contexts, username, group=None, viewport=None, **extra):
+    """A new user in ``group``, logged in through the form in a watched context of its own."""
+    make_browser_user(username, group, **extra)
+    ctx = contexts(viewport=viewport)
+    page = ctx.new_page()
+    ctx.log_in(page, username)
+    return ctx, page
+
+
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -4,7 +4,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.conftest import MAIN_PAGES, make_browser_user
+from tests.browser.conftest import MAIN_PAGES, signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -25,10 +25,7 @@ def test_login_page(contexts, seeded):
 
 
 def test_main_pages_and_edit_states(contexts, seeded):
-    make_browser_user("ada", "Admins", is_staff=True)
-    ctx = contexts()
-    page = ctx.new_page()
-    ctx.log_in(page, "ada")
+    _ctx, page = signed_in(contexts, "ada", "Admins", is_staff=True)
     found = {}
     for name, url in MAIN_PAGES.items():
         page.goto(url)

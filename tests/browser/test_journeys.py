@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from roles.models import Coverage, Role
-from tests.browser.conftest import MAIN_PAGES, make_browser_user, screenshot
+from tests.browser.conftest import MAIN_PAGES, make_browser_user, screenshot, signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -28,10 +28,7 @@ def assert_not_reloaded(page):
 
 
 def test_leader_reads_verdict_and_changes_a_cell_in_place(contexts, seeded):
-    make_browser_user("lee", "Leadership")
-    ctx = contexts()
-    page = ctx.new_page()
-    ctx.log_in(page, "lee")
+    _ctx, page = signed_in(contexts, "lee", "Leadership")
     expect(page).to_have_url(re.compile(r"/plans/q1-2026/$"))
     verdict = page.locator(".verdict .answer")
     expect(verdict).to_contain_text("Not yet.")
@@ -111,10 +108,7 @@ def test_hiring_manager_edits_in_place_and_merges_a_conflict(contexts, seeded):
 
 
 def test_hiring_manager_adds_and_reorders_list_items_in_place(contexts, seeded):
-    make_browser_user("hana", "Hiring managers")
-    ctx = contexts()
-    page = ctx.new_page()
-    ctx.log_in(page, "hana")
+    _ctx, page = signed_in(contexts, "hana", "Hiring managers")
     page.goto("/plans/q1-2026/roles/senior-dashboard-engineer/")
     mark_page(page)
     section = page.locator("#red_flags")
@@ -138,10 +132,7 @@ def test_hiring_manager_adds_and_reorders_list_items_in_place(contexts, seeded):
 
 
 def test_recruiter_exports_jd_and_proposal_pdfs(contexts, seeded):
-    make_browser_user("rita", "Recruiters")
-    ctx = contexts()
-    page = ctx.new_page()
-    ctx.log_in(page, "rita")
+    _ctx, page = signed_in(contexts, "rita", "Recruiters")
     page.goto("/plans/q1-2026/roles/senior-dashboard-engineer/")
     with page.expect_download() as info:
         page.get_by_role("link", name="Export PDF").click()
@@ -161,10 +152,7 @@ def test_recruiter_exports_jd_and_proposal_pdfs(contexts, seeded):
 
 
 def test_admin_opens_the_django_admin_and_finds_the_plan(contexts, seeded):
-    make_browser_user("ada", "Admins", is_staff=True)
-    ctx = contexts()
-    page = ctx.new_page()
-    ctx.log_in(page, "ada")
+    _ctx, page = signed_in(contexts, "ada", "Admins", is_staff=True)
     page.goto("/admin/")
     page.get_by_role("link", name="Plans").click()
     expect(page.get_by_role("link", name="Q1 2026 Hiring Proposal")).to_be_visible()
@@ -191,10 +179,7 @@ def test_users_without_rights_see_no_edit_controls(contexts, seeded):
 
 
 def test_keyboard_only_cell_edit(contexts, seeded):
-    make_browser_user("lee", "Leadership")
-    ctx = contexts()
-    page = ctx.new_page()
-    ctx.log_in(page, "lee")
+    _ctx, page = signed_in(contexts, "lee", "Leadership")
     page.goto("/plans/q1-2026/matrix/")
     mark_page(page)
     outbound = Role.objects.get(slug="outbound-engineer")
@@ -228,10 +213,7 @@ def test_keyboard_only_cell_edit(contexts, seeded):
 
 
 def test_keyboard_only_jd_section_edit(contexts, seeded):
-    make_browser_user("hana", "Hiring managers")
-    ctx = contexts()
-    page = ctx.new_page()
-    ctx.log_in(page, "hana")
+    _ctx, page = signed_in(contexts, "hana", "Hiring managers")
     page.goto("/plans/q1-2026/roles/senior-dashboard-engineer/")
     edit = page.locator("#reporting").get_by_role("link", name="Edit Reports to")
     edit.focus()
@@ -249,10 +231,9 @@ def test_keyboard_only_jd_section_edit(contexts, seeded):
 
 @pytest.mark.parametrize(("width", "label"), [(1400, "desktop"), (390, "narrow")])
 def test_screenshots_of_the_main_pages(contexts, seeded, width, label):
-    make_browser_user("ada", "Admins", is_staff=True)
-    ctx = contexts(viewport={"width": width, "height": 900})
-    page = ctx.new_page()
-    ctx.log_in(page, "ada")
+    _ctx, page = signed_in(
+        contexts, "ada", "Admins", viewport={"width": width, "height": 900}, is_staff=True
+    )
     for name, url in MAIN_PAGES.items():
         page.goto(url)
         expect(page.locator("h1")).to_be_visible()

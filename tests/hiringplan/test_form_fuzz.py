@@ -46,10 +46,13 @@ VALUE = st.one_of(HOSTILE, st.text(max_size=200), st.integers(-10, 10**6).map(st
 P = "/plans/q1-2026"
 ROLE = f"{P}/roles/senior-dashboard-engineer"
 
+STAGE_FIELDS = ["name", "duration_minutes", "interviewer", "focus", "applies_to", "roles"]
+PROBLEM_FIELDS = ["rank", "title", "short_title", "impact", "root_cause"]
+
 ENDPOINTS = {
     f"{P}/matrix/cell/outbound-engineer/outbound-scale/": ["confidence", "rationale", "version"],
-    f"{P}/problems/new/": ["rank", "title", "short_title", "impact", "root_cause"],
-    f"{P}/problems/outbound-scale/edit/": ["rank", "title", "short_title", "impact", "root_cause"],
+    f"{P}/problems/new/": PROBLEM_FIELDS,
+    f"{P}/problems/outbound-scale/edit/": PROBLEM_FIELDS,
     f"{P}/problems/outbound-scale/move/": ["direction"],
     f"{P}/questions/new/": ["topic", "question", "addressed_to", "role", "problem"],
     f"{P}/questions/5/resolve/": ["resolution", "version"],
@@ -75,23 +78,8 @@ ENDPOINTS = {
     f"{ROLE}/history/1/restore/": ["version"],
     f"{ROLE}/interview/assessments/": ["assess", "token"],
     f"{ROLE}/interview/complete/": ["complete", "version"],
-    f"{P}/interviews/stages/new/": [
-        "name",
-        "duration_minutes",
-        "interviewer",
-        "focus",
-        "applies_to",
-        "roles",
-    ],
-    "STAGE_EDIT": [
-        "name",
-        "duration_minutes",
-        "interviewer",
-        "focus",
-        "applies_to",
-        "roles",
-        "version",
-    ],
+    f"{P}/interviews/stages/new/": STAGE_FIELDS,
+    "STAGE_EDIT": [*STAGE_FIELDS, "version"],
     "STAGE_MOVE": ["direction"],
     "/plans/import/": ["shipped", "upload"],
     "/accounts/login/": ["username", "password"],
