@@ -14,7 +14,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from hiringplan.env import env_bool, env_int, env_list, env_str
+from core.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -48,9 +48,12 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "hiringplan",
+    "core",
     "problems",
     "roles",
     "interviews",
+    "coverage",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -65,7 +68,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "hiringplan.permissions.PolicyMiddleware",
+    "core.permissions.PolicyMiddleware",
     # Last, as django-axes asks, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -84,7 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "hiringplan.permissions.capabilities_context",
+                "core.permissions.capabilities_context",
             ],
             "builtins": [
                 "django_htmx.templatetags.django_htmx",
@@ -148,7 +151,7 @@ CACHES = {
 # --- Authentication ------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "hiringplan.permissions.GroupPolicyBackend",
+    "core.permissions.GroupPolicyBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

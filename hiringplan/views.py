@@ -20,9 +20,8 @@ from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hiringplan.documents import pdf_response
-from hiringplan.permissions import Capability, authenticated, public, requires, user_may
-from hiringplan.shortcuts import get_plan
+from core.http import form_status
+from core.permissions import Capability, authenticated, public, requires, user_may
 from problems.models import Plan
 
 logger = logging.getLogger(__name__)
@@ -171,17 +170,10 @@ def import_plan(request):
         else:
             messages.success(request, f"Imported {count} objects.")
             return redirect("plan_list")
-    status = 400 if form.errors else 200
-    return TemplateResponse(request, "import_plan.html", {"form": form}, status=status)
+    return TemplateResponse(request, "import_plan.html", {"form": form}, status=form_status(form))
 
 
 # --- The whole proposal as a PDF -----------------------------------------------------
-
-
-@requires(Capability.EXPORT_PDF)
-@require_GET
-def proposal_pdf(request, plan_slug):
-    return pdf_response(request, plan=get_plan(plan_slug), kind="proposal")
 
 
 # --- Error pages: friendly, and leak nothing ----------------------------------------------

@@ -8,7 +8,8 @@ import threading
 import pytest
 from pypdf import PdfReader
 
-from hiringplan import documents, pdf_worker
+from documents import rendering as documents
+from documents import worker as pdf_worker
 from problems.models import Problem
 from roles.models import ItemKind
 from tests.problems.test_seed_fixture import DASHBOARD_CRITERIA

@@ -28,7 +28,7 @@ def test_taken_rank_is_a_field_error(leader_client, plan):
         f"{PROBLEMS}new-products-undefined/edit/",
         {"rank": "1", "title": "New products undefined", "impact": "", "root_cause": ""},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Rank 1 is already held by “Customers don't onboard fast enough”" in page_text(response)
     assert plan.problems.get(slug="new-products-undefined").rank == 5
 

@@ -2,7 +2,7 @@
 
 A PDF is a pure function of its HTML, the print stylesheet and the templates,
 and the HTML is a function of the plan's content. So the cache key is the
-plan's revision (changed by every edit, see hiringplan.signals) plus a
+plan's revision (changed by every edit, see problems.signals) plus a
 fingerprint of the templates and stylesheet; the same key is the ETag, and a
 matching If-None-Match gets a 304 without rendering anything.
 """
@@ -32,12 +32,12 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django_tasks import task
 
-from hiringplan import pdf_worker
-from hiringplan.coverage import analyse_plan
+from coverage.analysis import analyse_plan
+from documents import worker as pdf_worker
 from interviews.loops import build_guide, plan_process, role_loop
 from problems.models import NextStep, OpenQuestion, Plan
+from roles.jd.presentation import load_role_jd, proposal_breakdown
 from roles.models import Role
-from roles.presentation import load_role_jd, proposal_breakdown
 
 logger = logging.getLogger("hiringplan.pdf")
 

@@ -6,16 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from roles.models import (
-    Coverage,
-    ItemKind,
-    JDItem,
-    LandscapeArea,
-    Role,
-    SuccessCriterion,
-    Timeframe,
-)
-from roles.sections import REQUIRED_SECTIONS, SECTIONS, Section
+from roles.jd.sections import ROW_MODELS, SECTIONS, Section
+from roles.models import Coverage, ItemKind, JDItem, Role, SuccessCriterion, Timeframe
 
 
 @dataclass
@@ -128,43 +120,25 @@ class RoleJD:
     def __getitem__(self, key) -> SectionView:
         return self.sections[key]
 
-    @property
-    def criteria(self) -> list[TimeframeCriteria]:
-        return self.sections["criteria"].timeframes
-
-
-def _rows_for(section: Section, items_by_kind, criteria, landscape) -> list:
-    if section.rows is None:
-        return []
-    if section.rows.model is JDItem:
-        return items_by_kind.get(section.rows.kind, [])
-    if section.rows.model is SuccessCriterion:
-        return criteria
-    return landscape
-
 
 def load_role_jd(role: Role) -> RoleJD:
-    """The role with every section's rows, its coverage and what its JD still lacks (4 queries)."""
-    items_by_kind = defaultdict(list)
-    for item in role.items.order_by("kind", "position", "pk"):
-        items_by_kind[item.kind].append(item)
-    criteria = list(role.criteria.order_by("timeframe", "position", "pk"))
-    landscape = list(LandscapeArea.objects.filter(role=role).order_by("position", "pk"))
+    """The role with every section's rows, its coverage and what its JD still lacks.
+
+    One query per row model, whatever the number of sections.
+    """
+    rows_by_model = {model: list(model.objects.filter(role=role)) for model in ROW_MODELS}
     coverages = list(
         role.coverages.select_related("problem").order_by("problem__rank", "problem__title")
     )
     sections = {
         section.key: SectionView(
-            section, role, _rows_for(section, items_by_kind, criteria, landscape)
+            section,
+            role,
+            section.rows.select(rows_by_model[section.rows.model]) if section.rows else [],
         )
         for section in SECTIONS
     }
-    rows = {key: view.rows for key, view in sections.items()}
-    missing = [s.title for s in REQUIRED_SECTIONS if not s.is_filled(role, rows)]
-    present = {c.timeframe for c in criteria}
-    absent = [tf.label for tf in Timeframe if tf.value not in present]
-    if absent and "Success criteria" not in missing:
-        missing.append(f"Success criteria for {', '.join(absent)}")
+    missing = [text for view in sections.values() for text in view.section.missing(role, view.rows)]
     return RoleJD(role, sections, coverages, missing)
 
 

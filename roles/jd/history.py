@@ -17,10 +17,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from roles.models import JDItem, LandscapeArea, Role, SuccessCriterion
-from roles.sections import SECTIONS
+from roles.jd.sections import ROW_MODELS, SECTIONS
+from roles.models import Role
 
-ROW_MODELS = (JDItem, SuccessCriterion, LandscapeArea)
 POSITION_PARKING = 10_000  # Above any real position; see park_positions().
 UNVERSIONED_ROLE_FIELDS = {"id", "plan", "slug", "version", "created_at", "updated_at"}
 
@@ -122,13 +121,10 @@ class SectionChange:
     changes: list[Change]
 
 
-def _row_text(row) -> str:
-    if isinstance(row, SuccessCriterion):
-        parts = [row.get_timeframe_display(), row.metric, row.target, row.how_measured]
-        return " | ".join(p for p in parts if p)
-    if isinstance(row, LandscapeArea):
-        return " | ".join(p for p in (row.area, row.covers, row.typical_features) if p)
-    return f"{row.group}: {row.text}" if row.group else row.text
+def _row_text(row, fields) -> str:
+    """One line per row: its edited fields, as displayed, joined."""
+    parts = (_display(row, name) for name in fields)
+    return " | ".join(part for part in parts if part)
 
 
 def _line_ops(old: list[str], new: list[str]) -> list[tuple[str, str]]:
@@ -142,9 +138,9 @@ def _line_ops(old: list[str], new: list[str]) -> list[tuple[str, str]]:
     return ops
 
 
-def _display(role_like, name) -> str:
-    field = Role._meta.get_field(name)
-    value = getattr(role_like, name)
+def _display(obj, name) -> str:
+    field = obj._meta.get_field(name)
+    value = getattr(obj, name)
     if field.choices:
         return dict(field.flatchoices).get(value, value) or ""
     return "" if value is None else str(value)
@@ -164,10 +160,7 @@ def diff(old: Snapshot, new: Snapshot) -> list[SectionChange]:
             spec = section.rows
 
             def texts(snap, spec=spec):
-                rows = snap.rows[spec.model]
-                if spec.kind is not None:
-                    rows = [r for r in rows if r.kind == spec.kind]
-                return [_row_text(r) for r in rows]
+                return [_row_text(row, spec.fields) for row in spec.select(snap.rows[spec.model])]
 
             before, after = texts(old), texts(new)
             if before != after:
@@ -180,11 +173,11 @@ def diff(old: Snapshot, new: Snapshot) -> list[SectionChange]:
 # --- Restore --------------------------------------------------------------------------------
 
 
-def restore(role: Role, version: Version, new_version: int, user=None) -> None:
-    """Make the role and its rows what they were at ``version``, as a new version.
+def restore(role: Role, version: Version) -> None:
+    """Make the role and its rows what they were at ``version``; the caller saves the role.
 
     Rows keep their ids, so interview assessments that point at them survive.
-    Call inside the transaction that claimed ``new_version``.
+    Call through ``roles.jd.services.restore_version``, which claims the new version.
     """
     old = snapshot(role, version)
     with transaction.atomic():
@@ -199,4 +192,3 @@ def restore(role: Role, version: Version, new_version: int, user=None) -> None:
             for row in rows:
                 row.role_id = role.pk
                 row.save()
-        save_role_change(role, new_version, reason=f"Restored version {version.number}")

@@ -25,19 +25,16 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.db import models
-from django.urls import reverse
 
-from interviews.models import InterviewStage, StageAssessment
+from interviews.loops import unassessed_items
 from problems.models import OpenQuestion, Plan, Problem
 from roles.models import (
     CONFIDENCE_LABELS,
     CONFIDENCE_SYMBOLS,
-    MUST_ASSESS_KINDS,
     Confidence,
     Coverage,
     Decision,
     ItemKind,
-    JDItem,
     Origin,
     Role,
     SuccessCriterion,
@@ -98,10 +95,9 @@ class Gap:
     severity: Severity
     subject: str
     explanation: str
-    fix_url: str
-    fix_label: str
     problem: Problem | None = None
     role: Role | None = None
+    question: OpenQuestion | None = None
 
     @property
     def is_blocking(self) -> bool:
@@ -116,7 +112,8 @@ class Gap:
         return Severity(self.severity).label
 
     @property
-    def severity_class(self) -> str:
+    def severity_key(self) -> str:
+        """'critical', 'high', ...: a stable name for the severity."""
         return Severity(self.severity).name.lower()
 
 
@@ -130,20 +127,12 @@ class Cell:
     # for every one of up to tens of thousands of cells.
 
     @property
-    def css(self) -> str:
-        return f"conf-{self.coverage.confidence}" if self.coverage else "conf-none"
-
-    @property
     def symbol(self) -> str:
         return CONFIDENCE_SYMBOLS[self.coverage.confidence] if self.coverage else "—"
 
     @property
     def label(self) -> str:
         return CONFIDENCE_LABELS[self.coverage.confidence] if self.coverage else "None"
-
-    @property
-    def dom_id(self) -> str:
-        return f"cell-{self.role.pk}-{self.problem.pk}"
 
 
 @dataclass
@@ -160,10 +149,6 @@ class ProblemRow:
     @property
     def status_symbol(self) -> str:
         return ROW_STATUS_SYMBOLS[self.status]
-
-    @property
-    def dom_id(self) -> str:
-        return f"row-status-{self.problem.pk}"
 
 
 @dataclass(frozen=True)
@@ -192,10 +177,6 @@ class RoleColumn:
         if not self.coverages:
             return None
         return max((Confidence(c.confidence) for c in self.coverages), key=lambda c: c.strength)
-
-    @property
-    def dom_id(self) -> str:
-        return f"col-status-{self.role.pk}"
 
 
 @dataclass
@@ -320,11 +301,11 @@ _recent_lock = threading.Lock()
 RECENT_ANALYSES = 16
 
 
-def plan_analysis(plan: Plan) -> PlanCoverage:
+def cached_analysis(plan: Plan) -> PlanCoverage:
     """The analysis of the plan as it is now, computed once per plan revision and process.
 
     Pages call this; it is safe because every change to a plan's content
-    gives the plan a new revision (hiringplan.signals), so a cached analysis
+    gives the plan a new revision (problems.signals), so a cached analysis
     is never served for content it does not describe. The analysis is shared
     between requests and must be treated as read-only.
     """
@@ -429,7 +410,6 @@ _ROW_GAP = {
 
 
 def _problem_gaps(plan: Plan, rows: list[ProblemRow]) -> list[Gap]:
-    matrix_url = reverse("matrix", args=[plan.slug])
     gaps = []
     for row in rows:
         if row.status not in _ROW_GAP:
@@ -445,8 +425,6 @@ def _problem_gaps(plan: Plan, rows: list[ProblemRow]) -> list[Gap]:
                 severity=severity,
                 subject=problem.label,
                 explanation=f"{problem.title}: {row.explanation}",
-                fix_url=f"{matrix_url}#problem-{problem.slug}",
-                fix_label="Map a hire in the matrix",
                 problem=problem,
             )
         )
@@ -455,12 +433,10 @@ def _problem_gaps(plan: Plan, rows: list[ProblemRow]) -> list[Gap]:
 
 def _role_gaps(plan: Plan, columns: list[RoleColumn]) -> list[Gap]:
     gaps = []
-    matrix_url = reverse("matrix", args=[plan.slug])
     for column in columns:
         role = column.role
         if role.is_inactive:
             continue  # On hold or cut: nothing more is owed for it this period.
-        role_url = reverse("role_detail", args=[plan.slug, role.slug])
         if column.status != ColumnStatus.SOLVES:
             detail = (
                 "No problem is mapped to it."
@@ -473,8 +449,6 @@ def _role_gaps(plan: Plan, columns: list[RoleColumn]) -> list[Gap]:
                     Severity.MEDIUM,
                     role.title,
                     f"{role.title}: {detail} Which problem does this hire solve?",
-                    f"{matrix_url}#role-{role.slug}",
-                    "Map it to a problem",
                     role=role,
                 )
             )
@@ -494,8 +468,6 @@ def _role_gaps(plan: Plan, columns: list[RoleColumn]) -> list[Gap]:
                         else ", and none of the ranked ones. "
                         "Rank the problem or reconsider the hire."
                     ),
-                    f"{reverse('problem_list', args=[plan.slug])}",
-                    "Rank the problems",
                     role=role,
                 )
             )
@@ -506,8 +478,6 @@ def _role_gaps(plan: Plan, columns: list[RoleColumn]) -> list[Gap]:
                     Severity.MEDIUM if role.is_committed else Severity.LOW,
                     role.title,
                     f"{role.title}: the job description is {role.get_jd_status_display().lower()}.",
-                    role_url,
-                    "Write the JD",
                     role=role,
                 )
             )
@@ -518,8 +488,6 @@ def _role_gaps(plan: Plan, columns: list[RoleColumn]) -> list[Gap]:
                     Severity.LOW,
                     role.title,
                     f"{role.title}: the interview guide is not marked complete.",
-                    reverse("interview_guide", args=[plan.slug, role.slug]),
-                    "Finish the interview guide",
                     role=role,
                 )
             )
@@ -548,42 +516,10 @@ def _criteria_gaps(plan: Plan, roles: list[Role]) -> list[Gap]:
                     Severity.LOW,
                     role.title,
                     f"{role.title} has no success criteria for: {labels}.",
-                    reverse("role_section_edit", args=[plan.slug, role.slug, "criteria"]),
-                    "Add success criteria",
                     role=role,
                 )
             )
     return gaps
-
-
-def unassessed_items(plan: Plan, roles: list[Role]) -> dict[int, list[JDItem]]:
-    """Per role, the must-haves and red flags that no stage of the role's own loop assesses."""
-    items = list(JDItem.objects.filter(role__plan=plan, kind__in=MUST_ASSESS_KINDS))
-    if not items:
-        return {}
-    stages = {stage.pk: stage for stage in InterviewStage.objects.filter(plan=plan)}
-    selected = defaultdict(set)
-    for stage_id, role_id in InterviewStage.roles.through.objects.filter(
-        interviewstage__plan=plan
-    ).values_list("interviewstage_id", "role_id"):
-        selected[stage_id].add(role_id)
-    assessed = defaultdict(set)  # item id -> stage ids
-    for item_id, stage_id in StageAssessment.objects.filter(stage__plan=plan).values_list(
-        "item_id", "stage_id"
-    ):
-        assessed[item_id].add(stage_id)
-    roles_by_id = {role.pk: role for role in roles}
-    missing = defaultdict(list)
-    for item in items:
-        role = roles_by_id[item.role_id]
-        in_loop = [
-            stage_id
-            for stage_id in assessed[item.pk]
-            if stages[stage_id].applies_to_role(role, selected[stage_id])
-        ]
-        if not in_loop:
-            missing[role.pk].append(item)
-    return missing
 
 
 def _traceability_gaps(plan: Plan, roles: list[Role]) -> list[Gap]:
@@ -606,8 +542,6 @@ def _traceability_gaps(plan: Plan, roles: list[Role]) -> list[Gap]:
                 Severity.LOW,
                 role.title,
                 f"{role.title}: {' and '.join(parts)} not assessed in any interview stage.",
-                reverse("interview_guide", args=[plan.slug, role.slug]) + "#traceability",
-                "Assign them to stages",
                 role=role,
             )
         )
@@ -615,7 +549,6 @@ def _traceability_gaps(plan: Plan, roles: list[Role]) -> list[Gap]:
 
 
 def _question_gaps(plan: Plan) -> list[Gap]:
-    url = reverse("question_list", args=[plan.slug])
     return [
         Gap(
             GapKind.OPEN_QUESTION,
@@ -623,8 +556,7 @@ def _question_gaps(plan: Plan) -> list[Gap]:
             question.topic,
             f"Open question{f' for {question.addressed_to}' if question.addressed_to else ''}: "
             f"{question.question}",
-            f"{url}#question-{question.position}",
-            "Resolve the question",
+            question=question,
         )
         for question in OpenQuestion.objects.filter(plan=plan).unresolved().order_by("position")
     ]

@@ -14,14 +14,16 @@ class StaleEdit(Exception):
     """Someone saved the object after this form was opened."""
 
 
-def claim_next_version(model: type[models.Model], pk, expected: int | None) -> int:
-    """Move ``pk`` from version ``expected`` to the next; call inside ``transaction.atomic``.
+def claim_next_version(model: type[models.Model], expected: int | None, **lookup) -> int:
+    """Move the one row ``lookup`` names from version ``expected`` to the next.
 
-    Returns the new version, or raises :class:`StaleEdit`.
+    The only way the app advances a ``version``: call it inside the saving
+    ``transaction.atomic`` before writing, then save the row with the returned
+    version. Returns the new version, or raises :class:`StaleEdit`.
     """
     if expected is None:
         raise StaleEdit("The form did not say which version it edits.")
-    updated = model.objects.filter(pk=pk, version=expected).update(version=expected + 1)
+    updated = model.objects.filter(version=expected, **lookup).update(version=expected + 1)
     if updated != 1:
-        raise StaleEdit(f"{model._meta.verbose_name} {pk} is no longer at version {expected}.")
+        raise StaleEdit(f"{model._meta.verbose_name} is no longer at version {expected}.")
     return expected + 1

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.http import urlencode
 
-from hiringplan.markdown import render_markdown, render_markdown_inline
+from core.markdown import render_markdown, render_markdown_inline
 
 register = template.Library()
 
@@ -26,15 +26,3 @@ def query_with(context, **changes):
         else:
             params[key] = value
     return ("?" + urlencode(sorted(params.lists()), doseq=True)) if params else "?"
-
-
-@register.filter
-def split(value):
-    """'a b c'|split -> ['a', 'b', 'c'], for short literal lists in templates."""
-    return str(value).split()
-
-
-@register.filter
-def section(jd, key):
-    """A JD section's view by key: {{ jd|section:"criteria" }}."""
-    return jd[key]

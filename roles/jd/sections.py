@@ -18,23 +18,26 @@ class Rows:
     fields: tuple[str, ...]
     kind: ItemKind | None = None  # JDItem lists only
     add_label: str = "Add a row"
+    numbered_groups: bool = False  # "1. Dashboard UX", "2. ..." as the seed JD numbers them
 
     @property
     def grouped(self) -> bool:
         return "group" in self.fields
 
+    @property
+    def lookup(self) -> dict:
+        return {"kind": self.kind} if self.kind is not None else {}
+
     def queryset(self, role):
-        if self.model is JDItem:
-            return role.items.filter(kind=self.kind).order_by("position", "pk")
-        if self.model is SuccessCriterion:
-            return role.criteria.order_by("timeframe", "position", "pk")
-        return self.model.objects.filter(role=role).order_by("position", "pk")
+        # The row model's own Meta.ordering is the order the JD shows.
+        return self.model.objects.filter(role=role, **self.lookup)
+
+    def select(self, rows: list) -> list:
+        """This list's rows among all of ``role``'s rows of the model, already loaded."""
+        return [row for row in rows if all(getattr(row, k) == v for k, v in self.lookup.items())]
 
     def new_row(self, role):
-        row = self.model(role=role)
-        if self.kind is not None:
-            row.kind = self.kind
-        return row
+        return self.model(role=role, **self.lookup)
 
 
 @dataclass(frozen=True)
@@ -46,15 +49,21 @@ class Section:
     display: str = "fields"  # template roles/sections/<display>.html
     required: bool = False  # part of a complete JD
     help: str = ""
+    heading: str = ""  # a group heading the JD shows before this section
+    editable: bool = True  # False: shown on the JD, edited elsewhere (matrix, interview guide)
+    copied: bool = True  # a new role started from this one's JD copies the section
 
     @property
     def template(self) -> str:
         return f"roles/sections/{self.display}.html"
 
-    def is_filled(self, role, rows_by_section: dict) -> bool:
-        if self.rows is not None and rows_by_section.get(self.key):
-            return True
-        return any(getattr(role, name) for name in self.fields if name != "landscape_title")
+    def missing(self, role, rows: list) -> list[str]:
+        """What a complete JD still lacks in this section (only required sections count)."""
+        if not self.required:
+            return []
+        if not rows and not any(getattr(role, name) for name in self.fields):
+            return [self.title]
+        return self.rows.model.missing_from(rows) if self.rows is not None else []
 
 
 def _items(kind, label="Add an item", grouped=False):
@@ -63,11 +72,13 @@ def _items(kind, label="Add an item", grouped=False):
 
 
 SECTIONS = (
+    Section("problems_solved", "Problems solved", display="problems_solved", editable=False),
     Section(
         "basics",
         "Role",
         fields=("title", "subtitle", "short_name", "level", "function", "headcount", "origin"),
         display="basics",
+        copied=False,
     ),
     Section(
         "proposal",
@@ -85,6 +96,7 @@ SECTIONS = (
             "first_confidence_note",
         ),
         display="proposal",
+        copied=False,
     ),
     Section("what_they_do", "What they do", rows=_items(ItemKind.WHAT_THEY_DO), display="list"),
     Section(
@@ -102,7 +114,13 @@ SECTIONS = (
     Section(
         "responsibilities",
         "Responsibilities",
-        rows=_items(ItemKind.RESPONSIBILITY, "Add a responsibility", grouped=True),
+        rows=Rows(
+            JDItem,
+            ("group", "text"),
+            kind=ItemKind.RESPONSIBILITY,
+            add_label="Add a responsibility",
+            numbered_groups=True,
+        ),
         display="list",
         required=True,
         help="Rows with the same group appear under one numbered heading.",
@@ -125,6 +143,7 @@ SECTIONS = (
         rows=_items(ItemKind.MUST_HAVE, "Add a requirement"),
         display="list",
         required=True,
+        heading="Requirements",
     ),
     Section("nice_to_have", "Nice to have", rows=_items(ItemKind.NICE_TO_HAVE), display="list"),
     Section(
@@ -143,7 +162,13 @@ SECTIONS = (
         required=True,
         help="Group by week, e.g. 'Week 1'.",
     ),
-    Section("reporting", "Reports to", fields=("reports_to",), required=True),
+    Section(
+        "reporting",
+        "Reports to",
+        fields=("reports_to",),
+        required=True,
+        heading="Reporting & team",
+    ),
     Section("works_with", "Works with", rows=_items(ItemKind.WORKS_WITH), display="list"),
     Section("stakeholders", "Stakeholders", rows=_items(ItemKind.STAKEHOLDER), display="list"),
     Section(
@@ -160,6 +185,7 @@ SECTIONS = (
         display="list",
         required=True,
     ),
+    Section("interview_process", "Interview process", display="interview_loop", editable=False),
     Section(
         "interview_focus",
         "Interview focus",
@@ -181,4 +207,5 @@ SECTIONS = (
 )
 
 SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
-REQUIRED_SECTIONS = tuple(section for section in SECTIONS if section.required)
+EDITABLE_SECTIONS = tuple(section for section in SECTIONS if section.editable)
+ROW_MODELS = tuple(dict.fromkeys(s.rows.model for s in SECTIONS if s.rows is not None))
