@@ -3,7 +3,7 @@
 import copy
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -58,10 +58,7 @@ def _part(request, section, role):
     if spec is None or spec.part_field is None:
         return None
     if request.method == "POST":
-        part = spec.part_value(request.POST.get("part"))
-        if part is None:
-            raise Http404("No such part of this section.")
-        return part
+        return spec.part_value(request.POST.get("part"))  # None: refused by the caller
     part = spec.part_value(request.GET.get("part"))
     if part is None:
         present = set(spec.queryset(role).values_list(spec.part_field, flat=True))
@@ -76,6 +73,8 @@ def role_section_edit(request, plan_slug, role_slug, section):
     plan = get_plan(plan_slug)
     role = get_role(plan, role_slug)
     part = _part(request, section, role)
+    if part is None and section.rows is not None and section.rows.part_field is not None:
+        return HttpResponseBadRequest("Say which part of the section this form saves.")
     context = {"plan": plan, "role": role, "section": section}
 
     if request.method == "GET":

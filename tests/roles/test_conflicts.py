@@ -26,8 +26,8 @@ def test_stale_htmx_save_shows_conflict_with_both_texts(manager_client, admin_cl
     text = page_text(response)
     assert "admin saved this just now." in text  # Who and when.
     # A word-level diff of the saved version against mine.
-    assert "<del><span class=\"visually-hidden\">[saved version: </span>Redis" in response.text
-    assert "<ins><span class=\"visually-hidden\">[yours: </span>Kafka" in response.text
+    assert '<del><span class="visually-hidden">[saved version: </span>Redis' in response.text
+    assert '<ins><span class="visually-hidden">[yours: </span>Kafka' in response.text
     assert "The saved version, as the page shows it" in text and "Redis" in text
     assert 'value="TypeScript, Next.js, React, AWS, Kafka"' in response.text  # Mine, kept.
     role = plan.roles.get(slug="senior-dashboard-engineer")
