@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "problems",
     "roles",
     "interviews",
+    "documents",
 ]
 
 MIDDLEWARE = [

@@ -135,7 +135,7 @@ def concrete_url(route, plan):
     values = {
         "<slug:plan_slug>": plan.slug,
         "<slug:role_slug>": "senior-dashboard-engineer",
-        "<slug:problem_slug>": "outbound-scale",
+        "<slug:problem_slug>": "outbound-scale-in-3-6-months",
         "<slug:section>": "summary",
         "<num:position>": "5",
         "<num:stage_id>": str(stage.pk),
