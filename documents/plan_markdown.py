@@ -693,6 +693,7 @@ class ProposalParser:
                 continue
             sub = re.match(r"^\s+[-*]\s+([A-Za-z ]+):\s*(.*)$", line.text)
             if sub and current is not None:
+                current["_guess"] = False
                 key, value = norm(sub.group(1)), sub.group(2).strip().strip("`")
                 if key == "hire":
                     current["role"] = [value] if value else None
@@ -784,22 +785,22 @@ class ProposalParser:
         name = norm(section.title)
         section.line.placed = True
         if "problem" in name:
-            self._labelled(role, section.body, {
+            self._labelled(role, section.body, keep_others=False, names={
                 "problem": "problem_statement", "root cause": "root_cause",
                 "current state": "current_state", "why now": "why_now",
             })
         elif "summary" in name:
-            texts = self._labelled(role, section.body, {
+            texts = self._labelled(role, section.body, names={
                 "key distinction": "key_distinction", "tech stack": "tech_stack",
             })
             if texts:
                 role.fields["role_summary"] = "\n\n".join(texts)
         elif "responsibilit" in name:
+            self._list(role, section.body, ItemKind.RESPONSIBILITY, "")
             for child in section.children:
                 child.line.placed = True
                 group = re.sub(r"^\d+[.)]\s*", "", plain(child.title))
                 self._list(role, child.body, ItemKind.RESPONSIBILITY, group)
-            self._list(role, section.body, ItemKind.RESPONSIBILITY, "")
         elif "success" in name:
             for child in section.children:
                 months = timeframe_of(child.title)
@@ -880,35 +881,42 @@ class ProposalParser:
                 continue
             self._jd_section(role, child)
 
-    def _labelled(self, role: _Role, body: list[Line], names: dict) -> list[str]:
-        """Labelled paragraphs ('**Root Cause:** ...', or a label over a list) into fields."""
-        others, target = [], None
+    def _labelled(self, role: _Role, body: list[Line], names: dict, keep_others=True) -> list[str]:
+        """Labelled paragraphs ('**Root Cause:** ...', or a label over a list) into fields.
+
+        Lines after a label belong to it until the next label: a list item joins
+        with a line break, a new paragraph with a blank line. Unlabelled
+        paragraphs before any label are returned (``keep_others``) or left unplaced.
+        """
+        others: list[str] = []
+        target, blank = None, False
         for line in body:
+            text = line.text.strip()
+            if not text:
+                blank = True
+                continue
             if line.placed:
                 continue
-            text = line.text.strip()
             label = LABEL.match(text)
-            if label:
-                key = norm(label.group(1))
-                target = names.get(key)
-                if target:
-                    rest = label.group(2).strip()
-                    if rest:
-                        role.fields[target] = rest
-                        target = None
-                    else:
-                        role.fields[target] = ""
-                    line.placed = True
-                    continue
-            if target and LIST_ITEM.match(line.text):
-                existing = role.fields.get(target, "")
-                role.fields[target] = (existing + "\n" if existing else "") + text
-                line.placed = True
+            key = norm(label.group(1)) if label else ""
+            if label and key in names:
+                target = names[key]
+                role.fields[target] = label.group(2).strip()
+                line.placed, blank = True, False
                 continue
-            target = None
-            if text and not label:
-                others.append(text)
+            if target:
+                existing = role.fields.get(target, "")
+                joiner = "\n\n" if blank and not LIST_ITEM.match(line.text) else "\n"
+                role.fields[target] = (existing + joiner if existing else "") + text
+                line.placed, blank = True, False
+                continue
+            if keep_others:
+                if others and not blank:
+                    others[-1] += "\n" + text
+                else:
+                    others.append(text)
                 line.placed = True
+            blank = False
         return others
 
     def _list(self, role: _Role, body: list[Line], kind: str, group: str):
@@ -1058,6 +1066,7 @@ class ProposalParser:
     def _apply_details(self):
         simple = {
             "short name": "short_name", "first proposed as": "first_proposed_as",
+            "first mapping": "first_mapping", "first confidence note": "first_confidence_note",
             "summary problem": "summary_problem", "candidate": "candidate_name",
             "subtitle": "subtitle",
         }
@@ -1065,6 +1074,7 @@ class ProposalParser:
             "level": ("level", Level.choices), "function": ("function", Function.choices),
             "decision": ("decision", Decision.choices), "jd status": ("jd_status", JDStatus.choices),
             "origin": ("origin", Origin.choices),
+            "first confidence": ("first_confidence", [*Confidence.choices, ("", "none")]),
         }
         for role in self.roles:
             for key, value in role.details.items():
@@ -1093,7 +1103,7 @@ class ProposalParser:
         for role in self.roles:
             role.segments = []
             text = role.problem_solved
-            if not text:
+            if not text or plain(text) in ("—", "-", "–"):
                 continue
             refs = list(re.finditer(r"#(\d+)\s*(?:[-—–:]\s*)?([^#]*)", text))
             if refs:
@@ -1204,3 +1214,330 @@ def decode(raw: bytes, name: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise MarkdownRefused(f"{name} is not UTF-8 text.") from None
+
+
+# --- Writing ----------------------------------------------------------------------------
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return text.replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+
+
+def _table(header: list[str], rows: list[list]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    return out
+
+
+def _details(pairs: list[tuple[str, object]]) -> str:
+    return "**Details:** " + " · ".join(f"**{k}:** `{'' if v is None else v}`" for k, v in pairs)
+
+
+TIMEFRAME_WORDS = {1: "1 month", 3: "3 months", 6: "6 months", 12: "1 year"}
+JD_TIMEFRAME_WORDS = {1: "Month 1", 3: "Month 3", 6: "Month 6", 12: "1 Year"}
+
+
+def _status_text(role) -> str:
+    if role.jd_status == JDStatus.COMPLETE_INTERNAL_EXTERNAL:
+        parts = ["JD complete (internal + external)"]
+    elif role.jd_status == JDStatus.COMPLETE:
+        parts = ["JD complete"]
+    elif role.jd_status == JDStatus.DRAFT:
+        parts = ["JD in draft"]
+    else:
+        parts = ["No JD yet"]
+    if role.interview_guide_complete:
+        parts.append("interview guide complete")
+    if role.candidate_name:
+        parts.append(f"candidate ({role.candidate_name}) identified")
+    return ", ".join(parts)
+
+
+def _role_details(role) -> str:
+    return _details(
+        [
+            ("Slug", role.slug),
+            ("Short name", role.short_name),
+            ("Subtitle", role.subtitle),
+            ("Level", role.level or "Not set"),
+            ("Function", role.get_function_display()),
+            ("Headcount", role.headcount),
+            ("Decision", role.get_decision_display()),
+            ("JD status", role.get_jd_status_display()),
+            ("Interview guide", "complete" if role.interview_guide_complete else "not yet"),
+            ("Candidate", role.candidate_name),
+            ("First proposed as", role.first_proposed_as),
+            ("First mapping", role.first_mapping),
+            ("First confidence", role.first_confidence or "none"),
+            ("First confidence note", role.first_confidence_note),
+            ("Summary problem", role.summary_problem),
+        ]
+    )
+
+
+def write_proposal(plan) -> str:
+    """The plan as a proposal in the seed format (plus the details the seed leaves unsaid)."""
+    problems = list(plan.problems.in_matrix_order())
+    roles = list(plan.roles.in_plan_order().prefetch_related("criteria", "items", "coverages__problem"))
+    out = [f"# {plan.title}", ""]
+    out.append(
+        f"**Period:** {plan.period} · **Starts on:** {plan.starts_on or ''} · "
+        f"**Prepared on:** {plan.prepared_on or ''} · **Proposed by:** {plan.proposed_by}"
+    )
+    out += ["", "## The Core Question", "", f"**{plan.core_question}**", ""]
+    if plan.introduction:
+        out += [plan.introduction, ""]
+    out += ["---", "", "## Current Problems (Ranked by Impact)", ""]
+    out += _table(
+        ["#", "Problem", "Short title", "Slug", "Impact", "Root Cause"],
+        [[p.rank or "", p.title, p.short_title, p.slug, p.impact, p.root_cause] for p in problems],
+    )
+    by = plan.proposed_by
+    proposed = [r for r in roles if r.origin == Origin.PROPOSED]
+    recommended = [r for r in roles if r.origin == Origin.RECOMMENDED]
+    out += ["", "---", "", f"## {by + chr(39) + 's ' if by else ''}Proposed Hires vs Problems", ""]
+    out += _table(
+        ["Hire", "Solves Which Problem?", "Confidence"],
+        [
+            [
+                (r.first_proposed_as or r.short_name or r.title)
+                + (f" x{r.headcount}" if r.headcount > 1 else ""),
+                r.first_mapping,
+                " - ".join(
+                    x for x in (r.get_first_confidence_display() if r.first_confidence else "",
+                                r.first_confidence_note) if x
+                ),
+            ]
+            for r in proposed
+        ],
+    )
+    out += ["", "---", "", "## Proposed Hire Breakdown", ""]
+    for number, role in enumerate(proposed, start=1):
+        out += _hire(role, number)
+    if recommended:
+        out += ["## Missing Hires (Recommendations)", ""]
+        for role in recommended:
+            out += _hire(role, None)
+    out += ["## Summary: Hire Confidence Matrix", ""]
+    out += _table(
+        ["Hire", "Problem", "Confidence", "Status"],
+        [
+            [
+                r.short_name + (f" x{r.headcount}" if r.headcount > 1 else ""),
+                r.summary_problem,
+                _strongest(r),
+                r.pipeline_summary,
+            ]
+            for r in proposed
+        ],
+    )
+    out += ["", "---", "", "## Coverage", ""]
+    coverage = [c for r in roles for c in r.coverages.all()]
+    out += _table(
+        ["Hire", "Problem", "Confidence", "Rationale"],
+        [[f"`{c.role.slug}`", f"`{c.problem.slug}`", c.get_confidence_display(), c.rationale]
+         for c in sorted(coverage, key=lambda c: (c.role.origin, c.role.position, c.role.slug, c.problem.slug))],
+    )
+    out += ["", "---", "", f"## Interview Process ({plan.get_interview_process_status_display()})", ""]
+    for stage in plan.interview_stages.prefetch_related("roles"):
+        out += _stage(stage)
+    focus = list(plan.technical_focus.prefetch_related("roles"))
+    if focus:
+        out += ["", "### Role-Specific Technical", ""]
+        out += _table(
+            ["Role", "Technical Focus", "Hires"],
+            [[f.label, f.focus, ", ".join(sorted(r.slug for r in f.roles.all()))] for f in focus],
+        )
+    questions = list(plan.open_questions.select_related("role", "problem").order_by("position"))
+    asked = max({q.addressed_to for q in questions}, key=lambda a: sum(q.addressed_to == a for q in questions), default="")
+    out += ["", "---", "", f"## Open Questions{' for ' + asked if asked else ''}", ""]
+    for q in questions:
+        line = f"**{q.topic}** - {q.question}" if q.topic else q.question
+        if q.resolved:
+            line = f"~~{line}~~ ✅ Resolved — {q.resolution}"
+        out.append(f"{q.position}. {line}")
+        out.append(f"   - Asked of: {q.addressed_to}")
+        if q.role:
+            out.append(f"   - Hire: `{q.role.slug}`")
+        if q.problem:
+            out.append(f"   - Problem: `{q.problem.slug}`")
+    out += ["", "---", "", "## Next Steps", ""]
+    for step in plan.next_steps.order_by("position"):
+        extra = "; ".join(x for x in (f"owner: {step.owner}" if step.owner else "",
+                                       f"due: {step.due.isoformat()}" if step.due else "") if x)
+        out.append(f"- [{'x' if step.done else ' '}] {step.text}" + (f" ({extra})" if extra else ""))
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _strongest(role) -> str:
+    levels = sorted(role.coverages.all(), key=lambda c: -c.level.strength)
+    return f"✅ {levels[0].get_confidence_display()}" if levels else ""
+
+
+def _hire(role, number) -> list[str]:
+    heading = f"{number}. {role.title}" if number else role.title
+    if role.subtitle:
+        heading += f" ({role.subtitle})"
+    out = [f"#### {heading}" if number else f"### {heading}", _role_details(role)]
+    refs = [c for c in role.coverages.all() if c.problem.rank]
+    if role.problem_statement:
+        solved = role.problem_statement.split("\n")[0]
+    else:
+        solved = ", ".join(f"#{c.problem.rank} - {c.problem.short_title or c.problem.title}" for c in refs)
+    out.append(f"**Problem Solved:** {solved or '—'}")
+    out.append("")
+    if role.proposal_summary:
+        out += [role.proposal_summary, ""]
+    items = list(role.items.all())
+    if role.key_mindset:
+        out += [f"**Key mindset:** {role.key_mindset}", ""]
+    if role.key_difference or role.key_difference_from:
+        out += [f"**Key difference from {role.key_difference_from}:** {role.key_difference}", ""]
+    if role.inherits:
+        out += [f"**What they inherit:** {role.inherits}", ""]
+    if role.current_state and "\n" not in role.current_state and role.origin == Origin.PROPOSED and not _has_jd(role):
+        out += [f"**Current state:** {role.current_state}", ""]
+    doing = [i for i in items if i.kind == ItemKind.WHAT_THEY_DO]
+    if doing:
+        out += ["**What they do:**", *[f"- {i.text}" for i in doing], ""]
+    headlines = [c for c in role.criteria.all() if not c.metric]
+    if headlines:
+        out += _table(["Timeframe", "Success Criteria"],
+                      [[f"**{TIMEFRAME_WORDS[c.timeframe]}**", c.target] for c in headlines])
+        out.append("")
+    focus = [i for i in items if i.kind == ItemKind.INTERVIEW_FOCUS]
+    if focus:
+        out += [f"**Interview Focus:** {', '.join(i.text for i in focus)}", ""]
+    if role.origin == Origin.PROPOSED:
+        out += [f"**Status:** ✅ {_status_text(role)}", ""]
+    elif role.why_now:
+        out += [f"**Why:** {role.why_now}", ""]
+    out += ["---", ""]
+    return out
+
+
+def _stage(stage) -> list[str]:
+    head = f"{stage.position}. **{stage.name}** ({stage.duration_minutes} min)"
+    simple_focus = (
+        stage.focus and "\n" not in stage.focus
+        and not re.search(r"\s+for\s+\w+\s+roles?$", stage.focus, re.I)
+    )
+    if not stage.interviewer and stage.applies_to == "all" and (simple_focus or not stage.focus):
+        return [head + (f" - {stage.focus}" if stage.focus else "")]
+    if stage.applies_to in ("senior", "engineering") and stage.interviewer and not stage.focus:
+        return [f"{head} - {stage.interviewer} for {stage.applies_to} roles"]
+    out = [head]
+    if stage.focus:
+        out.append(f"   - Focus: {stage.focus}")
+    if stage.interviewer:
+        out.append(f"   - Interviewer: {stage.interviewer}")
+    out.append(f"   - Applies to: {stage.applies_to}")
+    if stage.applies_to == "selected":
+        out.append(f"   - Hires: {', '.join(sorted(r.slug for r in stage.roles.all()))}")
+    return out
+
+
+JD_FIELDS = (
+    "problem_statement", "root_cause", "current_state", "why_now", "role_summary",
+    "key_distinction", "tech_stack", "reports_to", "landscape_title", "first_30_days_note",
+    "compensation_note", "compensation_level", "compensation_location", "compensation_range",
+)
+JD_KINDS = {
+    ItemKind.RESPONSIBILITY, ItemKind.MUST_HAVE, ItemKind.NICE_TO_HAVE, ItemKind.MINDSET,
+    ItemKind.FIRST_30_DAYS, ItemKind.WORKS_WITH, ItemKind.STAKEHOLDER, ItemKind.RED_FLAG,
+}
+
+
+def _has_jd(role) -> bool:
+    return (
+        any(getattr(role, name) for name in JD_FIELDS)
+        or any(i.kind in JD_KINDS for i in role.items.all())
+        or any(c.metric for c in role.criteria.all())
+        or role.landscape.exists()
+    )
+
+
+def roles_with_jd(plan) -> list:
+    return [r for r in plan.roles.in_plan_order().prefetch_related("items", "criteria") if _has_jd(r)]
+
+
+def _labelled_text(label: str, value: str) -> list[str]:
+    if not value:
+        return []
+    lines = value.split("\n")
+    if lines[0].startswith(("- ", "* ")):
+        return [f"**{label}:**", *lines, ""]
+    return [f"**{label}:** {lines[0]}", *lines[1:], ""]
+
+
+def write_jd(role) -> str:
+    """The role's job description in the seed format."""
+    items = list(role.items.all())
+    kind = lambda k: [i for i in items if i.kind == k]  # noqa: E731
+    out = [f"# {role.title}", "", _role_details(role), "", "## Problem This Role Solves", ""]
+    out += _labelled_text("Problem", role.problem_statement)
+    out += _labelled_text("Root Cause", role.root_cause)
+    out += _labelled_text("Current state", role.current_state)
+    out += _labelled_text("Why now", role.why_now)
+    out += ["---", "", "## Role Summary", ""]
+    if role.role_summary:
+        out += [role.role_summary, ""]
+    out += _labelled_text("Key distinction", role.key_distinction)
+    out += _labelled_text("Tech stack", role.tech_stack)
+    out += ["---", "", "## Responsibilities", ""]
+    groups: list[str] = []
+    for item in kind(ItemKind.RESPONSIBILITY):
+        if item.group not in groups:
+            groups.append(item.group)
+    for item in kind(ItemKind.RESPONSIBILITY):
+        if not item.group:
+            out.append(f"- {item.text}")
+    for number, group in enumerate([g for g in groups if g], start=1):
+        out += ["", f"### {number}. {group}"]
+        out += [f"- {i.text}" for i in kind(ItemKind.RESPONSIBILITY) if i.group == group]
+    out += ["", "---", "", "## Success Criteria", ""]
+    metrics = [c for c in role.criteria.all() if c.metric]
+    for months in Timeframe.values:
+        rows = [c for c in metrics if c.timeframe == months]
+        if rows:
+            out += [f"### {JD_TIMEFRAME_WORDS[months]}"]
+            out += _table(["Metric", "Target", "How to Measure"],
+                          [[c.metric, c.target, c.how_measured] for c in rows])
+            out.append("")
+    out += ["---", "", "## Requirements", ""]
+    for title, k in (("Must Have", ItemKind.MUST_HAVE), ("Nice to Have", ItemKind.NICE_TO_HAVE),
+                     ("Mindset", ItemKind.MINDSET)):
+        out += [f"### {title}", *[f"- {i.text}" for i in kind(k)], ""]
+    out += ["---", "", "## What They'll Work On (First 30 Days)", ""]
+    current = None
+    for item in kind(ItemKind.FIRST_30_DAYS):
+        if item.group != current:
+            current = item.group
+            if current:
+                out += ["", f"**{current}:**"]
+        out.append(f"- {item.text}")
+    if role.first_30_days_note:
+        out += ["", role.first_30_days_note]
+    out += ["", "---", "", "## Reporting & Team", ""]
+    if role.reports_to:
+        out.append(f"- **Reports to:** {role.reports_to}")
+    if kind(ItemKind.WORKS_WITH):
+        out += ["- **Works with:**", *[f"  - {i.text}" for i in kind(ItemKind.WORKS_WITH)]]
+    if kind(ItemKind.STAKEHOLDER):
+        out.append(f"- **Stakeholders:** {', '.join(i.text for i in kind(ItemKind.STAKEHOLDER))}")
+    landscape = list(role.landscape.all())
+    if landscape:
+        out += ["", "---", "", f"## {role.landscape_title or 'Landscape'}", ""]
+        out += _table(["Area", "What It Covers", "Typical Features"],
+                      [[f"**{a.area}**", a.covers, a.typical_features] for a in landscape])
+    out += ["", "---", "", "## Red Flags (Don't Hire If...)", ""]
+    out += [f"- {i.text}" for i in kind(ItemKind.RED_FLAG)]
+    out += ["", "---", "", "## Compensation", ""]
+    if role.compensation_note:
+        out += [f"*{role.compensation_note}*", ""]
+    for label, value in (("Level", role.compensation_level), ("Location", role.compensation_location),
+                         ("Range", role.compensation_range)):
+        if value:
+            out.append(f"- {label}: {value}")
+    return "\n".join(out).rstrip() + "\n"

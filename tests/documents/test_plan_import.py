@@ -46,3 +46,19 @@ def test_seed_markdown_imports_to_the_shipped_fixture(tmp_path):
     imported = snapshot(import_seeds("from-markdown"))
     found = differences(expected, imported)
     assert found == [], "\n".join(found)
+
+
+def export_documents(plan):
+    from documents.plan_markdown import roles_with_jd, write_jd, write_proposal
+
+    return write_proposal(plan), [(f"{r.slug}.md", write_jd(r)) for r in roles_with_jd(plan)]
+
+
+@pytest.mark.django_db
+def test_export_then_import_reproduces_the_plan(plan):
+    proposal, jds = export_documents(plan)
+    parsed = parse(proposal, jds)
+    assert parsed.unplaced == []
+    copy = save_plan(parsed.data, "round-trip").plan
+    found = differences(snapshot(plan), snapshot(copy))
+    assert found == [], "\n".join(found)
