@@ -127,7 +127,9 @@ def snapshot(plan: Plan) -> dict:
             for m2m in m2m_fields(model):
                 row[m2m.name] = sorted(list(local_key(t)) for t in getattr(obj, m2m.name).all())
             rows.append((local_key(obj), row))
-        data[model._meta.label_lower] = [row for _, row in sorted(rows, key=lambda r: _sortable(r[0]))]
+        data[model._meta.label_lower] = [
+            row for _, row in sorted(rows, key=lambda r: _sortable(r[0]))
+        ]
     return data
 
 
@@ -303,7 +305,9 @@ def build_instances(data: dict) -> dict[type, list]:
         raise ImportRefused(["The import holds no plan."])
     count = sum(len(data.get(m._meta.label_lower, []) or []) for m in CONTENT_MODELS)
     if count > MAX_OBJECTS:
-        raise ImportRefused([f"The import holds {count} objects; at most {MAX_OBJECTS} are allowed."])
+        raise ImportRefused(
+            [f"The import holds {count} objects; at most {MAX_OBJECTS} are allowed."]
+        )
 
     plan = Plan()
     _assign(plan, Plan, data["plan"], errors, "The plan")
@@ -403,7 +407,9 @@ def _assign(obj, model, row: dict, errors: list[str], name: str) -> None:
     for key in row:
         if key not in allowed:
             hint = " (primary keys are not imported)" if key in ("id", "pk") else ""
-            errors.append(f"{name}: “{str(key)[:60]}” is not a field of a {model_name(model)}{hint}.")
+            errors.append(
+                f"{name}: “{str(key)[:60]}” is not a field of a {model_name(model)}{hint}."
+            )
     for f in content_fields(model):
         if f.is_relation or f.name not in row:
             continue
@@ -448,7 +454,10 @@ def _check_cross_rules(built: dict, errors: list[str]) -> None:
         try:
             obj.clean()
         except ValidationError as error:
-            errors.append(f"{model_name(StageAssessment).capitalize()} “{obj.stage.name}”: {' '.join(error.messages)}")
+            errors.append(
+                f"{model_name(StageAssessment).capitalize()} “{obj.stage.name}”: "
+                + " ".join(error.messages)
+            )
 
 
 def _write(instances: dict, slug: str, existing: Plan | None, progress, total: int) -> ImportResult:
@@ -503,26 +512,31 @@ def _write(instances: dict, slug: str, existing: Plan | None, progress, total: i
             model.objects.filter(pk__in=[o.pk for o in old.values()]).delete()
         if to_update:
             fields = [f.name for f in content_fields(model)]
-            for extra in ("version", "updated_at"):
-                if hasattr(model, extra) or extra in {f.name for f in model._meta.concrete_fields}:
-                    if extra in {f.name for f in model._meta.concrete_fields}:
-                        fields.append(extra)
+            concrete = {f.name for f in model._meta.concrete_fields}
+            fields += [extra for extra in ("version", "updated_at") if extra in concrete]
             bulk_update_with_history(
-                to_update, model, fields, batch_size=500,
-                default_change_reason=IMPORTED, default_date=when,
+                to_update,
+                model,
+                fields,
+                batch_size=500,
+                default_change_reason=IMPORTED,
+                default_date=when,
             )
             result.updated += len(to_update)
         if to_create:
             created = bulk_create_with_history(
-                to_create, model, batch_size=500,
-                default_change_reason=IMPORTED, default_date=when,
+                to_create,
+                model,
+                batch_size=500,
+                default_change_reason=IMPORTED,
+                default_date=when,
             )
             # SQLite and PostgreSQL both return primary keys from bulk_create.
             for obj, made in zip(to_create, created, strict=True):
                 obj.pk = made.pk
             result.created += len(to_create)
         saved[model] = by_key
-        for obj, refs, m2m in rows:
+        for obj, _refs, m2m in rows:
             for fname, keys in m2m.items():
                 target = model._meta.get_field(fname).related_model
                 getattr(obj, fname).set([saved[target][k] for k in keys])

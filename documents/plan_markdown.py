@@ -37,9 +37,7 @@ MAX_LINES = 50_000
 MAX_LINE_CHARS = 20_000
 
 # Emoji and pictographs the seed uses as decoration (✅ ❓ ❌ ⚠️ 🔴 ...).
-EMOJI = re.compile(
-    "[\u2600-\u26ff\u2700-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\ufe0f\u200d]"
-)
+EMOJI = re.compile("[\u2600-\u26ff\u2700-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\ufe0f\u200d]")
 SEPARATOR = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 LIST_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
@@ -119,6 +117,10 @@ def read_sections(text: str, first_line: int = 1) -> tuple[Section, list[Line]]:
     return root, lines
 
 
+def at(row: list[str], index: int | None) -> str:
+    return row[index].strip() if index is not None and index < len(row) else ""
+
+
 def cells(text: str) -> list[str]:
     inner = text.strip()
     if inner.startswith("|"):
@@ -144,8 +146,10 @@ class Table:
 def tables(body: list[Line]) -> list[Table]:
     found, i = [], 0
     while i < len(body):
-        if body[i].text.strip().startswith("|") and i + 1 < len(body) and TABLE_RULE.match(
-            body[i + 1].text
+        if (
+            body[i].text.strip().startswith("|")
+            and i + 1 < len(body)
+            and TABLE_RULE.match(body[i + 1].text)
         ):
             header = cells(body[i].text)
             body[i].placed = body[i + 1].placed = True
@@ -202,11 +206,11 @@ def timeframe_of(text: str) -> int | None:
 def confidence_of(text: str) -> tuple[str, str]:
     """'✅ High - if focused on stability' -> ('high', 'if focused on stability')."""
     text = plain(text)
-    match = re.match(r"^(high|medium|low|unclear|\?)\b\s*(?:[-—–:]\s*)?(.*)$", text, re.I)
+    match = re.match(r"^(high|medium|low|unclear|\?)\b\s*(?:[-—\u2013:]\s*)?(.*)$", text, re.I)
     if not match:
         for value, symbol in (("high", "●"), ("medium", "◐"), ("low", "○")):
             if text.startswith(symbol):
-                return value, text[1:].strip(" -—–")
+                return value, text[1:].strip(" -—\u2013")
         return "", text
     word = match.group(1).lower()
     return ("unclear" if word == "?" else word), match.group(2).strip()
@@ -253,7 +257,12 @@ def parse_heading_title(text: str) -> dict:
     found["title"] = title
     if "level" not in found:
         lowered = title.lower()
-        for prefix, level in (("senior ", "senior"), ("mid-level ", "mid"), ("mid ", "mid"), ("junior ", "junior")):
+        for prefix, level in (
+            ("senior ", "senior"),
+            ("mid-level ", "mid"),
+            ("mid ", "mid"),
+            ("junior ", "junior"),
+        ):
             if lowered.startswith(prefix):
                 found["level"] = level
                 break
@@ -276,8 +285,27 @@ def words_of(text: str) -> set[str]:
     return {w for w in norm(text).split() if w not in STOPWORDS}
 
 
-STOPWORDS = {"the", "a", "an", "of", "for", "and", "x2", "x3", "hire", "hires", "engineer",
-             "engineers", "role", "roles", "product", "level", "to", "in", "on"}
+STOPWORDS = {
+    "the",
+    "a",
+    "an",
+    "of",
+    "for",
+    "and",
+    "x2",
+    "x3",
+    "hire",
+    "hires",
+    "engineer",
+    "engineers",
+    "role",
+    "roles",
+    "product",
+    "level",
+    "to",
+    "in",
+    "on",
+}
 
 
 # --- Parsing ----------------------------------------------------------------------------
@@ -348,7 +376,9 @@ class ProposalParser:
             if line.placed:
                 continue
             label = LABEL.match(line.text.strip())
-            if label and norm(label.group(1)).startswith(("period", "starts on", "prepared on", "proposed by")):
+            if label and norm(label.group(1)).startswith(
+                ("period", "starts on", "prepared on", "proposed by")
+            ):
                 found = details(line.text.strip())
                 self._plan_details(found)
                 line.placed = True
@@ -389,7 +419,9 @@ class ProposalParser:
 
     def _core_question(self, section: Section):
         paragraphs = [line for line in section.body if not line.placed]
-        question = next((p for p in paragraphs if re.fullmatch(r"\*\*.+\*\*", p.text.strip())), None)
+        question = next(
+            (p for p in paragraphs if re.fullmatch(r"\*\*.+\*\*", p.text.strip())), None
+        )
         if question:
             self.plan["core_question"] = unbold(question.text)
             question.placed = True
@@ -411,25 +443,24 @@ class ProposalParser:
             slug = table.column("slug")
             self.explicit_problems = slug is not None
             for line, row in table.rows:
-                get = lambda i: row[i].strip() if i is not None and i < len(row) else ""  # noqa: E731
-                rank_text = plain(get(rank_col)).lstrip("#")
+                rank_text = plain(at(row, rank_col)).lstrip("#")
                 problem = {
                     "rank": int(rank_text) if rank_text.isdigit() else None,
-                    "title": unbold(get(title)),
-                    "impact": get(impact),
-                    "root_cause": get(cause),
+                    "title": unbold(at(row, title)),
+                    "impact": at(row, impact),
+                    "root_cause": at(row, cause),
                 }
                 if short is not None:
-                    problem["short_title"] = get(short)
+                    problem["short_title"] = at(row, short)
                 if slug is not None:
-                    problem["slug"] = get(slug).strip("`")
+                    problem["slug"] = at(row, slug).strip("`")
                 self.problems.append(problem)
                 line.placed = True
         for child in section.children:
             self._read_section(child)
 
     def _first_mapping(self, section: Section):
-        match = re.match(r"^(.*?)['’]s\b", plain(section.title))
+        match = re.match(r"^(.*?)['\u2019]s\b", plain(section.title))
         if match:
             self.plan["proposed_by"] = match.group(1).strip()
         for table in tables(section.body):
@@ -444,7 +475,8 @@ class ProposalParser:
         lines = [ln for ln in section.all_lines() if not ln.placed]
         if lines:
             self.notes.append(
-                f"Lines {lines[0].no}–{lines[-1].no} (“{plain(section.title)}”) were not imported: {why}."
+                f"Lines {lines[0].no}\u2013{lines[-1].no} (“{plain(section.title)}”) "
+                f"were not imported: {why}."
             )
         for line in lines:
             line.placed = True
@@ -458,7 +490,8 @@ class ProposalParser:
     def _hires(self, section: Section, origin: str):
         for child in section.children:
             has_hire = any(
-                LABEL.match(ln.text.strip()) and "problem solved" in norm(LABEL.match(ln.text.strip()).group(1))
+                LABEL.match(ln.text.strip())
+                and "problem solved" in norm(LABEL.match(ln.text.strip()).group(1))
                 for ln in child.body
             )
             if has_hire:
@@ -509,7 +542,12 @@ class ProposalParser:
                 elif key.startswith("key mindset"):
                     role.fields["key_mindset"] = rest
                 elif key.startswith("key difference"):
-                    raw = re.sub(r"^key difference( from)?\s*", "", plain(label.group(1)).rstrip(":"), flags=re.I)
+                    raw = re.sub(
+                        r"^key difference( from)?\s*",
+                        "",
+                        plain(label.group(1)).rstrip(":"),
+                        flags=re.I,
+                    )
                     role.fields["key_difference_from"] = raw.strip()
                     role.fields["key_difference"] = rest
                 elif key.startswith("what they inherit"):
@@ -532,7 +570,9 @@ class ProposalParser:
             item = LIST_ITEM.match(line.text)
             if item and list_target:
                 if list_target == "what_they_do":
-                    role.items.append({"kind": ItemKind.WHAT_THEY_DO, "text": item.group(2).strip()})
+                    role.items.append(
+                        {"kind": ItemKind.WHAT_THEY_DO, "text": item.group(2).strip()}
+                    )
                 else:
                     existing = role.fields.get(list_target, "")
                     role.fields[list_target] = (existing + "\n" if existing else "") + text
@@ -559,14 +599,18 @@ class ProposalParser:
             if months is None or what >= len(row) or not row[what]:
                 line.placed = False
                 continue
-            role.criteria.append({"timeframe": months, "metric": "", "target": row[what], "how_measured": ""})
+            role.criteria.append(
+                {"timeframe": months, "metric": "", "target": row[what], "how_measured": ""}
+            )
             line.placed = True
 
     def _status(self, role: _Role, text: str):
         words = norm(text)
         if "jd complete" in words:
             both = "internal" in words and "external" in words
-            role.fields["jd_status"] = JDStatus.COMPLETE_INTERNAL_EXTERNAL if both else JDStatus.COMPLETE
+            role.fields["jd_status"] = (
+                JDStatus.COMPLETE_INTERNAL_EXTERNAL if both else JDStatus.COMPLETE
+            )
         elif "draft" in words:
             role.fields["jd_status"] = JDStatus.DRAFT
         else:
@@ -587,7 +631,9 @@ class ProposalParser:
             hire, problem = table.column("hire"), table.column("problem")
             conf, why = table.column("confidence"), table.column("rationale", "why")
             for line, row in table.rows:
-                value, _ = confidence_of(row[conf]) if conf is not None and conf < len(row) else ("", "")
+                value, _ = (
+                    confidence_of(row[conf]) if conf is not None and conf < len(row) else ("", "")
+                )
                 self.coverage.append(
                     {
                         "role": [row[hire].strip("`")],
@@ -623,7 +669,8 @@ class ProposalParser:
             if line.placed:
                 continue
             match = re.match(
-                r"^\s*\d+[.)]\s+\*\*(.+?)\*\*\s*\((\d+)\s*min\w*\)\s*(?:[-—–:]\s*(.*))?$", line.text
+                r"^\s*\d+[.)]\s+\*\*(.+?)\*\*\s*\((\d+)\s*min\w*\)\s*(?:[-—\u2013:]\s*(.*))?$",
+                line.text,
             )
             if match:
                 stage = {
@@ -657,8 +704,14 @@ class ProposalParser:
                     stage["focus"] = value
                 elif key == "applies to":
                     stage["applies_to"] = choice(
-                        [("all", "all"), ("engineering", "engineering"), ("senior", "senior"), ("selected", "selected")],
-                        value.split()[0] if value else "", "all",
+                        [
+                            ("all", "all"),
+                            ("engineering", "engineering"),
+                            ("senior", "senior"),
+                            ("selected", "selected"),
+                        ],
+                        value.split()[0] if value else "",
+                        "all",
                     )
                 elif key == "hires":
                     stage["roles"] = [[s.strip().strip("`")] for s in value.split(",") if s.strip()]
@@ -674,7 +727,9 @@ class ProposalParser:
             for line, row in table.rows:
                 entry = {"position": len(self.focus) + 1, "label": row[label], "focus": row[focus]}
                 if hires is not None and hires < len(row):
-                    entry["roles"] = [[s.strip().strip("`")] for s in row[hires].split(",") if s.strip()]
+                    entry["roles"] = [
+                        [s.strip().strip("`")] for s in row[hires].split(",") if s.strip()
+                    ]
                 self.focus.append(entry)
                 line.placed = True
 
@@ -711,8 +766,8 @@ class ProposalParser:
         if struck:
             text, after = struck.group(1).strip(), plain(struck.group(2))
             resolved = True
-            resolution = re.sub(r"^resolved\s*[-—–:]?\s*", "", after, flags=re.I).strip()
-        match = re.match(r"^\*\*(.+?)\*\*\s*[-—–:]?\s*(.*)$", text)
+            resolution = re.sub(r"^resolved\s*[-—\u2013:]?\s*", "", after, flags=re.I).strip()
+        match = re.match(r"^\*\*(.+?)\*\*\s*[-—\u2013:]?\s*(.*)$", text)
         topic, question = (plain(match.group(1)), match.group(2).strip()) if match else ("", text)
         if not question:
             return None
@@ -747,8 +802,13 @@ class ProposalParser:
                 owner, due = found.get("owner", ""), found.get("due") or None
                 text = text[: extra.start()].strip()
             self.steps.append(
-                {"position": len(self.steps) + 1, "text": text, "owner": owner, "due": due,
-                 "done": match.group(1).lower() == "x"}
+                {
+                    "position": len(self.steps) + 1,
+                    "text": text,
+                    "owner": owner,
+                    "due": due,
+                    "done": match.group(1).lower() == "x",
+                }
             )
             line.placed = True
 
@@ -764,7 +824,9 @@ class ProposalParser:
         if role is None:
             role = _Role(found, Origin.PROPOSED, top.line)
             self.roles.append(role)
-            self.notes.append(f"{document}: “{found['title']}” is not a hire in the proposal; it was added.")
+            self.notes.append(
+                f"{document}: “{found['title']}” is not a hire in the proposal; it was added."
+            )
         role.jd_seen = True
         for line in top.body:
             label = LABEL.match(line.text.strip())
@@ -785,14 +847,26 @@ class ProposalParser:
         name = norm(section.title)
         section.line.placed = True
         if "problem" in name:
-            self._labelled(role, section.body, keep_others=False, names={
-                "problem": "problem_statement", "root cause": "root_cause",
-                "current state": "current_state", "why now": "why_now",
-            })
+            self._labelled(
+                role,
+                section.body,
+                keep_others=False,
+                names={
+                    "problem": "problem_statement",
+                    "root cause": "root_cause",
+                    "current state": "current_state",
+                    "why now": "why_now",
+                },
+            )
         elif "summary" in name:
-            texts = self._labelled(role, section.body, names={
-                "key distinction": "key_distinction", "tech stack": "tech_stack",
-            })
+            texts = self._labelled(
+                role,
+                section.body,
+                names={
+                    "key distinction": "key_distinction",
+                    "tech stack": "tech_stack",
+                },
+            )
             if texts:
                 role.fields["role_summary"] = "\n\n".join(texts)
         elif "responsibilit" in name:
@@ -808,14 +882,27 @@ class ProposalParser:
                     continue
                 child.line.placed = True
                 for table in tables(child.body):
-                    metric, target, how = table.column("metric"), table.column("target"), table.column("measure")
+                    metric, target, how = (
+                        table.column("metric"),
+                        table.column("target"),
+                        table.column("measure"),
+                    )
                     for line, row in table.rows:
-                        get = lambda i: row[i] if i is not None and i < len(row) else ""  # noqa: E731
-                        role.criteria.append({"timeframe": months, "metric": unbold(get(metric)),
-                                              "target": get(target), "how_measured": get(how)})
+                        role.criteria.append(
+                            {
+                                "timeframe": months,
+                                "metric": unbold(at(row, metric)),
+                                "target": at(row, target),
+                                "how_measured": at(row, how),
+                            }
+                        )
                         line.placed = True
         elif "requirement" in name or "must have" in name:
-            kinds = {"must": ItemKind.MUST_HAVE, "nice": ItemKind.NICE_TO_HAVE, "mindset": ItemKind.MINDSET}
+            kinds = {
+                "must": ItemKind.MUST_HAVE,
+                "nice": ItemKind.NICE_TO_HAVE,
+                "mindset": ItemKind.MINDSET,
+            }
             for child in [section, *section.children]:
                 kind = next((k for w, k in kinds.items() if w in norm(child.title)), None)
                 if kind:
@@ -846,15 +933,21 @@ class ProposalParser:
             self._reporting(role, section.body)
         elif "red flag" in name:
             self._list(role, section.body, ItemKind.RED_FLAG, "")
-        elif "landscape" in name or any(t.column("area") == 0 for t in tables(list(section.body))):
-            for line in section.body:
-                line.placed = line.placed if line.text.strip().startswith("|") else line.placed
+        elif "landscape" in name or any(
+            line.text.strip().startswith("|") and norm(at(cells(line.text), 0)) == "area"
+            for line in section.body
+        ):
             role.fields["landscape_title"] = plain(section.title)
             for table in tables(section.body):
                 covers, features = table.column("cover"), table.column("feature")
                 for line, row in table.rows:
-                    get = lambda i: row[i] if i is not None and i < len(row) else ""  # noqa: E731
-                    role.landscape.append({"area": unbold(row[0]), "covers": get(covers), "typical_features": get(features)})
+                    role.landscape.append(
+                        {
+                            "area": unbold(row[0]),
+                            "covers": at(row, covers),
+                            "typical_features": at(row, features),
+                        }
+                    )
                     line.placed = True
         elif "interview" in name:
             for line in section.body:
@@ -985,9 +1078,7 @@ class ProposalParser:
             "roles.jditem": [],
             "roles.landscapearea": [],
             "interviews.interviewstage": self.stages,
-            "interviews.technicalfocus": [
-                {**f, "roles": f.get("roles", [])} for f in self.focus
-            ],
+            "interviews.technicalfocus": [{**f, "roles": f.get("roles", [])} for f in self.focus],
             "interviews.stageassessment": [],
             "problems.openquestion": [
                 {k: v for k, v in q.items() if not k.startswith("_")} for q in self.questions
@@ -1003,8 +1094,13 @@ class ProposalParser:
                 position = counters.get(row["kind"], 0)
                 counters[row["kind"]] = position + 1
                 data["roles.jditem"].append(
-                    {"role": slug, "kind": row["kind"], "position": position,
-                     "group": row.get("group", ""), "text": row["text"]}
+                    {
+                        "role": slug,
+                        "kind": row["kind"],
+                        "position": position,
+                        "group": row.get("group", ""),
+                        "text": row["text"],
+                    }
                 )
             for position, row in enumerate(role.landscape):
                 data["roles.landscapearea"].append({"role": slug, "position": position, **row})
@@ -1024,7 +1120,9 @@ class ProposalParser:
             match = re.fullmatch(r"(Q[1-4]|H[12])\s+(\d{4})", plan["period"])
             if match:
                 part, year = match.group(1), int(match.group(2))
-                month = (int(part[1]) - 1) * 3 + 1 if part[0] == "Q" else (1 if part[1] == "1" else 7)
+                month = (
+                    (int(part[1]) - 1) * 3 + 1 if part[0] == "Q" else (1 if part[1] == "1" else 7)
+                )
                 plan["starts_on"] = datetime.date(year, month, 1).isoformat()
         plan.setdefault("interview_process_status", "draft")
         return plan
@@ -1038,7 +1136,9 @@ class ProposalParser:
                 name = plain(row[0]) if row else ""
                 headcount = re.search(r"\s+x(\d+)$", name)
                 name = re.sub(r"\s+x\d+$", "", name)
-                best = max(free, key=lambda r: len(words_of(name) & words_of(r.title)), default=None)
+                best = max(
+                    free, key=lambda r: len(words_of(name) & words_of(r.title)), default=None
+                )
                 if best is None or not words_of(name) & words_of(best.title):
                     best = free[0] if free else None
                 if best is None:
@@ -1061,18 +1161,25 @@ class ProposalParser:
         for role in self.roles:
             first, summary = getattr(role, "first_name", ""), getattr(role, "summary_name", "")
             role.fields["short_name"] = summary or first or role.title
-            role.fields["first_proposed_as"] = first if first and summary and first != summary else ""
+            role.fields["first_proposed_as"] = (
+                first if first and summary and first != summary else ""
+            )
 
     def _apply_details(self):
         simple = {
-            "short name": "short_name", "first proposed as": "first_proposed_as",
-            "first mapping": "first_mapping", "first confidence note": "first_confidence_note",
-            "summary problem": "summary_problem", "candidate": "candidate_name",
+            "short name": "short_name",
+            "first proposed as": "first_proposed_as",
+            "first mapping": "first_mapping",
+            "first confidence note": "first_confidence_note",
+            "summary problem": "summary_problem",
+            "candidate": "candidate_name",
             "subtitle": "subtitle",
         }
         choices = {
-            "level": ("level", Level.choices), "function": ("function", Function.choices),
-            "decision": ("decision", Decision.choices), "jd status": ("jd_status", JDStatus.choices),
+            "level": ("level", Level.choices),
+            "function": ("function", Function.choices),
+            "decision": ("decision", Decision.choices),
+            "jd status": ("jd_status", JDStatus.choices),
             "origin": ("origin", Origin.choices),
             "first confidence": ("first_confidence", [*Confidence.choices, ("", "none")]),
         }
@@ -1090,7 +1197,11 @@ class ProposalParser:
                 elif key == "headcount" and value.isdigit():
                     role.fields["headcount"] = int(value)
                 elif key == "interview guide":
-                    role.fields["interview_guide_complete"] = norm(value) in ("complete", "yes", "done")
+                    role.fields["interview_guide_complete"] = norm(value) in (
+                        "complete",
+                        "yes",
+                        "done",
+                    )
                 elif key == "position":
                     pass
                 elif key != "slug":
@@ -1103,16 +1214,19 @@ class ProposalParser:
         for role in self.roles:
             role.segments = []
             text = role.problem_solved
-            if not text or plain(text) in ("—", "-", "–"):
+            if not text or plain(text) in ("—", "-", "\u2013"):
                 continue
-            refs = list(re.finditer(r"#(\d+)\s*(?:[-—–:]\s*)?([^#]*)", text))
+            refs = list(re.finditer(r"#(\d+)\s*(?:[-—\u2013:]\s*)?([^#]*)", text))
             if refs:
                 for ref in refs:
                     rank, said = int(ref.group(1)), ref.group(2).strip().rstrip(",").strip()
                     role.segments.append((rank, said))
                     problem = by_rank.get(rank)
                     if problem is None:
-                        self.notes.append(f"Hire “{role.title}” solves problem #{rank}, which is not in the problems table.")
+                        self.notes.append(
+                            f"Hire “{role.title}” solves problem #{rank}, "
+                            "which is not in the problems table."
+                        )
                         continue
                     short = re.sub(r"\s*\([^)]*\)\s*$", "", said).strip()
                     if not self.explicit_problems and short and "short_title" not in problem:
@@ -1121,9 +1235,11 @@ class ProposalParser:
                 role.fields.setdefault("problem_statement", text)
                 if not self.explicit_problems:
                     problem = {
-                        "rank": None, "title": text[:200],
+                        "rank": None,
+                        "title": text[:200],
                         "short_title": role.fields.get("summary_problem", "")[:80],
-                        "impact": "", "root_cause": "",
+                        "impact": "",
+                        "root_cause": "",
                     }
                     problems.append(problem)
                     role.unranked = problem
@@ -1145,12 +1261,24 @@ class ProposalParser:
                     continue
                 seen.add(problem["slug"])
                 rationale = said if said and said != problem.get("short_title") else ""
-                coverage.append({"role": [role.fields["slug"]], "problem": [problem["slug"]],
-                                 "confidence": confidence, "rationale": rationale[:300]})
+                coverage.append(
+                    {
+                        "role": [role.fields["slug"]],
+                        "problem": [problem["slug"]],
+                        "confidence": confidence,
+                        "rationale": rationale[:300],
+                    }
+                )
             unranked = getattr(role, "unranked", None)
             if unranked is not None:
-                coverage.append({"role": [role.fields["slug"]], "problem": [unranked["slug"]],
-                                 "confidence": confidence, "rationale": ""})
+                coverage.append(
+                    {
+                        "role": [role.fields["slug"]],
+                        "problem": [unranked["slug"]],
+                        "confidence": confidence,
+                        "rationale": "",
+                    }
+                )
         return coverage
 
     def _link_questions(self, problems: list[dict]):
@@ -1161,10 +1289,18 @@ class ProposalParser:
             topic = words_of(question["topic"])
             roles = [r for r in self.roles if topic and topic <= words_of(r.title)]
             if len(roles) != 1:
-                roles = [r for r in self.roles if norm(r.title) and norm(r.title) in norm(question["question"])]
+                roles = [
+                    r
+                    for r in self.roles
+                    if norm(r.title) and norm(r.title) in norm(question["question"])
+                ]
             if len(roles) == 1:
                 question["role"] = [roles[0].fields["slug"]]
-            found = [p for p in ranked if topic and topic <= words_of(p["title"] + " " + p.get("short_title", ""))]
+            found = [
+                p
+                for p in ranked
+                if topic and topic <= words_of(p["title"] + " " + p.get("short_title", ""))
+            ]
             if len(found) == 1:
                 question["problem"] = [found[0]["slug"]]
 
@@ -1176,7 +1312,11 @@ class ProposalParser:
             for part in re.split(r"\s*/\s*", entry["label"]):
                 wanted = words_of(part)
                 for role in self.roles:
-                    if wanted and wanted <= words_of(role.title) and [role.fields["slug"]] not in matched:
+                    if (
+                        wanted
+                        and wanted <= words_of(role.title)
+                        and [role.fields["slug"]] not in matched
+                    ):
                         matched.append([role.fields["slug"]])
             entry["roles"] = matched
 
@@ -1185,7 +1325,9 @@ class ProposalParser:
         return fields
 
 
-def parse(proposal: str, jds: list[tuple[str, str]] = (), proposal_name: str = "proposal") -> Parsed:
+def parse(
+    proposal: str, jds: list[tuple[str, str]] = (), proposal_name: str = "proposal"
+) -> Parsed:
     """Plan data from the proposal's text and (name, text) job descriptions."""
     parser = ProposalParser()
     root, lines = read_sections(proposal)
@@ -1279,7 +1421,9 @@ def _role_details(role) -> str:
 def write_proposal(plan) -> str:
     """The plan as a proposal in the seed format (plus the details the seed leaves unsaid)."""
     problems = list(plan.problems.in_matrix_order())
-    roles = list(plan.roles.in_plan_order().prefetch_related("criteria", "items", "coverages__problem"))
+    roles = list(
+        plan.roles.in_plan_order().prefetch_related("criteria", "items", "coverages__problem")
+    )
     out = [f"# {plan.title}", ""]
     out.append(
         f"**Period:** {plan.period} · **Starts on:** {plan.starts_on or ''} · "
@@ -1305,8 +1449,12 @@ def write_proposal(plan) -> str:
                 + (f" x{r.headcount}" if r.headcount > 1 else ""),
                 r.first_mapping,
                 " - ".join(
-                    x for x in (r.get_first_confidence_display() if r.first_confidence else "",
-                                r.first_confidence_note) if x
+                    x
+                    for x in (
+                        r.get_first_confidence_display() if r.first_confidence else "",
+                        r.first_confidence_note,
+                    )
+                    if x
                 ),
             ]
             for r in proposed
@@ -1336,10 +1484,21 @@ def write_proposal(plan) -> str:
     coverage = [c for r in roles for c in r.coverages.all()]
     out += _table(
         ["Hire", "Problem", "Confidence", "Rationale"],
-        [[f"`{c.role.slug}`", f"`{c.problem.slug}`", c.get_confidence_display(), c.rationale]
-         for c in sorted(coverage, key=lambda c: (c.role.origin, c.role.position, c.role.slug, c.problem.slug))],
+        [
+            [f"`{c.role.slug}`", f"`{c.problem.slug}`", c.get_confidence_display(), c.rationale]
+            for c in sorted(
+                coverage,
+                key=lambda c: (c.role.origin, c.role.position, c.role.slug, c.problem.slug),
+            )
+        ],
     )
-    out += ["", "---", "", f"## Interview Process ({plan.get_interview_process_status_display()})", ""]
+    out += [
+        "",
+        "---",
+        "",
+        f"## Interview Process ({plan.get_interview_process_status_display()})",
+        "",
+    ]
     for stage in plan.interview_stages.prefetch_related("roles"):
         out += _stage(stage)
     focus = list(plan.technical_focus.prefetch_related("roles"))
@@ -1350,7 +1509,11 @@ def write_proposal(plan) -> str:
             [[f.label, f.focus, ", ".join(sorted(r.slug for r in f.roles.all()))] for f in focus],
         )
     questions = list(plan.open_questions.select_related("role", "problem").order_by("position"))
-    asked = max({q.addressed_to for q in questions}, key=lambda a: sum(q.addressed_to == a for q in questions), default="")
+    asked = max(
+        {q.addressed_to for q in questions},
+        key=lambda a: sum(q.addressed_to == a for q in questions),
+        default="",
+    )
     out += ["", "---", "", f"## Open Questions{' for ' + asked if asked else ''}", ""]
     for q in questions:
         line = f"**{q.topic}** - {q.question}" if q.topic else q.question
@@ -1364,9 +1527,17 @@ def write_proposal(plan) -> str:
             out.append(f"   - Problem: `{q.problem.slug}`")
     out += ["", "---", "", "## Next Steps", ""]
     for step in plan.next_steps.order_by("position"):
-        extra = "; ".join(x for x in (f"owner: {step.owner}" if step.owner else "",
-                                       f"due: {step.due.isoformat()}" if step.due else "") if x)
-        out.append(f"- [{'x' if step.done else ' '}] {step.text}" + (f" ({extra})" if extra else ""))
+        extra = "; ".join(
+            x
+            for x in (
+                f"owner: {step.owner}" if step.owner else "",
+                f"due: {step.due.isoformat()}" if step.due else "",
+            )
+            if x
+        )
+        out.append(
+            f"- [{'x' if step.done else ' '}] {step.text}" + (f" ({extra})" if extra else "")
+        )
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -1384,7 +1555,9 @@ def _hire(role, number) -> list[str]:
     if role.problem_statement:
         solved = role.problem_statement.split("\n")[0]
     else:
-        solved = ", ".join(f"#{c.problem.rank} - {c.problem.short_title or c.problem.title}" for c in refs)
+        solved = ", ".join(
+            f"#{c.problem.rank} - {c.problem.short_title or c.problem.title}" for c in refs
+        )
     out.append(f"**Problem Solved:** {solved or '—'}")
     out.append("")
     if role.proposal_summary:
@@ -1396,15 +1569,22 @@ def _hire(role, number) -> list[str]:
         out += [f"**Key difference from {role.key_difference_from}:** {role.key_difference}", ""]
     if role.inherits:
         out += [f"**What they inherit:** {role.inherits}", ""]
-    if role.current_state and "\n" not in role.current_state and role.origin == Origin.PROPOSED and not _has_jd(role):
+    if (
+        role.current_state
+        and "\n" not in role.current_state
+        and role.origin == Origin.PROPOSED
+        and not _has_jd(role)
+    ):
         out += [f"**Current state:** {role.current_state}", ""]
     doing = [i for i in items if i.kind == ItemKind.WHAT_THEY_DO]
     if doing:
         out += ["**What they do:**", *[f"- {i.text}" for i in doing], ""]
     headlines = [c for c in role.criteria.all() if not c.metric]
     if headlines:
-        out += _table(["Timeframe", "Success Criteria"],
-                      [[f"**{TIMEFRAME_WORDS[c.timeframe]}**", c.target] for c in headlines])
+        out += _table(
+            ["Timeframe", "Success Criteria"],
+            [[f"**{TIMEFRAME_WORDS[c.timeframe]}**", c.target] for c in headlines],
+        )
         out.append("")
     focus = [i for i in items if i.kind == ItemKind.INTERVIEW_FOCUS]
     if focus:
@@ -1420,7 +1600,8 @@ def _hire(role, number) -> list[str]:
 def _stage(stage) -> list[str]:
     head = f"{stage.position}. **{stage.name}** ({stage.duration_minutes} min)"
     simple_focus = (
-        stage.focus and "\n" not in stage.focus
+        stage.focus
+        and "\n" not in stage.focus
         and not re.search(r"\s+for\s+\w+\s+roles?$", stage.focus, re.I)
     )
     if not stage.interviewer and stage.applies_to == "all" and (simple_focus or not stage.focus):
@@ -1439,13 +1620,30 @@ def _stage(stage) -> list[str]:
 
 
 JD_FIELDS = (
-    "problem_statement", "root_cause", "current_state", "why_now", "role_summary",
-    "key_distinction", "tech_stack", "reports_to", "landscape_title", "first_30_days_note",
-    "compensation_note", "compensation_level", "compensation_location", "compensation_range",
+    "problem_statement",
+    "root_cause",
+    "current_state",
+    "why_now",
+    "role_summary",
+    "key_distinction",
+    "tech_stack",
+    "reports_to",
+    "landscape_title",
+    "first_30_days_note",
+    "compensation_note",
+    "compensation_level",
+    "compensation_location",
+    "compensation_range",
 )
 JD_KINDS = {
-    ItemKind.RESPONSIBILITY, ItemKind.MUST_HAVE, ItemKind.NICE_TO_HAVE, ItemKind.MINDSET,
-    ItemKind.FIRST_30_DAYS, ItemKind.WORKS_WITH, ItemKind.STAKEHOLDER, ItemKind.RED_FLAG,
+    ItemKind.RESPONSIBILITY,
+    ItemKind.MUST_HAVE,
+    ItemKind.NICE_TO_HAVE,
+    ItemKind.MINDSET,
+    ItemKind.FIRST_30_DAYS,
+    ItemKind.WORKS_WITH,
+    ItemKind.STAKEHOLDER,
+    ItemKind.RED_FLAG,
 }
 
 
@@ -1459,7 +1657,9 @@ def _has_jd(role) -> bool:
 
 
 def roles_with_jd(plan) -> list:
-    return [r for r in plan.roles.in_plan_order().prefetch_related("items", "criteria") if _has_jd(r)]
+    return [
+        r for r in plan.roles.in_plan_order().prefetch_related("items", "criteria") if _has_jd(r)
+    ]
 
 
 def _labelled_text(label: str, value: str) -> list[str]:
@@ -1502,12 +1702,17 @@ def write_jd(role) -> str:
         rows = [c for c in metrics if c.timeframe == months]
         if rows:
             out += [f"### {JD_TIMEFRAME_WORDS[months]}"]
-            out += _table(["Metric", "Target", "How to Measure"],
-                          [[c.metric, c.target, c.how_measured] for c in rows])
+            out += _table(
+                ["Metric", "Target", "How to Measure"],
+                [[c.metric, c.target, c.how_measured] for c in rows],
+            )
             out.append("")
     out += ["---", "", "## Requirements", ""]
-    for title, k in (("Must Have", ItemKind.MUST_HAVE), ("Nice to Have", ItemKind.NICE_TO_HAVE),
-                     ("Mindset", ItemKind.MINDSET)):
+    for title, k in (
+        ("Must Have", ItemKind.MUST_HAVE),
+        ("Nice to Have", ItemKind.NICE_TO_HAVE),
+        ("Mindset", ItemKind.MINDSET),
+    ):
         out += [f"### {title}", *[f"- {i.text}" for i in kind(k)], ""]
     out += ["---", "", "## What They'll Work On (First 30 Days)", ""]
     current = None
@@ -1529,15 +1734,20 @@ def write_jd(role) -> str:
     landscape = list(role.landscape.all())
     if landscape:
         out += ["", "---", "", f"## {role.landscape_title or 'Landscape'}", ""]
-        out += _table(["Area", "What It Covers", "Typical Features"],
-                      [[f"**{a.area}**", a.covers, a.typical_features] for a in landscape])
+        out += _table(
+            ["Area", "What It Covers", "Typical Features"],
+            [[f"**{a.area}**", a.covers, a.typical_features] for a in landscape],
+        )
     out += ["", "---", "", "## Red Flags (Don't Hire If...)", ""]
     out += [f"- {i.text}" for i in kind(ItemKind.RED_FLAG)]
     out += ["", "---", "", "## Compensation", ""]
     if role.compensation_note:
         out += [f"*{role.compensation_note}*", ""]
-    for label, value in (("Level", role.compensation_level), ("Location", role.compensation_location),
-                         ("Range", role.compensation_range)):
+    for label, value in (
+        ("Level", role.compensation_level),
+        ("Location", role.compensation_location),
+        ("Range", role.compensation_range),
+    ):
         if value:
             out.append(f"- {label}: {value}")
     return "\n".join(out).rstrip() + "\n"

@@ -14,7 +14,7 @@ urlpatterns = [
     path("accounts/logout/", views.logout, name="logout"),
     path("no-access/", views.no_access, name="no_access"),
     path("plans/", views.plan_list, name="plan_list"),
-    path("plans/import/", views.import_plan, name="import_plan"),
+    path("plans/", include("documents.urls")),
     path("plans/<slug:plan_slug>/proposal.pdf", views.proposal_pdf, name="proposal_pdf"),
     path("plans/<slug:plan_slug>/", include("problems.urls")),
     path("plans/<slug:plan_slug>/roles/", include("roles.urls")),

@@ -27,6 +27,10 @@ METHODS = {
     "no_access": {"GET"},
     "plan_list": {"GET"},
     "import_plan": {"GET", "POST"},
+    "import_confirm": {"GET", "POST"},
+    "export_markdown": {"GET"},
+    "export_json": {"GET"},
+    "jd_markdown": {"GET"},
     "proposal_pdf": {"GET"},
     "plan_overview": {"GET"},
     "matrix": {"GET"},
@@ -140,6 +144,7 @@ def concrete_url(route, plan):
         "<num:position>": "5",
         "<num:stage_id>": str(stage.pk),
         "<num:version>": "1",
+        "<str:token>": "no-such-import",
     }
     for key, value in values.items():
         route = route.replace(key, value)

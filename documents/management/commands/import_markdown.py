@@ -41,7 +41,9 @@ class Command(BaseCommand):
         for document, number, text in parsed.unplaced:
             self.stderr.write(f"{document}, line {number}: not placed: {text[:160]}")
         if strict and parsed.unplaced:
-            raise CommandError(f"{len(parsed.unplaced)} lines could not be placed; nothing imported.")
+            raise CommandError(
+                f"{len(parsed.unplaced)} lines could not be placed; nothing imported."
+            )
         try:
             result = save_plan(parsed.data, slug, replace=replace)
         except ImportRefused as error:
