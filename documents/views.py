@@ -49,6 +49,17 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)] if data else []
+
+
 class ImportForm(forms.Form):
     slug = forms.CharField(
         max_length=60,
@@ -57,11 +68,7 @@ class ImportForm(forms.Form):
         "A JSON export names its own slug if you leave this empty.",
     )
     proposal = forms.FileField(label="Proposal (Markdown)", required=False)
-    jds = forms.FileField(
-        label="Job descriptions (Markdown, any number)",
-        required=False,
-        widget=MultipleFileInput(attrs={"multiple": True}),
-    )
+    jds = MultipleFileField(label="Job descriptions (Markdown, any number)", required=False)
     fixture = forms.FileField(label="Or a plan exported as JSON", required=False)
     replace = forms.BooleanField(
         label="Replace the existing plan with this slug whole",
