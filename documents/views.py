@@ -166,7 +166,10 @@ def import_confirm(request, token):
             imports.set_status(
                 token, state="queued", done=0, total=imports.object_count(entry["data"])
             )
-            imports.run_import.enqueue(token, existing is not None)
+            if imports.object_count(entry["data"]) > imports.BACKGROUND_OBJECTS:
+                imports.run_import.enqueue(token, existing is not None)
+            else:
+                imports.run_import.call(token, existing is not None)
             return redirect("import_confirm", token=token)
     state = imports.status(token)
     context = {"token": token, "entry": entry, "state": state}
