@@ -50,6 +50,7 @@ class RoleCreateForm(LimitedTextMixin, forms.ModelForm):
         fields = ["title", "level", "function", "origin", "headcount"]
 
     def __init__(self, *args, plan, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.instance.plan = plan
         self.fields["template"].queryset = Role.objects.select_related("plan").order_by(

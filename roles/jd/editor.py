@@ -141,6 +141,7 @@ class SectionEditor:
                 fields=spec.fields,
                 widgets=_widgets(spec.fields, rows=True),
                 labels={k: v for k, v in ROW_LABELS.items() if k in spec.fields},
+                help_texts=dict.fromkeys(spec.fields, ""),  # said once, in the section's help
             )
             rows = existing if existing is not None else list(spec.queryset(role, part))
             formset_class = forms.formset_factory(

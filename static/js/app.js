@@ -119,40 +119,34 @@
     }
   });
 
-  // Drag an item by its handle.
+  // Drag an item by its handle, with a mouse, a pen or a finger (pointer events, not HTML5 drag).
   let dragged = null;
   document.addEventListener("pointerdown", function (event) {
-    const handle = event.target.closest && event.target.closest(".drag-handle");
-    if (handle) handle.parentElement.draggable = true;
-  });
-  document.addEventListener("pointerup", function () {
-    document.querySelectorAll(".list-item[draggable=true]").forEach(function (li) {
-      if (li !== dragged) li.draggable = false;
-    });
-  });
-  document.addEventListener("dragstart", function (event) {
-    const li = event.target.closest && event.target.closest("[data-list-editor] > .list-item");
-    if (!li) return;
-    dragged = li;
-    li.classList.add("dragging");
-    event.dataTransfer.effectAllowed = "move";
-    event.dataTransfer.setData("text/plain", "");
-  });
-  document.addEventListener("dragover", function (event) {
-    const over = dragged && event.target.closest && event.target.closest(".list-item");
-    if (!over || over.parentElement !== dragged.parentElement) return;
+    const handle = event.target.closest && event.target.closest("[data-list-editor] .drag-handle");
+    if (!handle) return;
     event.preventDefault();
-    if (over === dragged) return;
-    const box = over.getBoundingClientRect();
-    over.parentElement.insertBefore(dragged, event.clientY > box.top + box.height / 2 ? over.nextElementSibling : over);
+    dragged = handle.closest(".list-item");
+    dragged.classList.add("dragging");
+    handle.setPointerCapture(event.pointerId);
   });
-  document.addEventListener("dragend", function () {
+  document.addEventListener("pointermove", function (event) {
     if (!dragged) return;
-    dragged.classList.remove("dragging");
-    dragged.draggable = false;
-    renumber(dragged.parentElement, "Moved to place " + (items(dragged.parentElement).indexOf(dragged) + 1) + ".");
-    dragged = null;
+    const list = dragged.parentElement;
+    const below = items(list).find(function (li) {
+      const box = li.getBoundingClientRect();
+      return li !== dragged && event.clientY < box.top + box.height / 2;
+    });
+    if (below !== dragged.nextElementSibling) list.insertBefore(dragged, below || null);
   });
+  function drop() {
+    if (!dragged) return;
+    const list = dragged.parentElement;
+    dragged.classList.remove("dragging");
+    renumber(list, "Moved to place " + (items(list).indexOf(dragged) + 1) + ".");
+    dragged = null;
+  }
+  document.addEventListener("pointerup", drop);
+  document.addEventListener("pointercancel", drop);
 
   // Text areas grow with their text where CSS cannot do it (field-sizing).
   if (!(window.CSS && CSS.supports("field-sizing", "content"))) {
