@@ -51,6 +51,7 @@
         button.disabled = (name === "up" && i === 0) || (name === "down" && i === all.length - 1);
       });
     });
+    list.closest("form").dataset.dirty = "1";
     const total = list.closest("form").querySelector("input[name$='-TOTAL_FORMS']");
     if (total) total.value = all.length;
     const status = list.closest("form").querySelector("[data-list-status]");
@@ -147,6 +148,21 @@
   }
   document.addEventListener("pointerup", drop);
   document.addEventListener("pointercancel", drop);
+
+  // Switching timeframe (or any part tab) away from unsaved edits asks first.
+  document.addEventListener("input", function (event) {
+    const form = event.target.closest && event.target.closest("form.section-editor");
+    if (form) form.dataset.dirty = "1";
+  });
+  document.addEventListener("click", function (event) {
+    const tab = event.target.closest && event.target.closest("a.part-tab");
+    const form = tab && tab.closest(".jd-section").querySelector("form.section-editor");
+    if (!form || !form.dataset.dirty) return;
+    if (!window.confirm("Leave this timeframe? Your unsaved changes to it will be lost.")) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
 
   // Text areas grow with their text where CSS cannot do it (field-sizing).
   if (!(window.CSS && CSS.supports("field-sizing", "content"))) {

@@ -128,6 +128,13 @@ def test_criteria_editor_one_timeframe_at_a_time(contexts, seeded, width):
     new.get_by_label("How measured").fill("Interview loop")
     section.get_by_role("button", name="Move item 6 up").click()
     expect(rows.nth(4).get_by_label("Metric")).to_have_value("Hiring")
+    # Leaving the timeframe with unsaved edits asks first (here: the dialog is dismissed).
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    section.get_by_role("link", name="6 months").click()
+    expect(section.locator(".part-tab.current")).to_have_text("3 months")
+    assert dialogs and "unsaved changes" in dialogs[0]
+    expect(rows).to_have_count(6)
     if width < 500:
         # On a phone each row stacks its fields, each with its label.
         expect(rows.nth(4).locator("label.item-label").nth(1)).to_be_visible()

@@ -457,3 +457,18 @@ def test_jd_items_have_no_orphans_after_edits(manager_client, dashboard):
     assert manager_client.post(section_url("nice_to_have"), data, **HTMX).status_code == 200
     assert not JDItem.objects.filter(role=dashboard, kind=ItemKind.NICE_TO_HAVE).exists()
     assert "Nothing yet." in page_text(manager_client.get(f"{ROLE}sections/nice_to_have/", **HTMX))
+
+
+def test_editors_load_in_a_few_queries(manager_client, dashboard, django_assert_max_num_queries):
+    for key in ("criteria", "responsibilities", "summary"):
+        with django_assert_max_num_queries(12):
+            assert manager_client.get(section_url(key), **HTMX).status_code == 200
+    # The first save also records the baseline history of every row; measure the next one.
+    data = open_editor(manager_client, "criteria", part=3)
+    assert manager_client.post(section_url("criteria"), data, **HTMX).status_code == 200
+    data = open_editor(manager_client, "criteria", part=3)
+    data["rows-1-target"] = "Shipping features on their own"
+    # Model validation checks each row's constraints (3 queries a row): one timeframe's
+    # 5 rows, not all 20 criteria, is what a save validates now.
+    with django_assert_max_num_queries(45):
+        assert manager_client.post(section_url("criteria"), data, **HTMX).status_code == 200
