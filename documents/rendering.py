@@ -1,5 +1,8 @@
 """PDF documents: render HTML with WeasyPrint in a time-bounded worker, cache the bytes.
 
+The HTTP side (downloads, conditional requests, export progress) is in
+views.py; renders off the request path are in background.py.
+
 A PDF is a pure function of its HTML, the print stylesheet and the templates,
 and the HTML is a function of the plan's content. So the cache key is the
 plan's revision (changed by every edit, see problems.signals) plus a
@@ -24,13 +27,8 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
-from django_tasks import task
 
 from coverage.analysis import analyse_plan
 from documents import worker as pdf_worker
@@ -184,8 +182,11 @@ class MatrixBlock:
 def matrix_blocks(analysis, per_block: int = HIRES_PER_MATRIX_BLOCK) -> list[MatrixBlock]:
     columns = analysis.columns
     return [
-        MatrixBlock(start + 1, columns[start : start + per_block],
-                    analysis.matrix_rows(columns[start : start + per_block]))
+        MatrixBlock(
+            start + 1,
+            columns[start : start + per_block],
+            analysis.matrix_rows(columns[start : start + per_block]),
+        )
         for start in range(0, max(len(columns), 1), per_block)
     ]
 
@@ -295,50 +296,3 @@ def build_document(plan, kind: str, role: Role | None = None) -> bytes:
     pdf = render_pdf(html)
     caches["documents"].set(key, pdf)
     return pdf
-
-
-@task()
-def build_document_task(plan_id: int, kind: str, role_id: int | None) -> None:
-    """Background render for PDF_MODE=queue (run by ``manage.py db_worker``)."""
-    plan = Plan.objects.get(pk=plan_id)
-    role = Role.objects.get(pk=role_id, plan=plan) if role_id is not None else None
-    try:
-        build_document(plan, kind, role)
-    finally:
-        caches["documents"].delete(document_key(plan, kind, role) + ":queued")
-
-
-def pdf_response(request, *, plan, kind: str, role: Role | None = None) -> HttpResponse:
-    """Serve a cached PDF, a 304, or produce one (now, or in the background if queued)."""
-    spec = DOCUMENTS[kind]
-    key = document_key(plan, kind, role)
-    etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-    last_modified = int(plan.updated_at.timestamp())
-    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if not_modified is not None:
-        return not_modified
-
-    cache = caches["documents"]
-    pdf = cache.get(key)
-    if pdf is None and settings.PDF_MODE == "queue":
-        # Off the request path: one render per key is queued; the page refreshes itself.
-        if cache.add(key + ":queued", True, timeout=settings.PDF_RENDER_TIMEOUT_SECONDS * 5):
-            build_document_task.enqueue(plan.pk, kind, role.pk if role is not None else None)
-        response = TemplateResponse(request, "documents/preparing.html", {"plan": plan}, status=202)
-        response["Retry-After"] = "3"
-        return response
-    if pdf is None:
-        try:
-            pdf = build_document(plan, kind, role)
-        except DocumentError as error:
-            response = TemplateResponse(
-                request, "documents/error.html", {"message": str(error)}, status=503
-            )
-            response["Retry-After"] = "60"
-            return response
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{spec.filename(plan, role)}"'
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
-    response["Cache-Control"] = "private, no-cache"
-    return response
