@@ -42,9 +42,7 @@ class Page:
     @property
     def body(self) -> list[Line]:
         """Lines inside the page area (not the running header or the page number)."""
-        return [
-            line for line in self.lines if TOP - 2 <= line.bottom <= self.height - BOTTOM + 2
-        ]
+        return [line for line in self.lines if TOP - 2 <= line.bottom <= self.height - BOTTOM + 2]
 
     @property
     def header(self) -> list[Line]:

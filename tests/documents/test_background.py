@@ -181,7 +181,9 @@ def test_a_burst_of_edits_is_one_prerender(monkeypatch):
 
 def test_the_debouncer_groups_edits_by_plan(plan, monkeypatch):
     done = []
-    monkeypatch.setattr(background, "prerender", lambda plan_id, roles: done.append((plan_id, roles)))
+    monkeypatch.setattr(
+        background, "prerender", lambda plan_id, roles: done.append((plan_id, roles))
+    )
     role = plan.roles.get(slug="senior-dashboard-engineer")
     debouncer = background.Debouncer()
     debouncer._pending = [({"pk": plan.pk}, None), (role.plan_lookup(), role.pk)]

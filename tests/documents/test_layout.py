@@ -139,7 +139,7 @@ def test_blocks_hold_every_column_once():
 
     blocks = documents.matrix_blocks(Analysis(), per_block=10)
     assert [(b.first, b.last) for b in blocks] == [(1, 10), (11, 20), (21, 23)]
-    assert sum((b.columns for b in blocks), []) == list(range(23))
+    assert [column for b in blocks for column in b.columns] == list(range(23))
 
 
 # --- JD, posting and guide ----------------------------------------------------------------
