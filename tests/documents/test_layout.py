@@ -124,6 +124,10 @@ def test_the_matrix_prints_in_blocks_at_20_roles(recruiter_client, plan):
     assert_reads_well(pages, cover=True)
     text = assert_whole_matrix(plan, pages)
     assert "Hires 1–10 of 20" in text and "Hires 11–20 of 20" in text
+    for page in pages:  # Each block's title is on the page of its table.
+        for title in ("Hires 1–10 of 20", "Hires 11–20 of 20"):
+            if title in page.body_text:
+                assert page.body_text.split(title)[1].lstrip().startswith("Problem"), title
     # The problem and status columns repeat in every block.
     assert text.count("Problem") >= 2 and text.count("Status") >= 2
     for row in Problem.objects.filter(plan=plan):
