@@ -1,4 +1,4 @@
-"""The PDF downloads: whole proposal, one JD, one interview guide."""
+"""The PDF downloads: whole proposal, one JD, one interview guide, a role's interview kits."""
 
 from django.views.decorators.http import require_GET
 
@@ -26,3 +26,10 @@ def jd_pdf(request, plan_slug, role_slug):
 def guide_pdf(request, plan_slug, role_slug):
     plan = get_plan(plan_slug)
     return pdf_response(request, plan=plan, kind="guide", role=get_role(plan, role_slug))
+
+
+@requires(Capability.EXPORT_PDF)
+@require_GET
+def kit_pdf(request, plan_slug, role_slug):
+    plan = get_plan(plan_slug)
+    return pdf_response(request, plan=plan, kind="kit", role=get_role(plan, role_slug))
