@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from core.forms import (
     BoundedModelChoiceField,
@@ -116,6 +117,7 @@ class QuestionForm(LimitedTextMixin, forms.ModelForm):
             "evidence on."
         )
         self.fields["minutes"].widget.attrs.update({"min": "1", "max": "600"})
+        self.fields["minutes"].validators += [MinValueValidator(1), MaxValueValidator(600)]
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         else:

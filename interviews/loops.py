@@ -148,8 +148,17 @@ class KitItem:
         return self.must_be_probed and not self.questions
 
     def stages(self) -> list[InterviewStage]:
+        return self._stages(self.questions)
+
+    def draft_stages(self) -> list[InterviewStage]:
+        """Stages where only drafts (or incomplete rubrics) probe the item so far."""
+        counted = {q.stage_id for q in self.questions}
+        return [s for s in self._stages(self.drafts) if s.pk not in counted]
+
+    @staticmethod
+    def _stages(questions) -> list[InterviewStage]:
         seen = {}
-        for q in self.questions:
+        for q in questions:
             seen.setdefault(q.stage.pk, q.stage)
         return sorted(seen.values(), key=lambda s: s.position)
 

@@ -19,17 +19,17 @@ urlpatterns = [
     path(
         "roles/<slug:role_slug>/interview/questions/new/",
         views.question_create,
-        name="question_create",
+        name="kit_question_create",
     ),
     path(
         "roles/<slug:role_slug>/interview/questions/<num:question_id>/edit/",
         views.question_edit,
-        name="question_edit",
+        name="kit_question_edit",
     ),
     path(
         "roles/<slug:role_slug>/interview/questions/<num:question_id>/delete/",
         views.question_delete,
-        name="question_delete",
+        name="kit_question_delete",
     ),
     path(
         "roles/<slug:role_slug>/interview/complete/",

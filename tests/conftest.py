@@ -10,7 +10,7 @@ from django.test import Client
 
 from core.permissions import ADMINS, GROUP_NAMES, HIRING_MANAGERS, LEADERSHIP, RECRUITERS
 from coverage.analysis import forget_analyses
-from interviews.models import InterviewStage, StageAssessment, TechnicalFocus
+from interviews.models import InterviewStage, Question, StageChoice, TechnicalFocus
 from problems.models import NextStep, OpenQuestion, Plan, Problem
 from roles.models import Coverage, JDItem, LandscapeArea, Role, SuccessCriterion
 
@@ -27,7 +27,8 @@ PLAN_MODELS = [
     LandscapeArea,
     InterviewStage,
     TechnicalFocus,
-    StageAssessment,
+    StageChoice,
+    Question,
     OpenQuestion,
     NextStep,
 ]
