@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ## make run: set up, migrate, load the seed plan, create demo users, serve on 127.0.0.1:8000
 run: setup
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEV_ENV) $(BIN)/python manage.py loaddata q1-2026
+	$(DEV_ENV) $(BIN)/python manage.py loaddata q1-2026 q1-2026-kits
 	$(DEV_ENV) $(BIN)/python manage.py populate_history --auto
 	$(DEV_ENV) $(BIN)/python manage.py create_demo_users
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000

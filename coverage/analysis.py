@@ -26,7 +26,7 @@ from functools import cached_property
 
 from django.db import models
 
-from interviews.loops import unassessed_items
+from interviews.loops import plan_kits
 from problems.models import OpenQuestion, Plan, Problem
 from roles.models import (
     CONFIDENCE_LABELS,
@@ -85,7 +85,7 @@ class GapKind(models.TextChoices):
     MISSING_CRITERIA = "missing_criteria", "Success criteria missing for a timeframe"
     JD_INCOMPLETE = "jd_incomplete", "Job description not complete"
     GUIDE_INCOMPLETE = "guide_incomplete", "Interview guide not complete"
-    UNASSESSED_ITEMS = "unassessed_items", "Requirements or red flags no interview stage assesses"
+    UNASSESSED_ITEMS = "unassessed_items", "Requirements or red flags no interview question probes"
     OPEN_QUESTION = "open_question", "Unresolved open question"
 
 
@@ -484,16 +484,6 @@ def _role_gaps(plan: Plan, columns: list[RoleColumn]) -> list[Gap]:
                     role=role,
                 )
             )
-        if not role.interview_guide_complete:
-            gaps.append(
-                Gap(
-                    GapKind.GUIDE_INCOMPLETE,
-                    Severity.LOW,
-                    role.title,
-                    f"{role.title}: the interview guide is not marked complete.",
-                    role=role,
-                )
-            )
     return gaps
 
 
@@ -526,11 +516,28 @@ def _criteria_gaps(plan: Plan, roles: list[Role]) -> list[Gap]:
 
 
 def _traceability_gaps(plan: Plan, roles: list[Role]) -> list[Gap]:
-    missing = unassessed_items(plan, roles)
+    """Interview kits by the one rule (interviews.loops.question_counts)."""
+    kits = plan_kits(plan, roles)
     gaps = []
     for role in roles:
-        items = missing.get(role.pk)
-        if not items or role.is_inactive:
+        kit = kits[role.pk]
+        if role.is_inactive:
+            continue
+        if not kit.complete:
+            signed = " although it is marked complete" if role.interview_guide_complete else ""
+            gaps.append(
+                Gap(
+                    GapKind.GUIDE_INCOMPLETE,
+                    Severity.MEDIUM if role.interview_guide_complete else Severity.LOW,
+                    role.title,
+                    f"{role.title}: the interview kit is not complete{signed}: "
+                    + "; ".join(kit.reasons)
+                    + ".",
+                    role=role,
+                )
+            )
+        items = [k.item for k in kit.gaps]
+        if not items:
             continue
         must = sum(1 for item in items if item.kind == ItemKind.MUST_HAVE)
         flags = len(items) - must
@@ -544,7 +551,8 @@ def _traceability_gaps(plan: Plan, roles: list[Role]) -> list[Gap]:
                 GapKind.UNASSESSED_ITEMS,
                 Severity.LOW,
                 role.title,
-                f"{role.title}: {' and '.join(parts)} not assessed in any interview stage.",
+                f"{role.title}: {' and '.join(parts)} not probed by any reviewed interview "
+                "question with a full rubric.",
                 role=role,
             )
         )

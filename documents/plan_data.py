@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from interviews.models import InterviewStage, StageAssessment, TechnicalFocus
+from interviews.models import InterviewStage, Question, StageChoice, TechnicalFocus
 from problems.models import NextStep, OpenQuestion, Plan, Problem
 from roles.models import Coverage, JDItem, LandscapeArea, Role, SuccessCriterion
 
@@ -44,7 +44,8 @@ CONTENT_MODELS: list[type[models.Model]] = [
     LandscapeArea,
     InterviewStage,
     TechnicalFocus,
-    StageAssessment,
+    StageChoice,
+    Question,
     OpenQuestion,
     NextStep,
 ]
@@ -60,7 +61,8 @@ PLAN_PATH = {
     LandscapeArea: "role__plan",
     InterviewStage: "plan",
     TechnicalFocus: "plan",
-    StageAssessment: "stage__plan",
+    StageChoice: "stage__plan",
+    Question: "role__plan",
     OpenQuestion: "plan",
     NextStep: "plan",
 }
@@ -175,8 +177,10 @@ def _row_key(model, row: dict) -> tuple:
         return (row.get("name"),)
     if model is TechnicalFocus:
         return (row.get("label"),)
-    if model is StageAssessment:
-        return (*_ref(row.get("stage")), *_ref(row.get("item")))
+    if model is StageChoice:
+        return (*_ref(row.get("stage")), *_ref(row.get("role")))
+    if model is Question:
+        return (*_ref(row.get("role")), *_ref(row.get("stage")), row.get("position"))
     return (row.get("position"),)  # OpenQuestion, NextStep
 
 
@@ -397,8 +401,10 @@ def local_key_of(model, obj, refs) -> tuple:
         return (obj.name,)
     if model is TechnicalFocus:
         return (obj.label,)
-    if model is StageAssessment:
-        return (*refs.get("stage", ()), *refs.get("item", ()))
+    if model is StageChoice:
+        return (*refs.get("stage", ()), *refs.get("role", ()))
+    if model is Question:
+        return (*refs.get("role", ()), *refs.get("stage", ()), obj.position)
     return (obj.position,)
 
 
@@ -450,13 +456,14 @@ def _check_cross_rules(built: dict, errors: list[str]) -> None:
                     f"Problems “{ranks[obj.rank]}” and “{obj.slug}” both have rank {obj.rank}."
                 )
             ranks[obj.rank] = obj.slug
-    for obj, _, _ in built.get(StageAssessment, []):
-        try:
-            obj.clean()
-        except ValidationError as error:
+    for obj, refs, m2m in built.get(Question, []):
+        # A question probes its own role's items (the same plan is already guaranteed).
+        role_key = tuple(refs.get("role", ()))
+        foreign = [key for key in m2m.get("probes", []) if tuple(key[:1]) != role_key]
+        if foreign:
             errors.append(
-                f"{model_name(StageAssessment).capitalize()} “{obj.stage.name}”: "
-                + " ".join(error.messages)
+                f"{model_name(Question).capitalize()} “{obj.prompt[:40]}”: it may only probe "
+                f"items of its own role ({', '.join(role_key)})."
             )
 
 

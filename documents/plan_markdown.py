@@ -688,6 +688,11 @@ class ProposalParser:
                 if scoped and scoped.group(2).lower() in ("senior", "engineering"):
                     stage["interviewer"] = scoped.group(1).strip()
                     stage["applies_to"] = scoped.group(2).lower()
+                elif scoped and scoped.group(2).lower() == "technical":
+                    # "Yousuf Algaburi for technical roles": kept word for word, and the
+                    # stage applies to technical (engineering) roles only.
+                    stage["interviewer"] = rest
+                    stage["applies_to"] = "engineering"
                 elif scoped:
                     stage["interviewer"] = rest
                 else:
@@ -1079,7 +1084,8 @@ class ProposalParser:
             "roles.landscapearea": [],
             "interviews.interviewstage": self.stages,
             "interviews.technicalfocus": [{**f, "roles": f.get("roles", [])} for f in self.focus],
-            "interviews.stageassessment": [],
+            "interviews.stagechoice": [],
+            "interviews.question": [],
             "problems.openquestion": [
                 {k: v for k, v in q.items() if not k.startswith("_")} for q in self.questions
             ],
@@ -1606,6 +1612,12 @@ def _stage(stage) -> list[str]:
     )
     if not stage.interviewer and stage.applies_to == "all" and (simple_focus or not stage.focus):
         return [head + (f" - {stage.focus}" if stage.focus else "")]
+    if (
+        stage.applies_to == "engineering"
+        and not stage.focus
+        and re.search(r"\s+for\s+technical\s+roles?$", stage.interviewer, re.I)
+    ):
+        return [f"{head} - {stage.interviewer}"]
     if stage.applies_to in ("senior", "engineering") and stage.interviewer and not stage.focus:
         return [f"{head} - {stage.interviewer} for {stage.applies_to} roles"]
     out = [head]

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from coverage.analysis import analyse_plan
 from documents import worker as pdf_worker
-from interviews.loops import build_guide, plan_process, role_loop
+from interviews.loops import build_kit, plan_process, role_loop
 from problems.models import NextStep, OpenQuestion, Plan
 from roles.jd.presentation import load_role_jd, plan_jd_states, proposal_breakdown
 from roles.models import Role
@@ -248,7 +248,11 @@ def _posting_context(plan, role):
 
 
 def _guide_context(plan, role):
-    return {"plan": plan, "role": role, "guide": build_guide(plan, role)}
+    return {"plan": plan, "role": role, "kit": build_kit(plan, role)}
+
+
+def _kit_context(plan, role):
+    return {"plan": plan, "role": role, "kit": build_kit(plan, role)}
 
 
 DOCUMENTS = {
@@ -271,6 +275,13 @@ DOCUMENTS = {
         "documents/guide.html",
         _guide_context,
         lambda _plan, role: f"{role.slug}-interview-guide.pdf",
+        per_role=True,
+    ),
+    # The interviewers' kits: one section per stage, each starting on a new page.
+    "kit": Document(
+        "documents/kit.html",
+        _kit_context,
+        lambda _plan, role: f"{role.slug}-interview-kits.pdf",
         per_role=True,
     ),
 }

@@ -24,4 +24,9 @@ urlpatterns = [
     path(
         "<slug:plan_slug>/roles/<slug:role_slug>/interview.pdf", views.guide_pdf, name="guide_pdf"
     ),
+    path(
+        "<slug:plan_slug>/roles/<slug:role_slug>/interview-kits.pdf",
+        views.kit_pdf,
+        name="kit_pdf",
+    ),
 ]

@@ -1,7 +1,7 @@
 """The plan's documents: PDFs, Markdown and JSON exports, and the admins' import page.
 
 PDFs: the whole proposal, one JD, its candidate-facing posting, one interview
-guide. Without JavaScript an export link downloads the PDF (rendered in the
+guide, a role's interview kits. Without JavaScript an export link downloads the PDF (rendered in the
 request in inline mode, or a page that refreshes itself until the queued
 render is done). With htmx the same link asks for the export's progress
 instead: a status that polls while the PDF renders in the background, then
@@ -316,3 +316,10 @@ def posting_preview(request, plan_slug, role_slug):
         }
     )
     return TemplateResponse(request, "documents/posting_preview.html", context)
+
+
+@requires(Capability.EXPORT_PDF)
+@require_GET
+def kit_pdf(request, plan_slug, role_slug):
+    plan = get_plan(plan_slug)
+    return pdf_response(request, plan=plan, kind="kit", role=get_role(plan, role_slug))

@@ -1,13 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from interviews.models import InterviewStage, StageAssessment, TechnicalFocus
+from interviews.models import InterviewStage, Question, StageChoice, TechnicalFocus
 
 
-class StageAssessmentInline(admin.TabularInline):
-    model = StageAssessment
+class StageChoiceInline(admin.TabularInline):
+    model = StageChoice
     extra = 0
-    raw_id_fields = ["item"]
+    raw_id_fields = ["role"]
 
 
 @admin.register(InterviewStage)
@@ -17,7 +17,7 @@ class InterviewStageAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "interviewer", "focus"]
     filter_horizontal = ["roles"]
     list_select_related = ["plan"]
-    inlines = [StageAssessmentInline]
+    inlines = [StageChoiceInline]
 
 
 @admin.register(TechnicalFocus)
@@ -29,9 +29,10 @@ class TechnicalFocusAdmin(SimpleHistoryAdmin):
     list_select_related = ["plan"]
 
 
-@admin.register(StageAssessment)
-class StageAssessmentAdmin(SimpleHistoryAdmin):
-    list_display = ["stage", "item"]
-    list_filter = ["stage__plan", "stage"]
-    raw_id_fields = ["item"]
-    list_select_related = ["stage", "item"]
+@admin.register(Question)
+class QuestionAdmin(SimpleHistoryAdmin):
+    list_display = ["prompt", "role", "stage", "position", "minutes", "draft"]
+    list_filter = ["role__plan", "stage", "draft"]
+    search_fields = ["prompt", "good_answer"]
+    raw_id_fields = ["probes"]
+    list_select_related = ["role", "stage"]

@@ -1,11 +1,12 @@
-"""Interview loops: which stages each role goes through, and what each stage assesses."""
+"""Interview loops and kits: which stages each role goes through, what each stage asks,
+and the one traceability rule that decides whether a role's kit is complete."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from interviews.models import InterviewStage, StageAssessment, TechnicalFocus
+from interviews.models import InterviewStage, Question, StageChoice, TechnicalFocus
 from roles.models import ASSESSABLE_KINDS, MUST_ASSESS_KINDS, ItemKind, JDItem, Role
 
 
@@ -16,6 +17,16 @@ class FocusMember:
     pk: int
     title: str
     slug: str
+
+
+@dataclass(frozen=True)
+class StageDecision:
+    """Whether a role goes through a stage, and whether a recruiter chose that explicitly."""
+
+    stage: InterviewStage
+    included: bool
+    by_rule: bool  # what the stage's rule alone says
+    chosen: bool  # a StageChoice overrides the rule for this role
 
 
 @dataclass
@@ -30,6 +41,7 @@ class RoleLoop:
     role: Role
     stages: list[InterviewStage]
     technical_focus: list[TechnicalFocus]
+    decisions: list[StageDecision] = field(default_factory=list)
 
     @property
     def minutes(self) -> int:
@@ -38,6 +50,10 @@ class RoleLoop:
     @property
     def stage_names(self) -> str:
         return " → ".join(stage.name for stage in self.stages)
+
+    @property
+    def skipped(self) -> list[StageDecision]:
+        return [d for d in self.decisions if not d.included]
 
     def stage(self, stage_id) -> InterviewStage | None:
         return next((s for s in self.stages if s.pk == stage_id), None)
@@ -63,127 +79,274 @@ def _load(plan):
         members[focus_id].append(FocusMember(role_id, title, slug))
     for row in focus_rows:
         row.members = sorted(members[row.pk], key=lambda m: m.title)
-    return stages, focus_rows
+    choices = {
+        (stage_id, role_id): included
+        for stage_id, role_id, included in StageChoice.objects.filter(stage__plan=plan).values_list(
+            "stage_id", "role_id", "included"
+        )
+    }
+    return stages, focus_rows, choices
 
 
-def _loop_for(role, stages, focus_rows) -> RoleLoop:
+def _loop_for(role, stages, focus_rows, choices) -> RoleLoop:
+    decisions = []
+    for stage in stages:
+        rule = stage.applies_to_role(role, stage.selected_role_ids)
+        choice = choices.get((stage.pk, role.pk))
+        included = rule if choice is None else choice
+        decisions.append(StageDecision(stage, included, rule, choice is not None))
     return RoleLoop(
         role,
-        [s for s in stages if s.applies_to_role(role, s.selected_role_ids)],
+        [d.stage for d in decisions if d.included],
         [f for f in focus_rows if any(m.pk == role.pk for m in f.members)],
+        decisions,
     )
 
 
 def role_loop(plan, role: Role) -> RoleLoop:
-    stages, focus_rows = _load(plan)
-    return _loop_for(role, stages, focus_rows)
+    return _loop_for(role, *_load(plan))
 
 
 def plan_process(plan, roles: list[Role]) -> PlanProcess:
-    stages, focus_rows = _load(plan)
-    return PlanProcess(stages, focus_rows, [_loop_for(role, stages, focus_rows) for role in roles])
+    stages, focus_rows, choices = _load(plan)
+    return PlanProcess(
+        stages, focus_rows, [_loop_for(role, stages, focus_rows, choices) for role in roles]
+    )
 
 
-# --- Interview guide ------------------------------------------------------------------
+# --- Interview kits and the one traceability rule ---------------------------------------
+
+
+def question_counts(question: Question, loop: RoleLoop) -> bool:
+    """THE rule for whether a question is evidence the kit can rely on.
+
+    It must be reviewed (not a draft), have all four rubric levels described,
+    and be asked in a stage the role actually goes through (a question for the
+    Final of a mid-level role is never asked).
+    """
+    return (
+        not question.draft
+        and question.rubric_complete
+        and loop.stage(question.stage_id) is not None
+    )
 
 
 @dataclass
-class GuideItem:
+class KitItem:
+    """One of the role's assessable items and the counting questions that probe it."""
+
     item: JDItem
-    stages: list[InterviewStage] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+    drafts: list[Question] = field(default_factory=list)  # probing, but not counting yet
 
     @property
-    def must_be_assessed(self) -> bool:
+    def must_be_probed(self) -> bool:
         return self.item.kind in MUST_ASSESS_KINDS
 
     @property
     def is_gap(self) -> bool:
-        return self.must_be_assessed and not self.stages
+        return self.must_be_probed and not self.questions
+
+    def stages(self) -> list[InterviewStage]:
+        return self._stages(self.questions)
+
+    def draft_stages(self) -> list[InterviewStage]:
+        """Stages where only drafts (or incomplete rubrics) probe the item so far."""
+        counted = {q.stage_id for q in self.questions}
+        return [s for s in self._stages(self.drafts) if s.pk not in counted]
+
+    @staticmethod
+    def _stages(questions) -> list[InterviewStage]:
+        seen = {}
+        for q in questions:
+            seen.setdefault(q.stage.pk, q.stage)
+        return sorted(seen.values(), key=lambda s: s.position)
 
 
 @dataclass
-class StagePlan:
+class StageKit:
+    """What one stage of the role's loop asks: the interviewer's kit."""
+
     stage: InterviewStage
-    items: list[JDItem]
+    questions: list[Question]
+    loop: RoleLoop
+
+    @property
+    def minutes(self) -> int:
+        return sum(q.minutes for q in self.questions)
+
+    @property
+    def over_budget(self) -> bool:
+        return self.minutes > self.stage.duration_minutes
+
+    @property
+    def red_flags(self) -> list[JDItem]:
+        """The red flags this stage's questions probe: a checklist on the scorecard."""
+        seen = {}
+        for q in self.questions:
+            for item in getattr(q, "probe_items", []):
+                if item.kind == ItemKind.RED_FLAG:
+                    seen.setdefault(item.pk, item)
+        return sorted(seen.values(), key=lambda i: i.position)
+
+    @property
+    def over_by(self) -> int:
+        return self.minutes - self.stage.duration_minutes
+
+    @property
+    def spare_minutes(self) -> int:
+        return self.stage.duration_minutes - self.minutes
+
+    @property
+    def counting(self) -> list[Question]:
+        return [q for q in self.questions if question_counts(q, self.loop)]
+
+    @property
+    def has_questions(self) -> bool:
+        return bool(self.counting)
 
 
 @dataclass
-class Guide:
+class Kit:
     loop: RoleLoop
-    items: list[GuideItem]
+    items: list[KitItem]
+    stage_kits: list[StageKit]
+    stray: list[Question]  # questions for stages the role no longer goes through
 
     @property
-    def by_kind(self) -> list[tuple[str, list[GuideItem]]]:
+    def role(self) -> Role:
+        return self.loop.role
+
+    @property
+    def by_kind(self) -> list[tuple[str, list[KitItem]]]:
         return [
-            (ItemKind(kind).label, [g for g in self.items if g.item.kind == kind])
+            (ItemKind(kind).label, [k for k in self.items if k.item.kind == kind])
             for kind in ASSESSABLE_KINDS
-            if any(g.item.kind == kind for g in self.items)
+            if any(k.item.kind == kind for k in self.items)
         ]
 
     @property
-    def stage_plans(self) -> list[StagePlan]:
-        return [
-            StagePlan(stage, [g.item for g in self.items if stage in g.stages])
-            for stage in self.loop.stages
-        ]
+    def gaps(self) -> list[KitItem]:
+        return [k for k in self.items if k.is_gap]
 
     @property
-    def gaps(self) -> list[GuideItem]:
-        return [g for g in self.items if g.is_gap]
+    def empty_stages(self) -> list[StageKit]:
+        return [sk for sk in self.stage_kits if not sk.has_questions]
 
-    def assigned(self, item_id, stage_id) -> bool:
+    @property
+    def over_budget(self) -> list[StageKit]:
+        return [sk for sk in self.stage_kits if sk.over_budget]
+
+    @property
+    def drafts(self) -> list[Question]:
+        return [q for sk in self.stage_kits for q in sk.questions if q.draft]
+
+    @property
+    def incomplete_rubrics(self) -> list[Question]:
+        return [q for sk in self.stage_kits for q in sk.questions if not q.rubric_complete]
+
+    @property
+    def complete(self) -> bool:
+        """Computed "guide complete": every must-have and red flag is probed by a
+        counting question, and every stage of the loop has at least one."""
+        return bool(self.loop.stages) and not self.gaps and not self.empty_stages
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why the kit is not complete, in words (empty when it is)."""
+        reasons = []
+        if not self.loop.stages:
+            reasons.append("no interview stage applies to this role")
+        must = sum(1 for k in self.gaps if k.item.kind == ItemKind.MUST_HAVE)
+        flags = len(self.gaps) - must
+        if must:
+            reasons.append(f"{must} must-have{'s' if must != 1 else ''} not probed")
+        if flags:
+            reasons.append(f"{flags} red flag{'s' if flags != 1 else ''} not probed")
+        bare = [sk.stage.name for sk in self.empty_stages if not sk.questions]
+        pending = [sk.stage.name for sk in self.empty_stages if sk.questions]
+        if bare:
+            reasons.append(f"no questions yet in: {', '.join(bare)}")
+        if pending:
+            reasons.append("only drafts or incomplete rubrics in: " + ", ".join(pending))
+        return reasons
+
+    def stage_kit(self, stage_id) -> StageKit | None:
+        return next((sk for sk in self.stage_kits if sk.stage.pk == stage_id), None)
+
+    def probes(self, item_id, stage_id) -> bool:
+        """Whether a counting question of that stage probes the item (traceability grid)."""
         return any(
-            g.item.pk == item_id and any(s.pk == stage_id for s in g.stages) for g in self.items
+            q.stage_id == stage_id for k in self.items if k.item.pk == item_id for q in k.questions
         )
 
 
-# --- Traceability: the one rule for "this requirement is assessed" --------------------
+def _assemble(loop: RoleLoop, items: list[JDItem], questions: list[Question]) -> Kit:
+    order = {kind: i for i, kind in enumerate(ASSESSABLE_KINDS)}
+    items = sorted(items, key=lambda i: (order[i.kind], i.position))
+    kit_items = {item.pk: KitItem(item) for item in items}
+    for q in questions:
+        counts = question_counts(q, loop)
+        for item_id in q.probe_ids:
+            kit_item = kit_items.get(item_id)
+            if kit_item is not None:
+                (kit_item.questions if counts else kit_item.drafts).append(q)
+    by_stage = defaultdict(list)
+    for q in questions:
+        by_stage[q.stage_id].append(q)
+    stage_kits = [StageKit(stage, by_stage[stage.pk], loop) for stage in loop.stages]
+    in_loop = {stage.pk for stage in loop.stages}
+    stray = [q for q in questions if q.stage_id not in in_loop]
+    return Kit(loop, list(kit_items.values()), stage_kits, stray)
 
 
-def assessed_in_loop(pairs, role_of_item: dict, loops: dict) -> dict[int, list[InterviewStage]]:
-    """Per item id, the stages that assess it *within its role's own loop*.
+def _questions(**lookup) -> list[Question]:
+    questions = list(
+        Question.objects.filter(**lookup)
+        .select_related("stage")
+        .order_by("stage__position", "position", "pk")
+    )
+    probe_ids = defaultdict(list)
+    probes_by_question = defaultdict(list)
+    through = Question.probes.through.objects.filter(
+        question__in=[q.pk for q in questions]
+    ).select_related("jditem")
+    for row in through:
+        probe_ids[row.question_id].append(row.jditem_id)
+        probes_by_question[row.question_id].append(row.jditem)
+    for q in questions:
+        q.probe_ids = probe_ids[q.pk]
+        q.probe_items = sorted(
+            probes_by_question[q.pk], key=lambda i: (ASSESSABLE_KINDS.index(i.kind), i.position)
+        )
+    return questions
 
-    ``pairs`` are (stage id, item id) assessments; ``loops`` maps role id to its
-    RoleLoop. An assessment by a stage outside the loop (the Final for a
-    mid-level role) does not count: that stage never happens for this role.
-    """
-    stages_by_item = defaultdict(list)
-    for stage_id, item_id in pairs:
-        loop = loops.get(role_of_item.get(item_id))
-        stage = loop.stage(stage_id) if loop is not None else None
-        if stage is not None:
-            stages_by_item[item_id].append(stage)
-    return stages_by_item
+
+def build_kit(plan, role: Role) -> Kit:
+    """The role's loop, its questions per stage and the traceability of its items."""
+    loop = role_loop(plan, role)
+    items = list(role.items.filter(kind__in=ASSESSABLE_KINDS))
+    return _assemble(loop, items, _questions(role=role))
+
+
+def plan_kits(plan, roles: list[Role]) -> dict[int, Kit]:
+    """Every role's kit in a fixed number of queries (gaps, the overview, the proposal)."""
+    loops = {loop.role.pk: loop for loop in plan_process(plan, roles).loops}
+    items = defaultdict(list)
+    for item in JDItem.objects.filter(role__plan=plan, kind__in=ASSESSABLE_KINDS):
+        items[item.role_id].append(item)
+    questions = defaultdict(list)
+    for q in _questions(role__plan=plan):
+        questions[q.role_id].append(q)
+    return {
+        role.pk: _assemble(loops[role.pk], items[role.pk], questions[role.pk]) for role in roles
+    }
 
 
 def unassessed_items(plan, roles: list[Role]) -> dict[int, list[JDItem]]:
-    """Per role id, the must-haves and red flags that no stage of its own loop assesses."""
-    items = list(JDItem.objects.filter(role__plan=plan, kind__in=MUST_ASSESS_KINDS))
-    if not items:
-        return {}
-    loops = {loop.role.pk: loop for loop in plan_process(plan, roles).loops}
-    pairs = StageAssessment.objects.filter(stage__plan=plan).values_list("stage_id", "item_id")
-    assessed = assessed_in_loop(pairs, {item.pk: item.role_id for item in items}, loops)
-    missing = defaultdict(list)
-    for item in items:
-        if not assessed.get(item.pk):
-            missing[item.role_id].append(item)
-    return missing
-
-
-def build_guide(plan, role: Role) -> Guide:
-    """The role's loop, its assessable items and which stage of the loop assesses each.
-
-    Assignments to stages outside the role's loop (e.g. the Final for a
-    mid-level role) do not count: that stage never happens for this role.
-    """
-    loop = role_loop(plan, role)
-    items = list(role.items.filter(kind__in=ASSESSABLE_KINDS).order_by("kind", "position"))
-    pairs = StageAssessment.objects.filter(item__role=role).values_list("stage_id", "item_id")
-    stages_by_item = assessed_in_loop(pairs, {i.pk: role.pk for i in items}, {role.pk: loop})
-    order = {kind: i for i, kind in enumerate(ASSESSABLE_KINDS)}
-    items.sort(key=lambda i: (order[i.kind], i.position))
-    guide_items = [
-        GuideItem(item, sorted(stages_by_item[item.pk], key=lambda s: s.position)) for item in items
-    ]
-    return Guide(loop, guide_items)
+    """Per role id, the must-haves and red flags no counting question probes."""
+    return {
+        role_id: [k.item for k in kit.gaps]
+        for role_id, kit in plan_kits(plan, roles).items()
+        if kit.gaps
+    }

@@ -1,13 +1,15 @@
-"""Changes to the interview process and guides, each atomic and version-checked."""
+"""Changes to the interview process, stage choices and kits, each atomic and version-checked."""
 
 from __future__ import annotations
+
+from collections import defaultdict
 
 from django.db import transaction
 
 from core.concurrency import claim_next_version
-from interviews.models import InterviewStage, StageAssessment
+from interviews.loops import plan_process
+from interviews.models import InterviewStage, Question, StageChoice
 from roles.models import Role
-from roles.services import change_role
 
 
 def add_stage(form) -> InterviewStage:
@@ -59,26 +61,62 @@ def renumber_stages(plan, stages=None) -> None:
             stage.save(update_fields=["position"])
 
 
-def save_assessments(
-    role: Role, guide, wanted: set[tuple[int, int]], expected_version: int | None
-) -> Role:
-    """Replace which stages of the role's loop assess which items, as one role version.
+def save_question(form, expected_version: int | None) -> Question:
+    """Save a new question (at the end of its stage) or an edited one, with its probes.
 
-    Pairs outside ``guide`` (stages not in the loop, items not assessable) are
-    left as they are. Raises StaleEdit if the role changed since the guide opened.
+    An edit raises StaleEdit if someone saved the question since the form opened.
     """
-    stage_ids = {stage.pk for stage in guide.loop.stages}
-    item_ids = {g.item.pk for g in guide.items}
-    wanted = {(s, i) for (s, i) in wanted if s in stage_ids and i in item_ids}
+    with transaction.atomic():
+        question = form.instance
+        if question.pk is None:
+            siblings = Question.objects.select_for_update().filter(
+                role=question.role, stage=form.cleaned_data["stage"]
+            )
+            question.position = max(siblings.values_list("position", flat=True), default=0) + 1
+        else:
+            question.version = claim_next_version(Question, expected_version, pk=question.pk)
+            moved = Question.objects.filter(pk=question.pk).exclude(
+                stage=form.cleaned_data["stage"]
+            )
+            if moved.exists():
+                siblings = Question.objects.filter(
+                    role=question.role, stage=form.cleaned_data["stage"]
+                )
+                question.position = max(siblings.values_list("position", flat=True), default=0) + 1
+        return form.save()
 
-    def apply(locked: Role) -> None:
-        current = set(
-            StageAssessment.objects.filter(item__role=locked).values_list("stage_id", "item_id")
-        )
-        editable = {(s, i) for (s, i) in current if s in stage_ids and i in item_ids}
-        for stage_id, item_id in editable - wanted:
-            StageAssessment.objects.filter(stage_id=stage_id, item_id=item_id).delete()
-        for stage_id, item_id in wanted - editable:
-            StageAssessment.objects.create(stage_id=stage_id, item_id=item_id)
 
-    return change_role(role, expected_version, "Changed which stages assess what", apply)
+def remove_question(question: Question, expected_version: int | None) -> None:
+    """Delete a question unless someone changed it since the page showed it."""
+    with transaction.atomic():
+        claim_next_version(Question, expected_version, pk=question.pk)
+        question.delete()
+
+
+def save_stage_choices(
+    plan, roles: list[Role], wanted: set[tuple[int, int]], versions: dict[int, int | None]
+) -> int:
+    """Set which stages each role goes through: ``wanted`` holds (stage id, role id) pairs.
+
+    A choice equal to the stage's rule is not stored (the rule then decides,
+    also after the rule changes); one that differs is stored as a StageChoice.
+    Every stage whose column changes must still be at the version in
+    ``versions`` (StaleEdit otherwise). All or nothing; returns the rows written.
+    """
+    process = plan_process(plan, roles)
+    changes = defaultdict(list)
+    for loop in process.loops:
+        for decision in loop.decisions:
+            want = (decision.stage.pk, loop.role.pk) in wanted
+            if want != decision.included or (decision.chosen and want == decision.by_rule):
+                changes[decision.stage].append((loop.role, want, decision.by_rule))
+    written = 0
+    with transaction.atomic():
+        for stage, rows in changes.items():
+            stage.version = claim_next_version(InterviewStage, versions.get(stage.pk), pk=stage.pk)
+            for role, want, by_rule in rows:
+                StageChoice.objects.filter(stage=stage, role=role).delete()
+                if want != by_rule:
+                    StageChoice.objects.create(stage=stage, role=role, included=want)
+                written += 1
+    return written

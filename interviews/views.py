@@ -1,4 +1,4 @@
-"""The interview process (stages, loops, technical focus) and each role's interview guide."""
+"""The interview process (stages, loops, technical focus), each role's guide and its kits."""
 
 from django.contrib import messages
 from django.db import IntegrityError
@@ -7,15 +7,15 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRefresh
+from django_htmx.http import HttpResponseClientRefresh, reswap, retarget
 
 from core.concurrency import StaleEdit
 from core.http import CONFLICT, form_status, posted_version, render_page
 from core.permissions import Capability, requires
 from interviews import services
-from interviews.forms import StageForm
-from interviews.loops import build_guide, plan_process
-from interviews.models import InterviewStage
+from interviews.forms import QuestionForm, StageForm
+from interviews.loops import build_kit, plan_process, role_loop
+from interviews.models import InterviewStage, Question
 from problems.access import get_plan
 from roles.access import get_role
 from roles.services import update_role
@@ -127,11 +127,84 @@ def stage_move(request, plan_slug, stage_id):
     return redirect(reverse("interview_process", args=[plan.slug]) + f"#stage-{stage_id}")
 
 
-# --- Interview guide --------------------------------------------------------------------
+# --- Which stages each role goes through ---------------------------------------------
+
+
+def _posted_pairs(request, name) -> set[tuple[int, int]]:
+    pairs = set()
+    for value in request.POST.getlist(name)[:10_000]:
+        left, _, right = value.partition(":")
+        if len(value) < 40 and left.isdigit() and right.isdigit():
+            pairs.add((int(left), int(right)))
+    return pairs
+
+
+def _posted_stage_versions(request, stages) -> dict[int, int | None]:
+    versions = {}
+    for stage in stages:
+        raw = request.POST.get(f"stage-version-{stage.pk}", "")
+        versions[stage.pk] = int(raw) if raw.isdigit() and len(raw) < 11 else None
+    return versions
+
+
+@requires(Capability.EDIT_INTERVIEW_STAGES)
+@require_POST
+def stage_choices(request, plan_slug):
+    """Save the per-role stage grid: which roles go through which stages."""
+    plan = get_plan(plan_slug)
+    roles = list(plan.roles.in_plan_order())
+    stages = list(InterviewStage.objects.filter(plan=plan))
+    status = 200
+    try:
+        written = services.save_stage_choices(
+            plan,
+            roles,
+            _posted_pairs(request, "takes"),
+            _posted_stage_versions(request, stages),
+        )
+    except StaleEdit:
+        status = CONFLICT
+        messages.error(
+            request,
+            "Not saved: someone changed the stages since you opened this page. "
+            "The current loops are shown; make your change again.",
+        )
+    else:
+        messages.success(
+            request,
+            f"Saved the loops ({written} change{'s' if written != 1 else ''})."
+            if written
+            else "No changes to the loops.",
+        )
+    if request.htmx:
+        return render_page(
+            request,
+            "interviews/process.html",
+            _process_context(plan),
+            partial="stages",
+            status=status,
+        )
+    return redirect(reverse("interview_process", args=[plan.slug]) + "#loops-title")
+
+
+# --- Interview guide and kits -------------------------------------------------------------
 
 
 def _guide_context(plan, role, **extra):
-    return {"plan": plan, "role": role, "guide": build_guide(plan, role), **extra}
+    return {"plan": plan, "role": role, "kit": build_kit(plan, role), **extra}
+
+
+def _guide_body(request, plan, role, status=200):
+    response = render_page(
+        request,
+        "interviews/guide.html",
+        _guide_context(plan, role),
+        partial="guide-body",
+        status=status,
+    )
+    if request.htmx:
+        response = retarget(reswap(response, "outerHTML"), "#guide-body")
+    return response
 
 
 @requires(Capability.VIEW)
@@ -142,51 +215,139 @@ def interview_guide(request, plan_slug, role_slug):
     return TemplateResponse(request, "interviews/guide.html", _guide_context(plan, role))
 
 
-def _posted_pairs(request) -> set[tuple[int, int]]:
-    pairs = set()
-    for value in request.POST.getlist("assess"):
-        stage_raw, _, item_raw = value.partition(":")
-        if stage_raw.isdigit() and item_raw.isdigit() and len(value) < 40:
-            pairs.add((int(stage_raw), int(item_raw)))
-    return pairs
+@requires(Capability.VIEW)
+@require_GET
+def kits(request, plan_slug, role_slug):
+    """Every interviewer's kit for the role, one after the other (the recruiter's view)."""
+    plan = get_plan(plan_slug)
+    role = get_role(plan, role_slug)
+    return TemplateResponse(request, "interviews/kits.html", _guide_context(plan, role))
+
+
+@requires(Capability.VIEW)
+@require_GET
+def kit(request, plan_slug, role_slug, stage_id):
+    """One interviewer's kit: a stage's questions, rubrics and a scorecard, to print."""
+    plan = get_plan(plan_slug)
+    role = get_role(plan, role_slug)
+    context = _guide_context(plan, role)
+    stage_kit = context["kit"].stage_kit(stage_id)
+    if stage_kit is None:
+        raise Http404("This role does not go through that stage.")
+    return TemplateResponse(request, "interviews/kit.html", {**context, "stage_kit": stage_kit})
+
+
+def _question_page(request, plan, role, form, question=None, conflict=False, status=200):
+    context = {"plan": plan, "role": role, "form": form, "question": question, "conflict": conflict}
+    return render_page(
+        request,
+        "interviews/question_form.html",
+        context,
+        partial="question-editor",
+        status=status,
+    )
+
+
+def _after_question_saved(request, plan, role, message, anchor):
+    messages.success(request, message)
+    if request.htmx:
+        return _guide_body(request, plan, role)
+    return redirect(reverse("interview_guide", args=[plan.slug, role.slug]) + anchor)
 
 
 @requires(Capability.EDIT_ASSESSMENTS)
-@require_POST
-def guide_assessments(request, plan_slug, role_slug):
-    """Replace which stages assess which items, unless someone changed the role meanwhile."""
+@require_http_methods(["GET", "POST"])
+def question_create(request, plan_slug, role_slug):
     plan = get_plan(plan_slug)
     role = get_role(plan, role_slug)
-    try:
-        role = services.save_assessments(
-            role, build_guide(plan, role), _posted_pairs(request), posted_version(request)
+    loop = role_loop(plan, role)
+    initial = {}
+    stage_raw = request.GET.get("stage", "")
+    if stage_raw.isdigit() and loop.stage(int(stage_raw)) is not None:
+        initial["stage"] = int(stage_raw)
+    form = QuestionForm(request.POST or None, role=role, loop=loop, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        question = services.save_question(form, None)
+        return _after_question_saved(
+            request, plan, role, "Added the question.", f"#question-{question.pk}"
         )
+    return _question_page(request, plan, role, form, status=form_status(form))
+
+
+@requires(Capability.EDIT_ASSESSMENTS)
+@require_http_methods(["GET", "POST"])
+def question_edit(request, plan_slug, role_slug, question_id):
+    plan = get_plan(plan_slug)
+    role = get_role(plan, role_slug)
+    question = get_object_or_404(Question, role=role, pk=question_id)
+    loop = role_loop(plan, role)
+    form = QuestionForm(request.POST or None, instance=question, role=role, loop=loop)
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            question = services.save_question(form, form.cleaned_data.get("version"))
+        except StaleEdit:
+            question.refresh_from_db()
+            data = request.POST.copy()
+            data["version"] = str(question.version)
+            form = QuestionForm(data, instance=question, role=role, loop=loop)
+            form.is_valid()
+            conflict = True
+        else:
+            return _after_question_saved(
+                request, plan, role, "Saved the question.", f"#question-{question.pk}"
+            )
+    status = CONFLICT if conflict else form_status(form)
+    return _question_page(request, plan, role, form, question, conflict, status)
+
+
+@requires(Capability.EDIT_ASSESSMENTS)
+@require_http_methods(["GET", "POST"])
+def question_delete(request, plan_slug, role_slug, question_id):
+    plan = get_plan(plan_slug)
+    role = get_role(plan, role_slug)
+    question = get_object_or_404(Question, role=role, pk=question_id)
+    if request.method == "GET":
+        return TemplateResponse(
+            request,
+            "interviews/question_delete.html",
+            {"plan": plan, "role": role, "question": question},
+        )
+    try:
+        services.remove_question(question, posted_version(request))
     except StaleEdit:
         messages.error(
-            request,
-            "Not saved: someone changed this role since you opened the guide. "
-            "The current assignments are shown; make your change again.",
+            request, "Not removed: someone changed this question since you opened the page."
         )
-        return redirect(reverse("interview_guide", args=[plan.slug, role.slug]) + "#assign")
-    messages.success(request, "Saved which stage assesses what.")
-    if request.htmx:
-        return render_page(
-            request, "interviews/guide.html", _guide_context(plan, role), partial="guide-body"
-        )
-    return redirect(reverse("interview_guide", args=[plan.slug, role.slug]) + "#traceability")
+        if request.htmx:
+            return _guide_body(request, plan, role, status=CONFLICT)
+    else:
+        messages.success(request, "Removed the question.")
+        if request.htmx:
+            return _guide_body(request, plan, role)
+    return redirect(reverse("interview_guide", args=[plan.slug, role.slug]) + "#kits")
 
 
 @requires(Capability.EDIT_ASSESSMENTS)
 @require_POST
 def guide_complete(request, plan_slug, role_slug):
+    """Sign the guide off (or withdraw the sign-off). Signing off needs a complete kit."""
     plan = get_plan(plan_slug)
     role = get_role(plan, role_slug)
     complete = request.POST.get("complete") == "1"
+    if complete:
+        kit = build_kit(plan, role)
+        if not kit.complete:
+            messages.error(
+                request,
+                "Not signed off: the kit is not complete yet (" + "; ".join(kit.reasons) + ").",
+            )
+            return redirect("interview_guide", plan.slug, role.slug)
     try:
         update_role(
             role,
             posted_version(request),
-            "Marked interview guide " + ("complete" if complete else "incomplete"),
+            "Signed off the interview guide" if complete else "Withdrew the guide sign-off",
             interview_guide_complete=complete,
         )
     except StaleEdit:
@@ -194,6 +355,6 @@ def guide_complete(request, plan_slug, role_slug):
     else:
         messages.success(
             request,
-            "Interview guide marked complete." if complete else "Interview guide reopened.",
+            "Interview guide signed off." if complete else "Sign-off withdrawn.",
         )
     return redirect("interview_guide", plan.slug, role.slug)

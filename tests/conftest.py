@@ -10,11 +10,13 @@ from django.test import Client
 
 from core.permissions import ADMINS, GROUP_NAMES, HIRING_MANAGERS, LEADERSHIP, RECRUITERS
 from coverage.analysis import forget_analyses
-from interviews.models import InterviewStage, StageAssessment, TechnicalFocus
+from interviews.models import InterviewStage, Question, StageChoice, TechnicalFocus
 from problems.models import NextStep, OpenQuestion, Plan, Problem
 from roles.models import Coverage, JDItem, LandscapeArea, Role, SuccessCriterion
 
 SEED_SLUG = "q1-2026"
+# Draft starter interview kits: beyond the seed documents, so a fixture of their own.
+SEED_KITS = "q1-2026-kits"
 
 # Every model that holds a plan's content.
 PLAN_MODELS = [
@@ -27,7 +29,8 @@ PLAN_MODELS = [
     LandscapeArea,
     InterviewStage,
     TechnicalFocus,
-    StageAssessment,
+    StageChoice,
+    Question,
     OpenQuestion,
     NextStep,
 ]
@@ -37,7 +40,7 @@ PLAN_MODELS = [
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the seed plan once; ordinary tests roll back their changes to it."""
     with django_db_blocker.unblock():
-        call_command("loaddata", SEED_SLUG, verbosity=0)
+        call_command("loaddata", SEED_SLUG, SEED_KITS, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +56,7 @@ def plan(db):
     """The seed plan (reloaded if a transactional test flushed the database)."""
     found = Plan.objects.filter(slug=SEED_SLUG).first()
     if found is None:
-        call_command("loaddata", SEED_SLUG, verbosity=0)
+        call_command("loaddata", SEED_SLUG, SEED_KITS, verbosity=0)
         found = Plan.objects.get(slug=SEED_SLUG)
     return found
 

@@ -53,9 +53,13 @@ GAP_FIXES = {
     GapKind.ROLE_WITHOUT_PROBLEM: ("Map it to a problem", "matrix", "#role-{role.slug}"),
     GapKind.ROLE_OFF_RANKING: ("Rank the problems", "problem_list", ""),
     GapKind.JD_INCOMPLETE: ("Write the JD", "role_detail", ""),
-    GapKind.GUIDE_INCOMPLETE: ("Finish the interview guide", "interview_guide", ""),
+    GapKind.GUIDE_INCOMPLETE: ("Finish the interview kit", "interview_guide", "#traceability"),
     GapKind.MISSING_CRITERIA: ("Add success criteria", "role_detail", "#criteria"),
-    GapKind.UNASSESSED_ITEMS: ("Assign them to stages", "interview_guide", "#traceability"),
+    GapKind.UNASSESSED_ITEMS: (
+        "Write questions that probe them",
+        "interview_guide",
+        "#traceability",
+    ),
     GapKind.OPEN_QUESTION: (
         "Resolve the question",
         "question_list",

@@ -74,7 +74,7 @@ def browser():
 def seeded(transactional_db):
     """The seed plan and the groups (a transactional test starts from a flushed database)."""
     if not Plan.objects.filter(slug="q1-2026").exists():
-        call_command("loaddata", "q1-2026", verbosity=0)
+        call_command("loaddata", "q1-2026", "q1-2026-kits", verbosity=0)
     for name in GROUP_NAMES:
         Group.objects.get_or_create(name=name)
     return Plan.objects.get(slug="q1-2026")

@@ -131,7 +131,8 @@ def test_guide_pdf(recruiter_client, plan):
         == 'attachment; filename="senior-dashboard-engineer-interview-guide.pdf"'
     )
     text, _ = pdf_text(response.content)
-    assert "Interview guide: Senior Dashboard Engineer" in text and "Scorecard" in text
+    assert "Interview guide: Senior Dashboard Engineer" in text and "Questions per stage" in text
+    assert "Kit not complete" in text and "7 must-haves not probed" in text
 
 
 def test_second_request_is_served_from_cache_and_conditional_requests_get_304(

@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from documents.plan_data import differences, save_plan, snapshot
 from documents.plan_markdown import parse
+from interviews.models import Question
 from problems.models import Plan
 
 SEEDS = Path("/work/shared/seeds")
@@ -56,6 +57,9 @@ def export_documents(plan):
 
 @pytest.mark.django_db
 def test_export_then_import_reproduces_the_plan(plan):
+    # The seed format has no words for interview kits (drafts beyond the seeds, loaded
+    # from their own fixture); they travel in the JSON export, tested there.
+    Question.objects.filter(role__plan=plan).delete()
     proposal, jds = export_documents(plan)
     parsed = parse(proposal, jds)
     assert parsed.unplaced == []

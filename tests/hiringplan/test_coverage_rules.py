@@ -59,13 +59,16 @@ def test_seed_gaps_of_every_expected_kind(plan):
         "outbound-engineer",
         "onboarding-specialist",
     }
-    guide = {g.role.slug for g in gaps_of(analysis, GapKind.GUIDE_INCOMPLETE)}
-    assert "senior-pam-core-engineer" not in guide and len(guide) == 8
+    # Computed from the kits: every seed kit is a draft, so none is complete yet, and the
+    # seed's "interview guide complete" for Senior Pam Core is flagged, not trusted.
+    guide = {g.role.slug: g for g in gaps_of(analysis, GapKind.GUIDE_INCOMPLETE)}
+    assert len(guide) == 9
+    assert "although it is marked complete" in guide["senior-pam-core-engineer"].explanation
     questions = gaps_of(analysis, GapKind.OPEN_QUESTION)
     assert [g.subject for g in questions] == ["Outbound", "OPS"]
     unassessed = gaps_of(analysis, GapKind.UNASSESSED_ITEMS)
     assert [g.role.slug for g in unassessed] == ["senior-dashboard-engineer"]
-    assert "7 must-have requirements and 6 red flags" in unassessed[0].explanation
+    assert "7 must-have requirements and 6 red flags not probed" in unassessed[0].explanation
     assert not gaps_of(analysis, GapKind.ROLE_WITHOUT_PROBLEM)
     # Gaps are ordered worst first and each links to where it is fixed.
     severities = [g.severity for g in analysis.gaps]

@@ -9,7 +9,7 @@ from core.permissions import (
     GROUP_CAPABILITIES,
 )
 from documents import rendering as documents
-from interviews.models import InterviewStage
+from interviews.models import InterviewStage, Question
 from roles.jd.history import ensure_baseline
 from tests.conftest import make_user
 
@@ -64,9 +64,15 @@ METHODS = {
     "stage_delete": {"GET", "POST"},
     "stage_move": {"POST"},
     "interview_guide": {"GET"},
-    "guide_assessments": {"POST"},
+    "stage_choices": {"POST"},
+    "interview_kits": {"GET"},
+    "interview_kit": {"GET"},
+    "kit_question_create": {"GET", "POST"},
+    "kit_question_edit": {"GET", "POST"},
+    "kit_question_delete": {"GET", "POST"},
     "guide_complete": {"POST"},
     "guide_pdf": {"GET"},
+    "kit_pdf": {"GET"},
 }
 
 
@@ -127,6 +133,7 @@ def persona_user(name):
 
 def concrete_url(route, plan):
     stage = InterviewStage.objects.filter(plan=plan).order_by("position").first()
+    question = Question.objects.filter(role__slug="senior-dashboard-engineer").first()
     values = {
         "<slug:plan_slug>": plan.slug,
         "<slug:role_slug>": "senior-dashboard-engineer",
@@ -134,6 +141,7 @@ def concrete_url(route, plan):
         "<slug:section>": "summary",
         "<num:position>": "5",
         "<num:stage_id>": str(stage.pk),
+        "<num:question_id>": str(question.pk),
         "<num:version>": "1",
         "<str:token>": "no-such-import",
     }
@@ -206,9 +214,15 @@ WHO_MAY = {
     "stage_delete": (RECRUITING, RECRUITING),
     "stage_move": (RECRUITING, RECRUITING),
     "interview_guide": (VIEWERS, VIEWERS),
-    "guide_assessments": (GUIDE_EDITORS, GUIDE_EDITORS),
+    "stage_choices": (RECRUITING, RECRUITING),
+    "interview_kits": (VIEWERS, VIEWERS),
+    "interview_kit": (VIEWERS, VIEWERS),
+    "kit_question_create": (GUIDE_EDITORS, GUIDE_EDITORS),
+    "kit_question_edit": (GUIDE_EDITORS, GUIDE_EDITORS),
+    "kit_question_delete": (GUIDE_EDITORS, GUIDE_EDITORS),
     "guide_complete": (GUIDE_EDITORS, GUIDE_EDITORS),
     "guide_pdf": (RECRUITING, RECRUITING),
+    "kit_pdf": (RECRUITING, RECRUITING),
 }
 
 

@@ -48,7 +48,8 @@ def test_gaps_page_lists_computed_gaps_with_links(leader_client, plan):
     assert "Open question for Samee: Why no hire when we expect scale issues in 3-6 months?" in text
     assert "Senior Pam Core Engineer has no success criteria for: 1 month." in text
     assert (
-        "Senior Dashboard Engineer: 7 must-have requirements and 6 red flags not assessed" in text
+        "Senior Dashboard Engineer: 7 must-have requirements and 6 red flags not probed by any "
+        "reviewed interview question with a full rubric." in text
     )
     assert 'href="/plans/q1-2026/matrix/#problem-new-products-undefined"' in response.text
     assert 'href="/plans/q1-2026/questions/#question-5"' in response.text
