@@ -8,7 +8,7 @@ from problems.access import get_plan
 from roles.access import get_role
 
 
-@requires(Capability.EXPORT_PDF)
+@requires(Capability.EXPORT_PROPOSAL)
 @require_GET
 def proposal_pdf(request, plan_slug):
     return pdf_response(request, plan=get_plan(plan_slug), kind="proposal")

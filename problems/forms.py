@@ -7,16 +7,27 @@ from core.forms import (
     version_field,
 )
 from core.slugs import unique_slug
-from problems.models import NextStep, OpenQuestion, Problem
+from problems.models import Disposition, NextStep, OpenQuestion, Problem
+
+DISPOSITION_FIELDS = ("disposition", "disposition_note", "disposition_question", "disposition_step")
 
 
 class ProblemForm(LimitedTextMixin, forms.ModelForm):
+    """A problem, and how the plan deals with it (by hiring, outside hiring, or as a risk)."""
+
+    version = version_field()
+
     class Meta:
         model = Problem
-        fields = ["rank", "title", "short_title", "impact", "root_cause"]
+        fields = ["rank", "title", "short_title", "impact", "root_cause", *DISPOSITION_FIELDS]
         widgets = {
             "impact": forms.Textarea(attrs={"rows": 2}),
             "root_cause": forms.Textarea(attrs={"rows": 2}),
+            "disposition": forms.RadioSelect,
+        }
+        field_classes = {
+            "disposition_question": BoundedModelChoiceField,
+            "disposition_step": BoundedModelChoiceField,
         }
 
     def __init__(self, *args, plan, **kwargs):
@@ -24,6 +35,55 @@ class ProblemForm(LimitedTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.plan = plan
         self.fields["rank"].widget.attrs["min"] = "1"
+        self.fields["version"].initial = self.instance.version if self.instance.pk else 0
+        self.fields["version"].required = bool(self.instance.pk)
+        # Forms that do not mention it (older clients, scripts) leave it as it is.
+        self.fields["disposition"].required = False
+        self.fields["disposition_question"].queryset = plan.open_questions.order_by("position")
+        self.fields["disposition_step"].queryset = plan.next_steps.order_by("position")
+        self.fields["disposition_question"].label_from_instance = (
+            lambda q: f"{q.position}. {q.topic}{' (resolved)' if q.resolved else ''}"
+        )
+        self.fields["disposition_step"].label_from_instance = (
+            lambda s: f"{s.position}. {s.text}{' (done)' if s.done else ''}"
+        )
+
+    def clean_disposition(self):
+        return self.cleaned_data.get("disposition") or (
+            self.instance.disposition if self.instance.pk else Disposition.HIRING
+        )
+
+    @property
+    def main_fields(self):
+        return [f for f in self.visible_fields() if f.name not in DISPOSITION_FIELDS]
+
+    @property
+    def disposition_fields(self):
+        return [self[name] for name in DISPOSITION_FIELDS]
+
+    def clean(self):
+        cleaned = super().clean()
+        disposition = cleaned.get("disposition")
+        note = (cleaned.get("disposition_note") or "").strip()
+        if disposition == Disposition.HIRING:
+            # Nothing to say or link: hiring is expected to solve it.
+            cleaned["disposition_note"] = ""
+            cleaned["disposition_question"] = cleaned["disposition_step"] = None
+            self.instance.disposition_note = ""
+            self.instance.disposition_question = self.instance.disposition_step = None
+        elif disposition == Disposition.OUTSIDE_HIRING:
+            if not note:
+                self.add_error(
+                    "disposition_note", "Say how it is addressed, e.g. 'product clarity from Samee'."
+                )
+            if not cleaned.get("disposition_question") and not cleaned.get("disposition_step"):
+                self.add_error(
+                    "disposition_question",
+                    "Link the open question or the next step that owns it (or both).",
+                )
+        elif disposition == Disposition.ACCEPTED_RISK and not note:
+            self.add_error("disposition_note", "Write down why the risk is accepted.")
+        return cleaned
 
     def clean_rank(self):
         rank = self.cleaned_data.get("rank")

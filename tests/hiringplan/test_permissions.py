@@ -150,6 +150,7 @@ LEADERS = {"leadership", "admins", "superuser"}
 MANAGERS = {"hiring managers", "admins", "superuser"}
 RECRUITING = {"recruiters", "admins", "superuser"}
 ADMINS_ONLY = {"admins", "superuser"}
+PROPOSAL_READERS = {"leadership", "recruiters", "admins", "superuser"}
 GUIDE_EDITORS = {"hiring managers", "recruiters", "admins", "superuser"}
 WHO_MAY = {
     "home": (SIGNED_IN, SIGNED_IN),
@@ -159,7 +160,7 @@ WHO_MAY = {
     "no_access": (SIGNED_IN, SIGNED_IN),
     "plan_list": (VIEWERS, VIEWERS),
     "import_plan": (ADMINS_ONLY, ADMINS_ONLY),
-    "proposal_pdf": (RECRUITING, RECRUITING),
+    "proposal_pdf": (PROPOSAL_READERS, PROPOSAL_READERS),
     "plan_overview": (VIEWERS, VIEWERS),
     "matrix": (VIEWERS, VIEWERS),
     "matrix_csv": (VIEWERS, VIEWERS),
