@@ -34,7 +34,7 @@ from functools import cached_property
 from django.db import models
 
 from interviews.loops import unassessed_items
-from problems.models import Disposition, OpenQuestion, Plan, Problem
+from problems.models import Disposition, NextStep, OpenQuestion, Plan, Problem
 from roles.models import (
     CONFIDENCE_LABELS,
     CONFIDENCE_SYMBOLS,
@@ -100,7 +100,10 @@ class GapKind(models.TextChoices):
     WEAK_COVERAGE = "weak_coverage", "Covered only with less than high confidence"
     RECOMMENDED_ONLY = "recommended_only", "Covered only by a recommended hire"
     INACTIVE_ONLY = "inactive_only", "Covered only by hires on hold or cut"
-    UNOWNED_OUTSIDE_HIRING = "unowned_outside_hiring", "Addressed outside hiring, but nothing owns it"
+    UNOWNED_OUTSIDE_HIRING = (
+        "unowned_outside_hiring",
+        "Addressed outside hiring, but nothing owns it",
+    )
     ROLE_WITHOUT_PROBLEM = "role_without_problem", "Hire that solves no problem"
     ROLE_OFF_RANKING = "role_off_ranking", "Hire solves a problem outside the ranking"
     MISSING_CRITERIA = "missing_criteria", "Success criteria missing for a timeframe"
@@ -162,6 +165,8 @@ class ProblemRow:
     status: RowStatus
     coverages: list[Coverage]
     explanation: str
+    # For a problem addressed outside hiring: the open question and/or next step owning it.
+    owners: list = field(default_factory=list)
 
     @property
     def status_label(self) -> str:
@@ -237,16 +242,16 @@ class Verdict:
     solved: bool
     blocking: list[Gap]
     gap_count: int
-    # Problems leadership decided hiring will not solve (and no committed hire covers).
-    dealt_with: list[Problem] = field(default_factory=list)
+    # Rows of problems leadership decided hiring will not solve (no committed hire covers them).
+    dealt_with: list[ProblemRow] = field(default_factory=list)
 
     @property
     def answer(self) -> str:
-        """'Yes', 'Yes, with #5 addressed outside hiring: product clarity from Samee' or 'Not yet'."""
+        """'Yes', 'Not yet', or 'Yes, with #5 addressed outside hiring: product clarity ...'."""
         if not self.solved:
             return "Not yet"
         if self.dealt_with:
-            return "Yes, with " + "; ".join(p.disposition_summary for p in self.dealt_with)
+            return "Yes, with " + "; ".join(r.problem.disposition_summary for r in self.dealt_with)
         return "Yes"
 
     @property
@@ -267,7 +272,7 @@ class PlanCoverage:
     def verdict(self) -> Verdict:
         blocking = [gap for gap in self.gaps if gap.is_blocking]
         dealt_with = [
-            row.problem
+            row
             for row in self.rows
             if row.status in (RowStatus.OUTSIDE_HIRING, RowStatus.ACCEPTED_RISK)
         ]
@@ -411,9 +416,7 @@ def forget_analyses() -> None:
 
 def analyse_plan(plan: Plan) -> PlanCoverage:
     """Load the plan's problems, roles and coverage and compute statuses and gaps."""
-    problems = list(
-        plan.problems.in_matrix_order().select_related("disposition_question", "disposition_step")
-    )
+    problems = list(plan.problems.in_matrix_order())
     roles = list(plan.roles.in_plan_order())
     coverages = list(Coverage.objects.filter(role__plan=plan).order_by("pk"))
     roles_by_id = {role.pk: role for role in roles}
@@ -429,7 +432,13 @@ def analyse_plan(plan: Plan) -> PlanCoverage:
         by_problem[coverage.problem_id].append(coverage)
         by_role[coverage.role_id].append(coverage)
 
-    rows = [_problem_row(problem, by_problem[problem.pk]) for problem in problems]
+    questions = {q.position: q for q in OpenQuestion.objects.filter(plan=plan)}
+    steps = (
+        {s.position: s for s in NextStep.objects.filter(plan=plan)}
+        if any(p.disposition == Disposition.OUTSIDE_HIRING for p in problems)
+        else {}
+    )
+    rows = [_problem_row(problem, by_problem[problem.pk], questions, steps) for problem in problems]
     columns = [_role_column(role, by_role[role.pk]) for role in roles]
 
     gaps = []
@@ -437,7 +446,7 @@ def analyse_plan(plan: Plan) -> PlanCoverage:
     gaps += _role_gaps(plan, columns)
     gaps += _criteria_gaps(plan, roles)
     gaps += _traceability_gaps(plan, roles)
-    gaps += _question_gaps(plan)
+    gaps += _question_gaps(questions.values())
     gaps.sort(key=lambda gap: -gap.severity)
     return PlanCoverage(plan, problems, roles, rows, columns, gaps)
 
@@ -446,19 +455,25 @@ def _names(coverages) -> str:
     return ", ".join(c.role.title for c in coverages)
 
 
-def _problem_row(problem: Problem, coverages: list[Coverage]) -> ProblemRow:
+def _problem_row(problem: Problem, coverages: list[Coverage], questions, steps) -> ProblemRow:
     counting = [c for c in coverages if c.role.is_committed]
     high = [c for c in counting if c.confidence == Confidence.HIGH]
     if high:
         return ProblemRow(problem, RowStatus.COVERED, coverages, f"Solved by {_names(high)}.")
     if problem.is_dealt_with_outside_hiring:
         status = DISPOSITION_STATUS[problem.disposition]
-        owner = problem.disposition_owner
+        owners = []
         owned = ""
         if status == RowStatus.OUTSIDE_HIRING:
-            owned = f" Owned by: {_owner_name(owner)}." if owner else " Nothing owns it yet."
+            owners = problem.disposition_owners(questions, steps)
+            names = "; ".join(_owner_name(owner) for owner in owners)
+            owned = f" Owned by {names}." if owners else " Nothing owns it yet."
         return ProblemRow(
-            problem, status, coverages, f"{status.label}: {problem.disposition_note}.{owned}"
+            problem,
+            status,
+            coverages,
+            f"{status.label}: {problem.disposition_note}.{owned}",
+            owners=owners,
         )
     if counting:
         levels = ", ".join(
@@ -485,7 +500,7 @@ def _problem_row(problem: Problem, coverages: list[Coverage]) -> ProblemRow:
     return ProblemRow(problem, RowStatus.UNCOVERED, coverages, "No hire in the plan solves it.")
 
 
-def _owner_name(owner) -> str:
+def _owner_name(owner: OpenQuestion | NextStep) -> str:
     if isinstance(owner, OpenQuestion):
         state = "resolved" if owner.resolved else "open"
         return f"open question {owner.position}, {owner.topic} ({state})"
@@ -513,7 +528,7 @@ def _problem_gaps(plan: Plan, rows: list[ProblemRow]) -> list[Gap]:
     gaps = []
     for row in rows:
         problem = row.problem
-        if row.status == RowStatus.OUTSIDE_HIRING and problem.disposition_owner is None:
+        if row.status == RowStatus.OUTSIDE_HIRING and not row.owners:
             gaps.append(
                 Gap(
                     GapKind.UNOWNED_OUTSIDE_HIRING,
@@ -659,7 +674,7 @@ def _traceability_gaps(plan: Plan, roles: list[Role]) -> list[Gap]:
     return gaps
 
 
-def _question_gaps(plan: Plan) -> list[Gap]:
+def _question_gaps(questions) -> list[Gap]:
     return [
         Gap(
             GapKind.OPEN_QUESTION,
@@ -669,5 +684,6 @@ def _question_gaps(plan: Plan) -> list[Gap]:
             f"{question.question}",
             question=question,
         )
-        for question in OpenQuestion.objects.filter(plan=plan).unresolved().order_by("position")
+        for question in sorted(questions, key=lambda q: q.position)
+        if not question.resolved
     ]

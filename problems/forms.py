@@ -16,6 +16,12 @@ class ProblemForm(LimitedTextMixin, forms.ModelForm):
     """A problem, and how the plan deals with it (by hiring, outside hiring, or as a risk)."""
 
     version = version_field()
+    disposition_question = forms.TypedChoiceField(
+        label="Owned by open question", coerce=int, empty_value=None, required=False
+    )
+    disposition_step = forms.TypedChoiceField(
+        label="Owned by next step", coerce=int, empty_value=None, required=False
+    )
 
     class Meta:
         model = Problem
@@ -24,10 +30,6 @@ class ProblemForm(LimitedTextMixin, forms.ModelForm):
             "impact": forms.Textarea(attrs={"rows": 2}),
             "root_cause": forms.Textarea(attrs={"rows": 2}),
             "disposition": forms.RadioSelect,
-        }
-        field_classes = {
-            "disposition_question": BoundedModelChoiceField,
-            "disposition_step": BoundedModelChoiceField,
         }
 
     def __init__(self, *args, plan, **kwargs):
@@ -39,14 +41,15 @@ class ProblemForm(LimitedTextMixin, forms.ModelForm):
         self.fields["version"].required = bool(self.instance.pk)
         # Forms that do not mention it (older clients, scripts) leave it as it is.
         self.fields["disposition"].required = False
-        self.fields["disposition_question"].queryset = plan.open_questions.order_by("position")
-        self.fields["disposition_step"].queryset = plan.next_steps.order_by("position")
-        self.fields["disposition_question"].label_from_instance = (
-            lambda q: f"{q.position}. {q.topic}{' (resolved)' if q.resolved else ''}"
-        )
-        self.fields["disposition_step"].label_from_instance = (
-            lambda s: f"{s.position}. {s.text}{' (done)' if s.done else ''}"
-        )
+        none = [("", "—")]
+        self.fields["disposition_question"].choices = none + [
+            (q.position, f"{q.position}. {q.topic}{' (resolved)' if q.resolved else ''}")
+            for q in plan.open_questions.order_by("position")
+        ]
+        self.fields["disposition_step"].choices = none + [
+            (s.position, f"{s.position}. {s.text}{' (done)' if s.done else ''}")
+            for s in plan.next_steps.order_by("position")
+        ]
 
     def clean_disposition(self):
         return self.cleaned_data.get("disposition") or (
@@ -74,7 +77,8 @@ class ProblemForm(LimitedTextMixin, forms.ModelForm):
         elif disposition == Disposition.OUTSIDE_HIRING:
             if not note:
                 self.add_error(
-                    "disposition_note", "Say how it is addressed, e.g. 'product clarity from Samee'."
+                    "disposition_note",
+                    "Say how it is addressed, e.g. 'product clarity from Samee'.",
                 )
             if not cleaned.get("disposition_question") and not cleaned.get("disposition_step"):
                 self.add_error(

@@ -112,7 +112,7 @@ class ProblemQuerySet(models.QuerySet):
 
 
 class Disposition(models.TextChoices):
-    """How the plan deals with a problem. Hiring is the default; the others are leadership's call."""
+    """How the plan deals with a problem: hiring by default, otherwise leadership's call."""
 
     HIRING = "hiring", "Solved by hiring"
     OUTSIDE_HIRING = "outside_hiring", "Addressed outside hiring"
@@ -142,10 +142,16 @@ class Problem(PlanContent):
 
     # Not every problem is a hiring problem: leadership may say it is dealt with
     # elsewhere (owned by an open question or a next step) or accept the risk.
-    # The form requires an owner for "outside hiring"; if the owner is deleted
-    # later the analysis reports the problem as a gap again.
+    # The owner is named by its number in the plan's list (the natural key of
+    # questions and steps), not a foreign key: questions already point at
+    # problems, and plain numbers travel through exports and imports as they
+    # are. The form requires an owner for "outside hiring"; if the owner goes
+    # away later, the analysis reports the problem as a gap again.
     disposition = models.CharField(
-        "How we deal with it", max_length=20, choices=Disposition.choices, default=Disposition.HIRING
+        "How we deal with it",
+        max_length=20,
+        choices=Disposition.choices,
+        default=Disposition.HIRING,
     )
     disposition_note = models.CharField(
         "Note",
@@ -153,21 +159,11 @@ class Problem(PlanContent):
         blank=True,
         help_text="Outside hiring: how, e.g. 'product clarity from Samee'. Accepted risk: why.",
     )
-    disposition_question = models.ForeignKey(
-        "OpenQuestion",
-        verbose_name="Owned by open question",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="owned_problems",
+    disposition_question = models.PositiveSmallIntegerField(
+        "Owned by open question", null=True, blank=True, help_text="Its number in the plan."
     )
-    disposition_step = models.ForeignKey(
-        "NextStep",
-        verbose_name="Owned by next step",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="owned_problems",
+    disposition_step = models.PositiveSmallIntegerField(
+        "Owned by next step", null=True, blank=True, help_text="Its number in the plan."
     )
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -189,7 +185,7 @@ class Problem(PlanContent):
             models.CheckConstraint(
                 condition=Q(disposition=Disposition.HIRING) | ~Q(disposition_note=""),
                 name="problem_disposition_has_note",
-                violation_error_message="Say how the problem is dealt with, or why the risk is accepted.",
+                violation_error_message="Say how it is dealt with, or why the risk is accepted.",
             ),
         ]
 
@@ -200,12 +196,6 @@ class Problem(PlanContent):
         return (self.plan.slug, self.slug)
 
     natural_key.dependencies = ["problems.plan"]
-
-    def clean(self):
-        for field in ("disposition_question", "disposition_step"):
-            owner = getattr(self, field)
-            if owner is not None and owner.plan_id != self.plan_id:
-                raise ValidationError({field: "Pick one from this plan."})
 
     @staticmethod
     def swap_ranks(first: "Problem", second: "Problem") -> None:
@@ -231,10 +221,10 @@ class Problem(PlanContent):
         """Leadership decided hiring is not how this problem gets solved."""
         return self.disposition != Disposition.HIRING
 
-    @property
-    def disposition_owner(self):
-        """The open question or next step that owns a problem addressed outside hiring."""
-        return self.disposition_question or self.disposition_step
+    def disposition_owners(self, questions: dict, steps: dict) -> list:
+        """The open question and/or next step (looked up by number) that own this problem."""
+        found = [questions.get(self.disposition_question), steps.get(self.disposition_step)]
+        return [owner for owner in found if owner is not None]
 
     @property
     def disposition_summary(self) -> str:
