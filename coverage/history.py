@@ -39,9 +39,16 @@ class FirstProposal:
             return "not known"
         return CONFIDENCE_LABELS.get(self.confidence, "None")
 
+    @property
+    def unplaced(self) -> bool:
+        """'?': the hire was proposed without saying which problem it solves."""
+        return not _RANK_REF.search(self.mapping)
+
     def differs_from(self, coverage: Coverage | None) -> bool:
         if self.confidence is None:
             return False
+        if self.unplaced and coverage is None:
+            return False  # "?" named no problem, so an empty cell is no change
         return self.confidence != (coverage.confidence if coverage else "")
 
 
