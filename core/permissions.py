@@ -38,6 +38,7 @@ class Capability(StrEnum):
     EDIT_INTERVIEW_STAGES = "edit_interview_stages"
     EDIT_ASSESSMENTS = "edit_assessments"
     EXPORT_PDF = "export_pdf"
+    EXPORT_PROPOSAL = "export_proposal"  # the whole proposal as a PDF, for those who review it
     LOAD_DATA = "load_data"
 
 
@@ -50,6 +51,7 @@ GROUP_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EDIT_DECISIONS,
             Capability.EDIT_QUESTIONS,
             Capability.EDIT_NEXT_STEPS,
+            Capability.EXPORT_PROPOSAL,
         }
     ),
     HIRING_MANAGERS: frozenset(
@@ -59,6 +61,7 @@ GROUP_CAPABILITIES: dict[str, frozenset[Capability]] = {
         {
             Capability.VIEW,
             Capability.EXPORT_PDF,
+            Capability.EXPORT_PROPOSAL,
             Capability.EDIT_PIPELINE,
             Capability.EDIT_INTERVIEW_STAGES,
             Capability.EDIT_ASSESSMENTS,

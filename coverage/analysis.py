@@ -13,21 +13,28 @@ Rules, in plain words:
   unclear confidence; *recommended only* when just recommended additions not
   yet in the plan solve it; *on hold/cut only* when just roles on hold or cut
   do; *uncovered* otherwise.
+* Not every problem is a hiring problem. Leadership may mark one *addressed
+  outside hiring* (with a note and the open question or next step that owns
+  it) or an *accepted risk* (with a reason). Unless a committed hire covers it
+  anyway, its row then says so and it is no longer a coverage gap; the verdict
+  names it ("Yes, with #5 addressed outside hiring: ...").
+* A hire that solves no problem (none mapped, or only unclear mappings) is a
+  blocking gap: hires -> hope.
 * The answer to the core question is "yes" when no critical or high gap
-  remains, i.e. every ranked problem is covered.
+  remains: every ranked problem is covered or dealt with, every hire solves one.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import models
 
 from interviews.loops import plan_kits
-from problems.models import OpenQuestion, Plan, Problem
+from problems.models import Disposition, NextStep, OpenQuestion, Plan, Problem
 from roles.models import (
     CONFIDENCE_LABELS,
     CONFIDENCE_SYMBOLS,
@@ -48,6 +55,8 @@ class RowStatus(models.TextChoices):
     RECOMMENDED_ONLY = "recommended_only", "Only a recommended hire"
     INACTIVE_ONLY = "inactive_only", "Only hires on hold or cut"
     UNCOVERED = "uncovered", "Uncovered"
+    OUTSIDE_HIRING = "outside_hiring", "Addressed outside hiring"
+    ACCEPTED_RISK = "accepted_risk", "Accepted risk"
 
 
 ROW_STATUS_SYMBOLS = {
@@ -56,6 +65,12 @@ ROW_STATUS_SYMBOLS = {
     RowStatus.RECOMMENDED_ONLY: "+",
     RowStatus.INACTIVE_ONLY: "‖",
     RowStatus.UNCOVERED: "✘",
+    RowStatus.OUTSIDE_HIRING: "↗",
+    RowStatus.ACCEPTED_RISK: "⚑",
+}
+DISPOSITION_STATUS = {
+    Disposition.OUTSIDE_HIRING: RowStatus.OUTSIDE_HIRING,
+    Disposition.ACCEPTED_RISK: RowStatus.ACCEPTED_RISK,
 }
 
 
@@ -74,13 +89,22 @@ class Severity(models.IntegerChoices):
 
 BLOCKING = frozenset({Severity.CRITICAL, Severity.HIGH})
 
+# Paperwork on the way to hiring: listed, but collapsed unless one is blocking.
+BOOKKEEPING = frozenset(
+    {"missing_criteria", "jd_incomplete", "guide_incomplete", "unassessed_items"}
+)
+
 
 class GapKind(models.TextChoices):
     UNCOVERED_PROBLEM = "uncovered_problem", "No hire solves this problem"
     WEAK_COVERAGE = "weak_coverage", "Covered only with less than high confidence"
     RECOMMENDED_ONLY = "recommended_only", "Covered only by a recommended hire"
     INACTIVE_ONLY = "inactive_only", "Covered only by hires on hold or cut"
-    ROLE_WITHOUT_PROBLEM = "role_without_problem", "Hire with no clear problem"
+    UNOWNED_OUTSIDE_HIRING = (
+        "unowned_outside_hiring",
+        "Addressed outside hiring, but nothing owns it",
+    )
+    ROLE_WITHOUT_PROBLEM = "role_without_problem", "Hire that solves no problem"
     ROLE_OFF_RANKING = "role_off_ranking", "Hire solves a problem outside the ranking"
     MISSING_CRITERIA = "missing_criteria", "Success criteria missing for a timeframe"
     JD_INCOMPLETE = "jd_incomplete", "Job description not complete"
@@ -141,6 +165,8 @@ class ProblemRow:
     status: RowStatus
     coverages: list[Coverage]
     explanation: str
+    # For a problem addressed outside hiring: the open question and/or next step owning it.
+    owners: list = field(default_factory=list)
 
     @property
     def status_label(self) -> str:
@@ -180,14 +206,53 @@ class RoleColumn:
 
 
 @dataclass
+class GapGroup:
+    """The gaps of one kind, for the gaps page."""
+
+    kind: GapKind
+    gaps: list[Gap]
+
+    @property
+    def label(self) -> str:
+        return GapKind(self.kind).label
+
+    @property
+    def severity(self) -> Severity:
+        return max(gap.severity for gap in self.gaps)
+
+    @property
+    def severity_key(self) -> str:
+        return Severity(self.severity).name.lower()
+
+    @property
+    def severity_label(self) -> str:
+        return Severity(self.severity).label
+
+    @property
+    def is_bookkeeping(self) -> bool:
+        return self.kind in BOOKKEEPING
+
+    @property
+    def collapsed(self) -> bool:
+        return self.is_bookkeeping and not any(gap.is_blocking for gap in self.gaps)
+
+
+@dataclass
 class Verdict:
     solved: bool
     blocking: list[Gap]
     gap_count: int
+    # Rows of problems leadership decided hiring will not solve (no committed hire covers them).
+    dealt_with: list[ProblemRow] = field(default_factory=list)
 
     @property
     def answer(self) -> str:
-        return "Yes" if self.solved else "Not yet"
+        """'Yes', 'Not yet', or 'Yes, with #5 addressed outside hiring: product clarity ...'."""
+        if not self.solved:
+            return "Not yet"
+        if self.dealt_with:
+            return "Yes, with " + "; ".join(r.problem.disposition_summary for r in self.dealt_with)
+        return "Yes"
 
     @property
     def worst(self) -> list[Gap]:
@@ -206,7 +271,28 @@ class PlanCoverage:
     @cached_property
     def verdict(self) -> Verdict:
         blocking = [gap for gap in self.gaps if gap.is_blocking]
-        return Verdict(solved=not blocking, blocking=blocking, gap_count=len(self.gaps))
+        dealt_with = [
+            row
+            for row in self.rows
+            if row.status in (RowStatus.OUTSIDE_HIRING, RowStatus.ACCEPTED_RISK)
+        ]
+        return Verdict(
+            solved=not blocking,
+            blocking=blocking,
+            gap_count=len(self.gaps),
+            dealt_with=dealt_with,
+        )
+
+    @cached_property
+    def gap_groups(self) -> list[GapGroup]:
+        """Gaps by kind, the most severe kind first (ties in the order kinds are declared)."""
+        by_kind: dict[str, list[Gap]] = defaultdict(list)
+        for gap in self.gaps:
+            by_kind[gap.kind].append(gap)
+        order = {kind: i for i, kind in enumerate(GapKind.values)}
+        groups = [GapGroup(GapKind(kind), gaps) for kind, gaps in by_kind.items()]
+        groups.sort(key=lambda g: (-g.severity, order[g.kind]))
+        return groups
 
     @cached_property
     def ranked_rows(self) -> list[ProblemRow]:
@@ -346,7 +432,13 @@ def analyse_plan(plan: Plan) -> PlanCoverage:
         by_problem[coverage.problem_id].append(coverage)
         by_role[coverage.role_id].append(coverage)
 
-    rows = [_problem_row(problem, by_problem[problem.pk]) for problem in problems]
+    questions = {q.position: q for q in OpenQuestion.objects.filter(plan=plan)}
+    steps = (
+        {s.position: s for s in NextStep.objects.filter(plan=plan)}
+        if any(p.disposition == Disposition.OUTSIDE_HIRING for p in problems)
+        else {}
+    )
+    rows = [_problem_row(problem, by_problem[problem.pk], questions, steps) for problem in problems]
     columns = [_role_column(role, by_role[role.pk]) for role in roles]
 
     gaps = []
@@ -354,7 +446,7 @@ def analyse_plan(plan: Plan) -> PlanCoverage:
     gaps += _role_gaps(plan, columns)
     gaps += _criteria_gaps(plan, roles)
     gaps += _traceability_gaps(plan, roles)
-    gaps += _question_gaps(plan)
+    gaps += _question_gaps(questions.values())
     gaps.sort(key=lambda gap: -gap.severity)
     return PlanCoverage(plan, problems, roles, rows, columns, gaps)
 
@@ -363,11 +455,26 @@ def _names(coverages) -> str:
     return ", ".join(c.role.title for c in coverages)
 
 
-def _problem_row(problem: Problem, coverages: list[Coverage]) -> ProblemRow:
+def _problem_row(problem: Problem, coverages: list[Coverage], questions, steps) -> ProblemRow:
     counting = [c for c in coverages if c.role.is_committed]
     high = [c for c in counting if c.confidence == Confidence.HIGH]
     if high:
         return ProblemRow(problem, RowStatus.COVERED, coverages, f"Solved by {_names(high)}.")
+    if problem.is_dealt_with_outside_hiring:
+        status = DISPOSITION_STATUS[problem.disposition]
+        owners = []
+        owned = ""
+        if status == RowStatus.OUTSIDE_HIRING:
+            owners = problem.disposition_owners(questions, steps)
+            names = "; ".join(_owner_name(owner) for owner in owners)
+            owned = f" Owned by {names}." if owners else " Nothing owns it yet."
+        return ProblemRow(
+            problem,
+            status,
+            coverages,
+            f"{status.label}: {problem.disposition_note}.{owned}",
+            owners=owners,
+        )
     if counting:
         levels = ", ".join(
             f"{c.role.title} ({c.get_confidence_display().lower()})" for c in counting
@@ -393,6 +500,14 @@ def _problem_row(problem: Problem, coverages: list[Coverage]) -> ProblemRow:
     return ProblemRow(problem, RowStatus.UNCOVERED, coverages, "No hire in the plan solves it.")
 
 
+def _owner_name(owner: OpenQuestion | NextStep) -> str:
+    if isinstance(owner, OpenQuestion):
+        state = "resolved" if owner.resolved else "open"
+        return f"open question {owner.position}, {owner.topic} ({state})"
+    state = "done" if owner.done else "to do"
+    return f"next step {owner.position}, {owner.text} ({state})"
+
+
 def _role_column(role: Role, coverages: list[Coverage]) -> RoleColumn:
     if not coverages:
         return RoleColumn(role, ColumnStatus.NO_PROBLEM, coverages)
@@ -412,10 +527,21 @@ _ROW_GAP = {
 def _problem_gaps(plan: Plan, rows: list[ProblemRow]) -> list[Gap]:
     gaps = []
     for row in rows:
+        problem = row.problem
+        if row.status == RowStatus.OUTSIDE_HIRING and not row.owners:
+            gaps.append(
+                Gap(
+                    GapKind.UNOWNED_OUTSIDE_HIRING,
+                    Severity.HIGH if problem.is_ranked else Severity.LOW,
+                    problem.label,
+                    f"{problem.title}: addressed outside hiring ({problem.disposition_note}), "
+                    "but no open question or next step owns it.",
+                    problem=problem,
+                )
+            )
         if row.status not in _ROW_GAP:
             continue
         kind, severity = _ROW_GAP[row.status]
-        problem = row.problem
         if not problem.is_ranked:
             # Nobody ranked it, so leaving it unsolved does not answer the core question.
             severity = Severity.LOW
@@ -449,7 +575,7 @@ def _role_gaps(plan: Plan, columns: list[RoleColumn]) -> list[Gap]:
             gaps.append(
                 Gap(
                     GapKind.ROLE_WITHOUT_PROBLEM,
-                    Severity.HIGH if role.solves_no_problem else Severity.MEDIUM,
+                    Severity.HIGH,  # hires -> hope: the plan cannot say what it is for
                     role.title,
                     f"{role.title}: {detail} Which problem does this hire solve?",
                     role=role,
@@ -559,7 +685,7 @@ def _traceability_gaps(plan: Plan, roles: list[Role]) -> list[Gap]:
     return gaps
 
 
-def _question_gaps(plan: Plan) -> list[Gap]:
+def _question_gaps(questions) -> list[Gap]:
     return [
         Gap(
             GapKind.OPEN_QUESTION,
@@ -569,5 +695,6 @@ def _question_gaps(plan: Plan) -> list[Gap]:
             f"{question.question}",
             question=question,
         )
-        for question in OpenQuestion.objects.filter(plan=plan).unresolved().order_by("position")
+        for question in sorted(questions, key=lambda q: q.position)
+        if not question.resolved
     ]

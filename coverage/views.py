@@ -15,6 +15,7 @@ from core.http import CONFLICT, INVALID, render_page
 from core.permissions import Capability, requires, user_may
 from coverage.analysis import cached_analysis
 from coverage.forms import CellForm
+from coverage.history import cell_marks, cell_trail, first_proposal
 from problems.access import get_plan
 from problems.models import NextStep, OpenQuestion, Problem
 from roles.access import get_role
@@ -53,6 +54,7 @@ def _matrix_context(request, plan) -> dict:
     columns = analysis.with_columns(**filters)
     rows = analysis.matrix_rows(columns)
     return {
+        "cell_marks": cell_marks(plan, columns, rows),
         "plan": plan,
         "analysis": analysis,
         "columns": columns,
@@ -130,7 +132,14 @@ def matrix_cell(request, plan_slug, role_slug, problem_slug):
     problem = get_object_or_404(Problem, plan=plan, slug=problem_slug)
     coverage = Coverage.objects.filter(role=role, problem=problem).first()
     may_edit = user_may(request.user, Capability.EDIT_COVERAGE)
-    context = {"plan": plan, "role": role, "problem": problem, "coverage": coverage}
+    context = {
+        "plan": plan,
+        "role": role,
+        "problem": problem,
+        "coverage": coverage,
+        "first": first_proposal(role, problem),
+        "trail": cell_trail(role, problem),
+    }
 
     if request.method == "GET":
         if request.GET.get("display") or not may_edit:
@@ -178,6 +187,25 @@ def matrix_cell(request, plan_slug, role_slug, problem_slug):
         partial="cell-form",
         status=status,
     )
+
+
+@requires(Capability.VIEW)
+@require_GET
+def matrix_cell_history(request, plan_slug, role_slug, problem_slug):
+    """How a cell came to be: as first proposed, then who changed it, when, from what to what."""
+    plan = get_plan(plan_slug)
+    role = get_role(plan, role_slug)
+    problem = get_object_or_404(Problem, plan=plan, slug=problem_slug)
+    context = {
+        "plan": plan,
+        "role": role,
+        "problem": problem,
+        "coverage": Coverage.objects.filter(role=role, problem=problem).first(),
+        "first": first_proposal(role, problem),
+        "trail": cell_trail(role, problem),
+        "history_only": True,
+    }
+    return render_page(request, "coverage/matrix_cell.html", context, partial="cell-history")
 
 
 def _cell_context(request, plan, role_id, problem_id) -> dict:

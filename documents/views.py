@@ -269,7 +269,7 @@ def import_confirm(request, token):
 # --- PDFs --------------------------------------------------------------------------------
 
 
-@requires(Capability.EXPORT_PDF)
+@requires(Capability.EXPORT_PROPOSAL)
 @require_GET
 def proposal_pdf(request, plan_slug):
     return pdf_response(request, plan=get_plan(plan_slug), kind="proposal")

@@ -7,16 +7,29 @@ from core.forms import (
     version_field,
 )
 from core.slugs import unique_slug
-from problems.models import NextStep, OpenQuestion, Problem
+from problems.models import Disposition, NextStep, OpenQuestion, Problem
+
+DISPOSITION_FIELDS = ("disposition", "disposition_note", "disposition_question", "disposition_step")
 
 
 class ProblemForm(LimitedTextMixin, forms.ModelForm):
+    """A problem, and how the plan deals with it (by hiring, outside hiring, or as a risk)."""
+
+    version = version_field()
+    disposition_question = forms.TypedChoiceField(
+        label="Owned by open question", coerce=int, empty_value=None, required=False
+    )
+    disposition_step = forms.TypedChoiceField(
+        label="Owned by next step", coerce=int, empty_value=None, required=False
+    )
+
     class Meta:
         model = Problem
-        fields = ["rank", "title", "short_title", "impact", "root_cause"]
+        fields = ["rank", "title", "short_title", "impact", "root_cause", *DISPOSITION_FIELDS]
         widgets = {
             "impact": forms.Textarea(attrs={"rows": 2}),
             "root_cause": forms.Textarea(attrs={"rows": 2}),
+            "disposition": forms.RadioSelect,
         }
 
     def __init__(self, *args, plan, **kwargs):
@@ -24,6 +37,58 @@ class ProblemForm(LimitedTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.plan = plan
         self.fields["rank"].widget.attrs["min"] = "1"
+        self.fields["version"].initial = self.instance.version if self.instance.pk else 0
+        self.fields["version"].required = bool(self.instance.pk)
+        # Forms that do not mention it (older clients, scripts) leave it as it is.
+        self.fields["disposition"].required = False
+        self.fields["disposition"].label = "Dealt with"
+        none = [("", "—")]
+        self.fields["disposition_question"].choices = none + [
+            (q.position, f"{q.position}. {q.topic}{' (resolved)' if q.resolved else ''}")
+            for q in plan.open_questions.order_by("position")
+        ]
+        self.fields["disposition_step"].choices = none + [
+            (s.position, f"{s.position}. {s.text}{' (done)' if s.done else ''}")
+            for s in plan.next_steps.order_by("position")
+        ]
+
+    def clean_disposition(self):
+        return self.cleaned_data.get("disposition") or (
+            self.instance.disposition if self.instance.pk else Disposition.HIRING
+        )
+
+    @property
+    def main_fields(self):
+        return [f for f in self.visible_fields() if f.name not in DISPOSITION_FIELDS]
+
+    @property
+    def disposition_fields(self):
+        return [self[name] for name in DISPOSITION_FIELDS]
+
+    def clean(self):
+        cleaned = super().clean()
+        disposition = cleaned.get("disposition")
+        note = (cleaned.get("disposition_note") or "").strip()
+        if disposition == Disposition.HIRING:
+            # Nothing to say or link: hiring is expected to solve it.
+            cleaned["disposition_note"] = ""
+            cleaned["disposition_question"] = cleaned["disposition_step"] = None
+            self.instance.disposition_note = ""
+            self.instance.disposition_question = self.instance.disposition_step = None
+        elif disposition == Disposition.OUTSIDE_HIRING:
+            if not note:
+                self.add_error(
+                    "disposition_note",
+                    "Say how it is addressed, e.g. 'product clarity from Samee'.",
+                )
+            if not cleaned.get("disposition_question") and not cleaned.get("disposition_step"):
+                self.add_error(
+                    "disposition_question",
+                    "Link the open question or the next step that owns it (or both).",
+                )
+        elif disposition == Disposition.ACCEPTED_RISK and not note:
+            self.add_error("disposition_note", "Write down why the risk is accepted.")
+        return cleaned
 
     def clean_rank(self):
         rank = self.cleaned_data.get("rank")

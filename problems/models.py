@@ -111,6 +111,14 @@ class ProblemQuerySet(models.QuerySet):
         return self.order_by(F("rank").asc(nulls_last=True), "title", "pk")
 
 
+class Disposition(models.TextChoices):
+    """How the plan deals with a problem: hiring by default, otherwise leadership's call."""
+
+    HIRING = "hiring", "Solved by hiring"
+    OUTSIDE_HIRING = "outside_hiring", "Addressed outside hiring"
+    ACCEPTED_RISK = "accepted_risk", "Accepted risk"
+
+
 class ProblemManager(models.Manager.from_queryset(ProblemQuerySet)):
     def get_by_natural_key(self, plan_slug, slug):
         return self.get(plan__slug=plan_slug, slug=slug)
@@ -132,6 +140,33 @@ class Problem(PlanContent):
     impact = models.TextField(blank=True)
     root_cause = models.TextField(blank=True)
 
+    # Not every problem is a hiring problem: leadership may say it is dealt with
+    # elsewhere (owned by an open question or a next step) or accept the risk.
+    # The owner is named by its number in the plan's list (the natural key of
+    # questions and steps), not a foreign key: questions already point at
+    # problems, and plain numbers travel through exports and imports as they
+    # are. The form requires an owner for "outside hiring"; if the owner goes
+    # away later, the analysis reports the problem as a gap again.
+    disposition = models.CharField(
+        "How we deal with it",
+        max_length=20,
+        choices=Disposition.choices,
+        default=Disposition.HIRING,
+    )
+    disposition_note = models.CharField(
+        "Note",
+        max_length=300,
+        blank=True,
+        help_text="Outside hiring: how, e.g. 'product clarity from Samee'. Accepted risk: why.",
+    )
+    disposition_question = models.PositiveSmallIntegerField(
+        "Owned by open question", null=True, blank=True, help_text="Its number in the plan."
+    )
+    disposition_step = models.PositiveSmallIntegerField(
+        "Owned by next step", null=True, blank=True, help_text="Its number in the plan."
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
     history = HistoricalRecords()
     objects = ProblemManager()
 
@@ -144,6 +179,14 @@ class Problem(PlanContent):
                 condition=Q(rank__isnull=True) | Q(rank__gte=1), name="problem_rank_positive"
             ),
             models.CheckConstraint(condition=~Q(title=""), name="problem_title_not_blank"),
+            models.CheckConstraint(
+                condition=Q(disposition__in=Disposition.values), name="problem_disposition_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(disposition=Disposition.HIRING) | ~Q(disposition_note=""),
+                name="problem_disposition_has_note",
+                violation_error_message="Say how it is dealt with, or why the risk is accepted.",
+            ),
         ]
 
     def __str__(self):
@@ -172,6 +215,26 @@ class Problem(PlanContent):
     @property
     def is_ranked(self) -> bool:
         return self.rank is not None
+
+    @property
+    def is_dealt_with_outside_hiring(self) -> bool:
+        """Leadership decided hiring is not how this problem gets solved."""
+        return self.disposition != Disposition.HIRING
+
+    def disposition_owners(self, questions: dict, steps: dict) -> list:
+        """The open question and/or next step (looked up by number) that own this problem."""
+        found = [questions.get(self.disposition_question), steps.get(self.disposition_step)]
+        return [owner for owner in found if owner is not None]
+
+    @property
+    def disposition_summary(self) -> str:
+        """'#5 addressed outside hiring: product clarity from Samee'."""
+        name = f"#{self.rank}" if self.rank else f"“{self.short_title or self.title}”"
+        if self.disposition == Disposition.OUTSIDE_HIRING:
+            return f"{name} addressed outside hiring: {self.disposition_note}"
+        if self.disposition == Disposition.ACCEPTED_RISK:
+            return f"{name} an accepted risk: {self.disposition_note}"
+        return ""
 
     @property
     def label(self) -> str:

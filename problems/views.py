@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from core.concurrency import StaleEdit
+from core.concurrency import StaleEdit, claim_next_version
 from core.http import CONFLICT, INVALID, form_status, render_page
 from core.permissions import Capability, requires
 from coverage.analysis import cached_analysis
@@ -68,20 +68,35 @@ def problem_edit(request, plan_slug, problem_slug):
     plan = get_plan(plan_slug)
     problem = get_object_or_404(Problem, plan=plan, slug=problem_slug)
     form = ProblemForm(request.POST or None, instance=problem, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                form.save()
-        except IntegrityError:
-            form.add_error("rank", RANK_TAKEN)
-        else:
-            messages.success(request, f"Saved “{problem.title}”.")
-            return redirect("problem_list", plan.slug)
+    status, conflict = 200, None
+    if request.method == "POST":
+        status = form_status(form)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    problem.version = claim_next_version(
+                        Problem, form.cleaned_data["version"], pk=problem.pk
+                    )
+                    form.save()
+            except IntegrityError:
+                form.add_error("rank", RANK_TAKEN)
+                status = INVALID
+            except StaleEdit:
+                # Keep what the user typed; show what is saved now; save again to replace it.
+                conflict = Problem.objects.get(pk=problem.pk)
+                data = request.POST.copy()
+                data["version"] = str(conflict.version)
+                form = ProblemForm(data, instance=conflict, plan=plan)
+                form.is_valid()
+                status = CONFLICT
+            else:
+                messages.success(request, f"Saved “{problem.title}”.")
+                return redirect("problem_list", plan.slug)
     return TemplateResponse(
         request,
         "problems/problem_form.html",
-        {"plan": plan, "form": form, "problem": problem},
-        status=form_status(form),
+        {"plan": plan, "form": form, "problem": problem, "conflict": conflict},
+        status=status,
     )
 
 

@@ -16,9 +16,14 @@ from coverage.analysis import GapKind
 register = template.Library()
 
 
-def cell_html(cell, prefix: str, editable: bool) -> str:
+def cell_html(cell, prefix: str, editable: bool, marks=None) -> str:
     rationale = cell.coverage.rationale if cell.coverage else ""
     why = f'<span class="why">{escape(rationale)}</span>' if rationale else ""
+    mark = marks.get((cell.role.pk, cell.problem.pk)) if marks else None
+    if mark:
+        url = f"{prefix}{cell.role.slug}/{cell.problem.slug}/history/"
+        why += f'<a class="was" href="{url}" title="{escape(mark[1])}">{escape(mark[0])}</a>'
+
     content = f'<span aria-hidden="true">{cell.symbol}</span> <span class="lbl">{cell.label}</span>'
     if editable:
         url = f"{prefix}{cell.role.slug}/{cell.problem.slug}/"
@@ -30,12 +35,17 @@ def cell_html(cell, prefix: str, editable: bool) -> str:
 @register.simple_tag(takes_context=True)
 def matrix_cells(context, row):
     prefix, editable = context["cell_prefix"], context["can"].edit_coverage
-    return mark_safe("".join(cell_html(cell, prefix, editable) for cell in row.cells))
+    marks = context.get("cell_marks")
+    return mark_safe("".join(cell_html(cell, prefix, editable, marks) for cell in row.cells))
 
 
 @register.simple_tag(takes_context=True)
 def matrix_cell(context, cell):
-    return mark_safe(cell_html(cell, context["cell_prefix"], context["can"].edit_coverage))
+    return mark_safe(
+        cell_html(
+            cell, context["cell_prefix"], context["can"].edit_coverage, context.get("cell_marks")
+        )
+    )
 
 
 @register.filter
@@ -50,6 +60,7 @@ GAP_FIXES = {
     GapKind.WEAK_COVERAGE: _PROBLEM_IN_MATRIX,
     GapKind.RECOMMENDED_ONLY: _PROBLEM_IN_MATRIX,
     GapKind.INACTIVE_ONLY: _PROBLEM_IN_MATRIX,
+    GapKind.UNOWNED_OUTSIDE_HIRING: ("Link the question or step that owns it", "problem_edit", ""),
     GapKind.ROLE_WITHOUT_PROBLEM: ("Map it to a problem", "matrix", "#role-{role.slug}"),
     GapKind.ROLE_OFF_RANKING: ("Rank the problems", "problem_list", ""),
     GapKind.JD_INCOMPLETE: ("Write the JD", "role_detail", ""),
@@ -67,17 +78,38 @@ GAP_FIXES = {
     ),
 }
 _ROLE_PAGES = {"role_detail", "interview_guide"}
+# Coverage gaps leadership may also close by deciding hiring is not the answer.
+_DISPOSABLE = {
+    GapKind.UNCOVERED_PROBLEM,
+    GapKind.WEAK_COVERAGE,
+    GapKind.RECOMMENDED_ONLY,
+    GapKind.INACTIVE_ONLY,
+}
 
 
 def gap_fix_url(gap, plan) -> str:
     _, name, anchor = GAP_FIXES[gap.kind]
-    args = [plan.slug, gap.role.slug] if name in _ROLE_PAGES else [plan.slug]
+    if name in _ROLE_PAGES:
+        args = [plan.slug, gap.role.slug]
+    elif name == "problem_edit":
+        args = [plan.slug, gap.problem.slug]
+    else:
+        args = [plan.slug]
     return reverse(name, args=args) + anchor.format(
         problem=gap.problem, role=gap.role, question=gap.question
     )
 
 
-@register.simple_tag
-def gap_fix(gap, plan):
-    """The link that takes the reader to where ``gap`` is fixed."""
-    return format_html('<a href="{}">{}</a>', gap_fix_url(gap, plan), GAP_FIXES[gap.kind][0])
+@register.simple_tag(takes_context=True)
+def gap_fix(context, gap, plan):
+    """The link that takes the reader to where ``gap`` is fixed.
+
+    For a problem no hire covers, leadership also gets the other way out:
+    saying it is addressed outside hiring or an accepted risk.
+    """
+    html = format_html('<a href="{}">{}</a>', gap_fix_url(gap, plan), GAP_FIXES[gap.kind][0])
+    can = context.get("can")
+    if gap.kind in _DISPOSABLE and can is not None and can.edit_problems:
+        url = reverse("problem_edit", args=[plan.slug, gap.problem.slug]) + "#disposition"
+        html += format_html(' · <a href="{}">or deal with it outside hiring</a>', url)
+    return html

@@ -48,6 +48,7 @@ ROLE = f"{P}/roles/senior-dashboard-engineer"
 
 STAGE_FIELDS = ["name", "duration_minutes", "interviewer", "focus", "applies_to", "roles"]
 PROBLEM_FIELDS = ["rank", "title", "short_title", "impact", "root_cause"]
+DISPOSITION_FIELDS = ["disposition", "disposition_note", "disposition_question", "disposition_step"]
 
 ENDPOINTS = {
     f"{P}/matrix/cell/outbound-engineer/outbound-scale-in-3-6-months/": [
@@ -55,8 +56,10 @@ ENDPOINTS = {
         "rationale",
         "version",
     ],
-    f"{P}/problems/new/": PROBLEM_FIELDS,
-    f"{P}/problems/outbound-scale-in-3-6-months/edit/": PROBLEM_FIELDS,
+    f"{P}/problems/new/": PROBLEM_FIELDS + DISPOSITION_FIELDS,
+    f"{P}/problems/outbound-scale-in-3-6-months/edit/": PROBLEM_FIELDS
+    + DISPOSITION_FIELDS
+    + ["version"],
     f"{P}/problems/outbound-scale-in-3-6-months/move/": ["direction"],
     f"{P}/questions/new/": ["topic", "question", "addressed_to", "role", "problem"],
     f"{P}/questions/5/resolve/": ["resolution", "version"],

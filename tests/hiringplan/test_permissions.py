@@ -33,6 +33,7 @@ METHODS = {
     "matrix": {"GET"},
     "matrix_csv": {"GET"},
     "matrix_cell": {"GET", "POST"},
+    "matrix_cell_history": {"GET"},
     "gaps": {"GET"},
     "problem_list": {"GET"},
     "problem_create": {"GET", "POST"},
@@ -165,6 +166,7 @@ LEADERS = {"leadership", "admins", "superuser"}
 MANAGERS = {"hiring managers", "admins", "superuser"}
 RECRUITING = {"recruiters", "admins", "superuser"}
 ADMINS_ONLY = {"admins", "superuser"}
+PROPOSAL_READERS = {"leadership", "recruiters", "admins", "superuser"}
 GUIDE_EDITORS = {"hiring managers", "recruiters", "admins", "superuser"}
 WHO_MAY = {
     "home": (SIGNED_IN, SIGNED_IN),
@@ -178,11 +180,12 @@ WHO_MAY = {
     "export_markdown": (VIEWERS, VIEWERS),
     "export_json": (ADMINS_ONLY, ADMINS_ONLY),
     "jd_markdown": (VIEWERS, VIEWERS),
-    "proposal_pdf": (RECRUITING, RECRUITING),
+    "proposal_pdf": (PROPOSAL_READERS, PROPOSAL_READERS),
     "plan_overview": (VIEWERS, VIEWERS),
     "matrix": (VIEWERS, VIEWERS),
     "matrix_csv": (VIEWERS, VIEWERS),
     "matrix_cell": (VIEWERS, LEADERS),
+    "matrix_cell_history": (VIEWERS, VIEWERS),
     "gaps": (VIEWERS, VIEWERS),
     "problem_list": (VIEWERS, VIEWERS),
     "problem_create": (LEADERS, LEADERS),

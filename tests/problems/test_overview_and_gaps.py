@@ -25,14 +25,16 @@ def test_overview_verdict_names_the_worst_gaps(leader_client, plan):
     )
 
 
-def test_overview_links_everywhere_and_pdf_only_for_exporters(
-    leader_client, recruiter_client, plan
+def test_overview_links_everywhere_and_the_proposal_pdf_for_its_readers(
+    leader_client, recruiter_client, manager_client, plan
 ):
     html = leader_client.get("/plans/q1-2026/").text
     for link in ["/matrix/", "/gaps/", "/roles/", "/interviews/", "/questions/", "/next-steps/"]:
         assert f'href="/plans/q1-2026{link}"' in html
-    assert "proposal.pdf" not in html
+    # Leadership reviews the proposal, so it may download it (issue #13).
+    assert 'href="/plans/q1-2026/proposal.pdf"' in html
     assert 'href="/plans/q1-2026/proposal.pdf"' in recruiter_client.get("/plans/q1-2026/").text
+    assert "proposal.pdf" not in manager_client.get("/plans/q1-2026/").text
 
 
 def test_gaps_page_lists_computed_gaps_with_links(leader_client, plan):
@@ -40,10 +42,10 @@ def test_gaps_page_lists_computed_gaps_with_links(leader_client, plan):
     text = page_text(response)
     assert "Not yet." in text
     assert (
-        "Critical No hire solves this problem New products undefined: No hire in the plan solves it."
-        in text
+        "Critical No hire solves this problem (1) New products undefined: "
+        "No hire in the plan solves it." in text
     )
-    assert "High Covered only by a recommended hire" in text
+    assert "High Covered only by a recommended hire (1)" in text
     assert "Hire solves a problem outside the ranking" in text
     assert "Open question for Samee: Why no hire when we expect scale issues in 3-6 months?" in text
     assert "Senior Pam Core Engineer has no success criteria for: 1 month." in text

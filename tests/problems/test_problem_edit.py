@@ -15,6 +15,7 @@ def test_edit_impact_and_root_cause(leader_client, plan):
             "short_title": "Outbound scale",
             "impact": "Future fire: $1M ARR at risk",
             "root_cause": "Only 2 engineers (Uzair, Mevlut)",
+            "version": "1",
         },
     )
     assert response.status_code == 302
@@ -26,7 +27,13 @@ def test_edit_impact_and_root_cause(leader_client, plan):
 def test_taken_rank_is_a_field_error(leader_client, plan):
     response = leader_client.post(
         f"{PROBLEMS}new-products-undefined/edit/",
-        {"rank": "1", "title": "New products undefined", "impact": "", "root_cause": ""},
+        {
+            "rank": "1",
+            "title": "New products undefined",
+            "impact": "",
+            "root_cause": "",
+            "version": "1",
+        },
     )
     assert response.status_code == 422
     assert "Rank 1 is already held by “Customers don't onboard fast enough”" in page_text(response)
