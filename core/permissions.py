@@ -38,6 +38,11 @@ class Capability(StrEnum):
     EDIT_INTERVIEW_STAGES = "edit_interview_stages"
     EDIT_ASSESSMENTS = "edit_assessments"
     EXPORT_PDF = "export_pdf"
+    # Compensation bands, a role's band override and the plan budget: Leadership
+    # commits the money, so hiring managers do not set the price of their own hires.
+    EDIT_COMPENSATION = "edit_compensation"
+    # A role's target start month: Leadership plans it, recruiters know the pipeline.
+    EDIT_START_MONTH = "edit_start_month"
     LOAD_DATA = "load_data"
 
 
@@ -50,6 +55,8 @@ GROUP_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EDIT_DECISIONS,
             Capability.EDIT_QUESTIONS,
             Capability.EDIT_NEXT_STEPS,
+            Capability.EDIT_COMPENSATION,
+            Capability.EDIT_START_MONTH,
         }
     ),
     HIRING_MANAGERS: frozenset(
@@ -62,6 +69,7 @@ GROUP_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EDIT_PIPELINE,
             Capability.EDIT_INTERVIEW_STAGES,
             Capability.EDIT_ASSESSMENTS,
+            Capability.EDIT_START_MONTH,
         }
     ),
     ADMINS: frozenset(Capability),

@@ -12,4 +12,6 @@ urlpatterns = [
         name="matrix_cell",
     ),
     path("gaps/", views.gaps, name="gaps"),
+    path("costs/", views.costs, name="costs"),
+    path("costs/bands/", views.band_table, name="band_table"),
 ]
