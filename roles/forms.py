@@ -85,13 +85,10 @@ class BandOverrideForm(forms.Form):
         return data
 
 
-class MonthField(forms.CharField):
+class MonthField(forms.Field):
     """A month as 'YYYY-MM' (the browser's month input), cleaned to its first day."""
 
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
-
-    def __init__(self, **kwargs):
-        super().__init__(max_length=7, **kwargs)
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "maxlength": "7"})
 
     def prepare_value(self, value):
         if hasattr(value, "strftime"):
@@ -99,10 +96,12 @@ class MonthField(forms.CharField):
         return value
 
     def to_python(self, value):
-        value = super().to_python(value)
+        value = str(value or "").strip()
         if not value:
             return None
         try:
+            if len(value) > 7:
+                raise ValueError(value)
             year, month = (int(part) for part in value.split("-"))
             return datetime.date(year, month, 1)
         except (TypeError, ValueError):
