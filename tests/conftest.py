@@ -12,7 +12,15 @@ from core.permissions import ADMINS, GROUP_NAMES, HIRING_MANAGERS, LEADERSHIP, R
 from coverage.analysis import forget_analyses
 from interviews.models import InterviewStage, StageAssessment, TechnicalFocus
 from problems.models import NextStep, OpenQuestion, Plan, Problem
-from roles.models import Coverage, JDItem, LandscapeArea, Role, SuccessCriterion
+from roles.models import (
+    CompensationBand,
+    Coverage,
+    JDItem,
+    LandscapeArea,
+    PlanCompensation,
+    Role,
+    SuccessCriterion,
+)
 
 SEED_SLUG = "q1-2026"
 
@@ -30,6 +38,8 @@ PLAN_MODELS = [
     StageAssessment,
     OpenQuestion,
     NextStep,
+    CompensationBand,
+    PlanCompensation,
 ]
 
 

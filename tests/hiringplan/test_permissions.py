@@ -30,6 +30,8 @@ METHODS = {
     "matrix_csv": {"GET"},
     "matrix_cell": {"GET", "POST"},
     "gaps": {"GET"},
+    "costs": {"GET"},
+    "band_table": {"GET", "POST"},
     "problem_list": {"GET"},
     "problem_create": {"GET", "POST"},
     "problem_edit": {"GET", "POST"},
@@ -47,6 +49,8 @@ METHODS = {
     "jd_pdf": {"GET"},
     "role_decision": {"POST"},
     "role_pipeline": {"POST"},
+    "role_start": {"POST"},
+    "role_band": {"POST"},
     "role_section": {"GET"},
     "role_section_edit": {"GET", "POST"},
     "role_history": {"GET"},
@@ -151,6 +155,7 @@ MANAGERS = {"hiring managers", "admins", "superuser"}
 RECRUITING = {"recruiters", "admins", "superuser"}
 ADMINS_ONLY = {"admins", "superuser"}
 GUIDE_EDITORS = {"hiring managers", "recruiters", "admins", "superuser"}
+START_EDITORS = {"leadership", "recruiters", "admins", "superuser"}
 WHO_MAY = {
     "home": (SIGNED_IN, SIGNED_IN),
     "healthz": (PUBLIC_, PUBLIC_),
@@ -165,6 +170,8 @@ WHO_MAY = {
     "matrix_csv": (VIEWERS, VIEWERS),
     "matrix_cell": (VIEWERS, LEADERS),
     "gaps": (VIEWERS, VIEWERS),
+    "costs": (VIEWERS, VIEWERS),
+    "band_table": (LEADERS, LEADERS),
     "problem_list": (VIEWERS, VIEWERS),
     "problem_create": (LEADERS, LEADERS),
     "problem_edit": (LEADERS, LEADERS),
@@ -182,6 +189,8 @@ WHO_MAY = {
     "jd_pdf": (RECRUITING, RECRUITING),
     "role_decision": (LEADERS, LEADERS),
     "role_pipeline": (RECRUITING, RECRUITING),
+    "role_start": (START_EDITORS, START_EDITORS),
+    "role_band": (LEADERS, LEADERS),
     "role_section": (VIEWERS, VIEWERS),
     "role_section_edit": (MANAGERS, MANAGERS),
     "role_history": (VIEWERS, VIEWERS),
