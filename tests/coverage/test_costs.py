@@ -69,9 +69,9 @@ def test_seed_plan_without_bands_is_unknown_never_zero(plan):
     assert str(costs.total) == "Unknown (7 hires without a band)"
     assert "0" not in str(costs.total).replace("7", "")
     by_slug = {pc.problem.slug: pc for pc in costs.problem_costs}
-    assert by_slug["onboarding-speed"].cost.is_unknown
+    assert by_slug["onboarding-bottleneck"].cost.is_unknown
     # A problem no counting hire solves costs nothing: that zero is real, and says so.
-    assert str(by_slug["outbound-scale"].cost) == "None"
+    assert str(by_slug["outbound-scale-in-3-6-months"].cost) == "None"
 
 
 def test_headcount_multiplies_the_band_and_an_override_wins(small):
