@@ -438,7 +438,7 @@ def test_csv_has_cost_and_timeline_columns(leader_client, plan):
         "12-month criteria due",
     ]
     by_title = {row[1]: row for row in rows[1:]}
-    capacity = next(r for t, r in by_title.items() if t.startswith("Customer demand for dashboard"))
+    capacity = by_title[plan.problems.get(slug="capacity-agustin-overloaded").title]
     assert capacity[-5:] == ["EUR 100,000\u2013120,000", "2026-03", "2026-06", "2026-09", "2027-03"]
     cost_row = by_title["Role annual cost"]
     assert "Unknown (no band)" in cost_row and cost_row[-1].startswith("Plan total: At least")
