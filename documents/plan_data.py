@@ -32,7 +32,15 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from interviews.models import InterviewStage, StageAssessment, TechnicalFocus
 from problems.models import NextStep, OpenQuestion, Plan, Problem
-from roles.models import Coverage, JDItem, LandscapeArea, Role, SuccessCriterion
+from roles.models import (
+    CompensationBand,
+    Coverage,
+    JDItem,
+    LandscapeArea,
+    PlanCompensation,
+    Role,
+    SuccessCriterion,
+)
 
 # In the order they must be created (everything a row points at comes earlier).
 CONTENT_MODELS: list[type[models.Model]] = [
@@ -47,6 +55,8 @@ CONTENT_MODELS: list[type[models.Model]] = [
     StageAssessment,
     OpenQuestion,
     NextStep,
+    CompensationBand,
+    PlanCompensation,
 ]
 MODEL_BY_LABEL = {model._meta.label_lower: model for model in [Plan, *CONTENT_MODELS]}
 
@@ -63,6 +73,8 @@ PLAN_PATH = {
     StageAssessment: "stage__plan",
     OpenQuestion: "plan",
     NextStep: "plan",
+    CompensationBand: "plan",
+    PlanCompensation: "plan",
 }
 
 # Bookkeeping, not content: never imported, never compared.
@@ -177,6 +189,10 @@ def _row_key(model, row: dict) -> tuple:
         return (row.get("label"),)
     if model is StageAssessment:
         return (*_ref(row.get("stage")), *_ref(row.get("item")))
+    if model is CompensationBand:
+        return (row.get("level"),)
+    if model is PlanCompensation:
+        return ()  # one per plan
     return (row.get("position"),)  # OpenQuestion, NextStep
 
 
@@ -399,6 +415,10 @@ def local_key_of(model, obj, refs) -> tuple:
         return (obj.label,)
     if model is StageAssessment:
         return (*refs.get("stage", ()), *refs.get("item", ()))
+    if model is CompensationBand:
+        return (obj.level,)
+    if model is PlanCompensation:
+        return ()
     return (obj.position,)
 
 

@@ -457,3 +457,37 @@ def test_proposal_html_has_cost_table_and_svg_timeline(plan):
     assert "Plan total: Unknown (7 hires without a band)" in section
     assert "Problem #2: first hire starts Feb 2026" in section
     assert "Cost per problem" in section and "Cost per hire" in section
+
+
+def test_markdown_export_shows_costs_and_round_trips_bands_budget_and_role_settings(plan):
+    from documents.plan_data import differences, save_plan, snapshot
+    from documents.plan_markdown import parse
+    from tests.documents.test_plan_import import export_documents
+
+    band(plan, Level.SENIOR, 100_000, 130_000)
+    PlanCompensation.objects.create(plan=plan, budget_currency="EUR", budget_amount=300_000)
+    Role.objects.filter(slug="pam-core-support-engineer", plan=plan).update(
+        band_override_currency="EUR", band_override_min=60_000, band_override_max=70_000
+    )
+    Role.objects.filter(slug="senior-pam-core-engineer", plan=plan).update(
+        target_start=D(2026, 4, 1)
+    )
+    Plan.mark_changed(pk=plan.pk)
+    plan.refresh_from_db()
+    proposal, jds = export_documents(plan)
+    section = proposal.split("## When and at What Cost")[1].split("## Next Steps")[0]
+    assert "**Budget:** `EUR 300000` per year" in section
+    assert "| Senior | EUR | 100000 | 130000 |" in section
+    assert "**Plan total:** At least EUR 520,000 (2 hires without a band) per year" in section
+    assert "Over budget." in section and "To fit, cut:" in section
+    assert "- Problem #1: first hire starts" in section
+    assert "| PAM Core Support x2 | EUR 60,000\u201370,000 (Role override)" in section
+
+    parsed = parse(proposal, jds)
+    assert parsed.unplaced == []
+    copy = save_plan(parsed.data, "costs-round-trip").plan
+    found = differences(snapshot(plan), snapshot(copy))
+    assert found == [], "\n".join(found)
+    assert copy.bands.get().annual_max == 130_000
+    assert copy.compensation.budget_amount == 300_000
+    assert copy.roles.get(slug="senior-pam-core-engineer").target_start == D(2026, 4, 1)
