@@ -145,7 +145,6 @@ def matrix_csv(request, plan_slug):
             + [cell.label if cell.coverage else "" for cell in row.cells]
             + _problem_cost_cells(costs.for_problem(problem.pk))
         )
-    writer.writerow(["", "Role status", "", "", ""] + [c.status_label for c in columns])
     role_costs = [costs.for_role(c.role.pk) for c in columns]
     total = f"Plan total: {costs.total}"
     writer.writerow(
@@ -161,6 +160,8 @@ def matrix_csv(request, plan_slug):
         writer.writerow(
             ["", "Budget", "", "", _csv_safe(f"{costs.budget.label}. {costs.budget.explanation}")]
         )
+    # The role status row stays last, as before the cost rows were added.
+    writer.writerow(["", "Role status", "", "", ""] + [c.status_label for c in columns])
     # A byte-order mark makes Excel read the file as UTF-8 (→, ✔, names with accents).
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{plan.slug}-coverage-matrix.csv"'
