@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('problems', '0002_initial'),
-        ('roles', '0001_initial'),
+        ('roles', '0002_role_solves_no_problem'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
