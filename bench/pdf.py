@@ -1,8 +1,14 @@
 """PDF speed: WeasyPrint alone (the floor) against the app's first and cached exports.
 
+Also the seed proposal's layout before and after issue #14 (print-quality
+documents): page count and render time of the proposal with the templates and
+print stylesheet of BASELINE (checked out from git into a temporary folder)
+against today's, in the same run.
+
 Run: python bench/pdf.py  (or `make bench` for everything)
 """
 
+import io
 import json
 import subprocess
 import sys
@@ -31,6 +37,81 @@ start = time.perf_counter()
 pdf, _ = pdf_worker.render(html, "/static/", sys.argv[3:], 65536)
 print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, len(pdf))
 """
+
+
+# The last commit before the proposal flowed (chapters forced pages, no column blocks).
+BASELINE = "7c4d0c1"
+
+
+def _page_count(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _baseline_html(plan, folder: Path) -> str | None:
+    """The seed proposal's HTML as BASELINE's templates drew it, or None outside a git clone."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.test import override_settings
+
+    from documents.rendering import DOCUMENTS
+    from roles.jd.presentation import proposal_breakdown
+
+    archive = subprocess.run(
+        ["git", "archive", BASELINE, "templates", "static/css/print.css"],
+        cwd=ROOT,
+        capture_output=True,
+    )
+    if archive.returncode != 0:
+        return None
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    context = DOCUMENTS["proposal"].context(plan, None)
+    analysis = context["analysis"]
+    # What the baseline's template read from its context.
+    context["breakdown"] = proposal_breakdown(plan, analysis)
+    context["rows"] = analysis.matrix_rows(analysis.columns) if context["grid"] else analysis.rows
+    engine = {**settings.TEMPLATES[0], "DIRS": [folder / "templates"]}
+    with override_settings(TEMPLATES=[engine]):
+        return render_to_string("documents/proposal.html", context)
+
+
+def layout_before_after(plan) -> tuple[list[list], dict]:
+    """Pages and render time of the seed proposal: BASELINE's layout against today's."""
+    from django.template.loader import render_to_string
+
+    from documents import worker as pdf_worker
+    from documents.rendering import DOCUMENTS, static_dirs
+
+    results, rows = {}, []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        before = _baseline_html(plan, folder)
+        after = render_to_string(
+            DOCUMENTS["proposal"].template, DOCUMENTS["proposal"].context(plan, None)
+        )
+        cases = [("after (this layout)", after, static_dirs())]
+        if before is not None:
+            cases.insert(0, (f"before ({BASELINE})", before, [str(folder / "static")]))
+        for label, html, dirs in cases:
+
+            def render(html=html, dirs=dirs):
+                return pdf_worker.render(html, "/static/", dirs, 65536)[0]
+
+            pages = _page_count(render())
+            seconds = median_seconds(render, 3)
+            results[label] = {"pages": pages, "seconds": seconds}
+    base = next(iter(results.values()))
+    for label, result in results.items():
+        rows.append(
+            [
+                label,
+                result["pages"],
+                ms(result["seconds"]),
+                f"{result['seconds'] / base['seconds']:.2f}x",
+            ]
+        )
+    return rows, results
 
 
 def first_export(caller, plan, path, repeat=3):
@@ -70,6 +151,7 @@ def run(fresh: bool = True) -> dict:
     rows, out = [], {"cold_start": cold_start}
     cases = [
         ("JD", plan, "jd", role, f"/plans/{plan.slug}/roles/{role.slug}/jd.pdf"),
+        ("posting", plan, "posting", role, f"/plans/{plan.slug}/roles/{role.slug}/posting.pdf"),
         ("proposal (seed)", plan, "proposal", None, f"/plans/{plan.slug}/proposal.pdf"),
         ("proposal (100x300)", big, "proposal", None, f"/plans/{big.slug}/proposal.pdf"),
     ]
@@ -114,9 +196,13 @@ def run(fresh: bool = True) -> dict:
         "html_bytes": len(html.encode()),
     }
 
+    layout_rows, out["seed_proposal_layout"] = layout_before_after(Plan.objects.get(pk=plan.pk))
+
     print("\nPDFs (floor = WeasyPrint on the same HTML in-process; ratios to the floor)")
     print(f"Worker cold start (spawn + import WeasyPrint): {ms(cold_start)}")
     print(table(["document", "floor", "first export", "cached export", "first / cached"], rows))
+    print("\nSeed proposal layout, before and after #14 (WeasyPrint in-process, median of 3)")
+    print(table(["layout", "pages", "render", "time vs before"], layout_rows))
     big_result = out["big_proposal"]
     print(
         f"100x300 proposal: {big_result['seconds']:.1f} s to render alone, peak RSS "

@@ -1,5 +1,8 @@
 """PDF documents: render HTML with WeasyPrint in a time-bounded worker, cache the bytes.
 
+The HTTP side (downloads, conditional requests, export progress) is in
+views.py; renders off the request path are in background.py.
+
 A PDF is a pure function of its HTML, the print stylesheet and the templates,
 and the HTML is a function of the plan's content. So the cache key is the
 plan's revision (changed by every edit, see problems.signals) plus a
@@ -24,20 +27,15 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
-from django_tasks import task
 
 from coverage.analysis import analyse_plan
 from coverage.costs import plan_costs
 from documents import worker as pdf_worker
 from interviews.loops import build_guide, plan_process, role_loop
 from problems.models import NextStep, OpenQuestion, Plan
-from roles.jd.presentation import load_role_jd, proposal_breakdown
+from roles.jd.presentation import load_role_jd, plan_jd_states, proposal_breakdown
 from roles.models import Role
 
 logger = logging.getLogger("hiringplan.pdf")
@@ -159,21 +157,77 @@ class Document:
 
 # WeasyPrint lays out a table cell in about a millisecond; past this many cells
 # the proposal lists each problem's hires instead of drawing the full grid
-# (which at 100 problems x 300 roles would take most of a minute and be
-# unreadable on A4 anyway).
+# (which at 100 problems x 300 roles would take most of a minute).
 MAX_PRINTED_GRID_CELLS = 1500
+
+# How many hire columns fit across a landscape A4 page beside the problem and
+# status columns (print.css gives them 42 mm and 24 mm; each hire gets 19 mm
+# of the 265 mm between the margins). Wider plans print in blocks of columns,
+# each repeating the problem and status columns.
+HIRES_PER_MATRIX_BLOCK = 10
+
+
+@dataclass(frozen=True)
+class MatrixBlock:
+    """Some of the matrix's hire columns, with every problem row."""
+
+    first: int  # 1-based number of the first hire in the block
+    columns: list
+    rows: list
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.columns) - 1
+
+
+def matrix_blocks(analysis, per_block: int = HIRES_PER_MATRIX_BLOCK) -> list[MatrixBlock]:
+    columns = analysis.columns
+    return [
+        MatrixBlock(
+            start + 1,
+            columns[start : start + per_block],
+            analysis.matrix_rows(columns[start : start + per_block]),
+        )
+        for start in range(0, max(len(columns), 1), per_block)
+    ]
+
+
+@dataclass(frozen=True)
+class NumberedHire:
+    """A hire of the breakdown with its number: its place among the plan's proposed hires.
+
+    Numbers come from the order, not the stored position, so they run 1, 2, 3...
+    whatever positions roles were given when added or moved.
+    """
+
+    number: int | None
+    hire: object
+    jd: object
+
+    def __getattr__(self, name):
+        return getattr(self.hire, name)
 
 
 def _proposal_context(plan, _role):
     analysis = analyse_plan(plan)
     grid = len(analysis.problems) * len(analysis.columns) <= MAX_PRINTED_GRID_CELLS
+    states = plan_jd_states(plan, analysis.roles)
+    proposed, recommended = [], []
+    for hire in proposal_breakdown(plan, analysis):
+        if hire.role.is_recommended:
+            recommended.append(NumberedHire(None, hire, states[hire.role.pk]))
+        else:
+            proposed.append(NumberedHire(len(proposed) + 1, hire, states[hire.role.pk]))
     return {
         "plan": plan,
         "analysis": analysis,
         "columns": analysis.columns,
         "grid": grid,
-        "rows": analysis.matrix_rows(analysis.columns) if grid else analysis.rows,
-        "breakdown": proposal_breakdown(plan, analysis),
+        "blocks": matrix_blocks(analysis) if grid else [],
+        "rows": analysis.rows,
+        "proposed_hires": proposed,
+        "recommended_hires": recommended,
+        "summary": [(column, states[column.role.pk]) for column in analysis.proposed_columns],
         "process": plan_process(plan, analysis.roles),
         "questions": OpenQuestion.objects.filter(plan=plan).unresolved_first(),
         "next_steps": NextStep.objects.filter(plan=plan),
@@ -183,6 +237,16 @@ def _proposal_context(plan, _role):
 
 def _jd_context(plan, role):
     return {"plan": plan, "role": role, "jd": load_role_jd(role), "loop": role_loop(plan, role)}
+
+
+def _posting_context(plan, role):
+    jd = load_role_jd(role)
+    return {
+        "plan": plan,
+        "role": role,
+        "jd": jd,
+        "posting_sections": [view for view in jd.sections.values() if not view.section.internal],
+    }
 
 
 def _guide_context(plan, role):
@@ -198,6 +262,12 @@ DOCUMENTS = {
     ),
     "jd": Document(
         "documents/jd.html", _jd_context, lambda _plan, role: f"{role.slug}-jd.pdf", per_role=True
+    ),
+    "posting": Document(
+        "documents/posting.html",
+        _posting_context,
+        lambda _plan, role: f"{role.slug}-posting.pdf",
+        per_role=True,
     ),
     "guide": Document(
         "documents/guide.html",
@@ -228,50 +298,3 @@ def build_document(plan, kind: str, role: Role | None = None) -> bytes:
     pdf = render_pdf(html)
     caches["documents"].set(key, pdf)
     return pdf
-
-
-@task()
-def build_document_task(plan_id: int, kind: str, role_id: int | None) -> None:
-    """Background render for PDF_MODE=queue (run by ``manage.py db_worker``)."""
-    plan = Plan.objects.get(pk=plan_id)
-    role = Role.objects.get(pk=role_id, plan=plan) if role_id is not None else None
-    try:
-        build_document(plan, kind, role)
-    finally:
-        caches["documents"].delete(document_key(plan, kind, role) + ":queued")
-
-
-def pdf_response(request, *, plan, kind: str, role: Role | None = None) -> HttpResponse:
-    """Serve a cached PDF, a 304, or produce one (now, or in the background if queued)."""
-    spec = DOCUMENTS[kind]
-    key = document_key(plan, kind, role)
-    etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-    last_modified = int(plan.updated_at.timestamp())
-    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if not_modified is not None:
-        return not_modified
-
-    cache = caches["documents"]
-    pdf = cache.get(key)
-    if pdf is None and settings.PDF_MODE == "queue":
-        # Off the request path: one render per key is queued; the page refreshes itself.
-        if cache.add(key + ":queued", True, timeout=settings.PDF_RENDER_TIMEOUT_SECONDS * 5):
-            build_document_task.enqueue(plan.pk, kind, role.pk if role is not None else None)
-        response = TemplateResponse(request, "documents/preparing.html", {"plan": plan}, status=202)
-        response["Retry-After"] = "3"
-        return response
-    if pdf is None:
-        try:
-            pdf = build_document(plan, kind, role)
-        except DocumentError as error:
-            response = TemplateResponse(
-                request, "documents/error.html", {"message": str(error)}, status=503
-            )
-            response["Retry-After"] = "60"
-            return response
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{spec.filename(plan, role)}"'
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
-    response["Cache-Control"] = "private, no-cache"
-    return response

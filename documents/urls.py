@@ -12,6 +12,16 @@ urlpatterns = [
     path("<slug:plan_slug>/roles/<slug:role_slug>/jd.pdf", views.jd_pdf, name="jd_pdf"),
     path("<slug:plan_slug>/roles/<slug:role_slug>/jd.md", views.jd_markdown, name="jd_markdown"),
     path(
+        "<slug:plan_slug>/roles/<slug:role_slug>/posting.pdf",
+        views.posting_pdf,
+        name="posting_pdf",
+    ),
+    path(
+        "<slug:plan_slug>/roles/<slug:role_slug>/posting/",
+        views.posting_preview,
+        name="posting_preview",
+    ),
+    path(
         "<slug:plan_slug>/roles/<slug:role_slug>/interview.pdf", views.guide_pdf, name="guide_pdf"
     ),
 ]

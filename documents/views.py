@@ -1,20 +1,101 @@
-"""The plan's documents: PDFs, Markdown and JSON exports, and the admins' import page."""
+"""The plan's documents: PDFs, Markdown and JSON exports, and the admins' import page.
+
+PDFs: the whole proposal, one JD, its candidate-facing posting, one interview
+guide. Without JavaScript an export link downloads the PDF (rendered in the
+request in inline mode, or a page that refreshes itself until the queued
+render is done). With htmx the same link asks for the export's progress
+instead: a status that polls while the PDF renders in the background, then
+downloads it.
+"""
+
+import hashlib
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.permissions import Capability, requires
 from documents import imports, plan_json
+from documents.background import export_progress, start_render
 from documents.plan_data import ImportRefused, build_instances, validate_slug, what_replace_loses
 from documents.plan_markdown import MarkdownRefused, decode, parse, write_jd, write_proposal
-from documents.rendering import pdf_response
+from documents.rendering import DOCUMENTS, DocumentError, build_document, document_key
 from problems.access import get_plan
 from problems.models import Plan
 from roles.access import get_role
+from roles.jd.sections import SECTIONS
+
+EXPORT_LABELS = {
+    "proposal": "Proposal PDF",
+    "jd": "JD PDF",
+    "posting": "Posting PDF",
+    "guide": "Interview guide PDF",
+}
+
+
+def _url(plan, kind, role):
+    name = f"{kind}_pdf"
+    if role is None:
+        return reverse(name, args=[plan.slug])
+    return reverse(name, args=[plan.slug, role.slug])
+
+
+def export_status(request, *, plan, kind: str, role=None) -> TemplateResponse:
+    """The export button's state, for htmx: ready (downloads), preparing (polls) or failed."""
+    context = {
+        "progress": export_progress(plan, kind, role),
+        "url": _url(plan, kind, role),
+        "label": EXPORT_LABELS[kind],
+    }
+    response = TemplateResponse(request, "documents/export.html#status", context)
+    response["Cache-Control"] = "no-store"
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def pdf_response(request, *, plan, kind: str, role=None) -> HttpResponse:
+    """Serve a cached PDF, a 304, or produce one (now, or in the background if queued)."""
+    if request.htmx:
+        return export_status(request, plan=plan, kind=kind, role=role)
+    spec = DOCUMENTS[kind]
+    key = document_key(plan, kind, role)
+    etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+    last_modified = int(plan.updated_at.timestamp())
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        return not_modified
+    pdf = caches["documents"].get(key)
+    if pdf is None and settings.PDF_MODE == "queue":
+        # Off the request path: one render per key is queued; the page refreshes itself.
+        start_render(plan, kind, role)
+        response = TemplateResponse(request, "documents/preparing.html", {"plan": plan}, status=202)
+        response["Retry-After"] = "3"
+        return response
+    if pdf is None:
+        try:
+            pdf = build_document(plan, kind, role)
+        except DocumentError as error:
+            response = TemplateResponse(
+                request, "documents/error.html", {"message": str(error)}, status=503
+            )
+            response["Retry-After"] = "60"
+            return response
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{spec.filename(plan, role)}"'
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_JDS = 50
@@ -203,6 +284,35 @@ def jd_pdf(request, plan_slug, role_slug):
 
 @requires(Capability.EXPORT_PDF)
 @require_GET
+def posting_pdf(request, plan_slug, role_slug):
+    plan = get_plan(plan_slug)
+    return pdf_response(request, plan=plan, kind="posting", role=get_role(plan, role_slug))
+
+
+@requires(Capability.EXPORT_PDF)
+@require_GET
 def guide_pdf(request, plan_slug, role_slug):
     plan = get_plan(plan_slug)
     return pdf_response(request, plan=plan, kind="guide", role=get_role(plan, role_slug))
+
+
+@requires(Capability.VIEW)
+@require_GET
+def posting_preview(request, plan_slug, role_slug):
+    """The candidate-facing posting as a web page, with what it leaves out and still lacks."""
+    plan = get_plan(plan_slug)
+    role = get_role(plan, role_slug)
+    context = DOCUMENTS["posting"].context(plan, role)
+    context.update(
+        {
+            "internal_titles": [section.title for section in SECTIONS if section.internal],
+            "posting_missing": [
+                text
+                for view in context["posting_sections"]
+                for text in view.section.missing(role, view.rows)
+            ],
+            "state": context["jd"].state,
+            "posting_pdf_url": _url(plan, "posting", role),
+        }
+    )
+    return TemplateResponse(request, "documents/posting_preview.html", context)

@@ -239,6 +239,9 @@ PDF_MAX_DATA_URL_BYTES = env_int("PDF_MAX_DATA_URL_BYTES", 64 * 1024, minimum=0)
 PDF_MODE = env_str("PDF_MODE", "inline")
 if PDF_MODE not in ("inline", "queue"):
     raise ImproperlyConfigured(f"PDF_MODE={PDF_MODE!r} must be 'inline' or 'queue'.")
+# Seconds after the last edit before the affected documents are pre-rendered in the
+# background (so the next export is a cache hit); 0 turns pre-rendering off.
+PDF_PRERENDER_SECONDS = env_int("PDF_PRERENDER_SECONDS", 3, minimum=0)
 TASKS = {
     "default": {
         "BACKEND": (

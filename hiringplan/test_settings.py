@@ -17,3 +17,5 @@ from hiringplan.settings import *
 # No collectstatic in tests: serve static files from their source folders.
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# No background renders racing the test's database; tests call the pre-render directly.
+PDF_PRERENDER_SECONDS = 0

@@ -74,6 +74,9 @@ class Section:
     heading: str = ""  # a group heading the JD shows before this section
     editable: bool = True  # False: shown on the JD, edited elsewhere (matrix, interview guide)
     copied: bool = True  # a new role started from this one's JD copies the section
+    # Internal sections (coverage, decisions, our own problems, how we assess)
+    # are left out of the candidate-facing posting.
+    internal: bool = False
 
     @property
     def template(self) -> str:
@@ -94,13 +97,20 @@ def _items(kind, label="Add an item", grouped=False):
 
 
 SECTIONS = (
-    Section("problems_solved", "Problems solved", display="problems_solved", editable=False),
+    Section(
+        "problems_solved",
+        "Problems solved",
+        display="problems_solved",
+        editable=False,
+        internal=True,
+    ),
     Section(
         "basics",
         "Role",
         fields=("title", "subtitle", "short_name", "level", "function", "headcount", "origin"),
         display="basics",
         copied=False,
+        internal=True,
     ),
     Section(
         "proposal",
@@ -119,6 +129,7 @@ SECTIONS = (
         ),
         display="proposal",
         copied=False,
+        internal=True,
     ),
     Section("what_they_do", "What they do", rows=_items(ItemKind.WHAT_THEY_DO), display="list"),
     Section(
@@ -127,6 +138,7 @@ SECTIONS = (
         fields=("problem_statement", "root_cause", "current_state", "why_now"),
         required=True,
         copied=False,  # Each role states its own problem; a template gives structure only.
+        internal=True,
     ),
     Section(
         "summary",
@@ -208,14 +220,22 @@ SECTIONS = (
         rows=_items(ItemKind.RED_FLAG, "Add a red flag"),
         display="list",
         required=True,
+        internal=True,
     ),
-    Section("interview_process", "Interview process", display="interview_loop", editable=False),
+    Section(
+        "interview_process",
+        "Interview process",
+        display="interview_loop",
+        editable=False,
+        internal=True,
+    ),
     Section(
         "interview_focus",
         "Interview focus",
         rows=_items(ItemKind.INTERVIEW_FOCUS, "Add a focus"),
         display="list",
         required=True,
+        internal=True,
     ),
     Section(
         "compensation",
@@ -227,9 +247,11 @@ SECTIONS = (
             "compensation_range",
         ),
         required=True,
+        internal=True,
     ),
 )
 
 SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
+POSTING_SECTIONS = tuple(section for section in SECTIONS if not section.internal)
 EDITABLE_SECTIONS = tuple(section for section in SECTIONS if section.editable)
 ROW_MODELS = tuple(dict.fromkeys(s.rows.model for s in SECTIONS if s.rows is not None))

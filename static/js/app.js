@@ -186,4 +186,21 @@
     box.hidden = false;
     setTimeout(function () { box.hidden = true; }, 8000);
   });
+
+  // An export the server reports ready downloads at once (documents/export.html#status).
+  document.addEventListener("htmx:load", function (event) {
+    const element = event.detail.elt;
+    const ready = element.matches && element.matches("[data-download]")
+      ? element
+      : element.querySelector && element.querySelector("[data-download]");
+    if (!ready || ready.dataset.downloaded) return;
+    ready.dataset.downloaded = "1";
+    const link = document.createElement("a");
+    link.href = ready.dataset.download;
+    link.download = "";
+    link.hidden = true;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+  });
 })();

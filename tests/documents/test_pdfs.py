@@ -8,6 +8,7 @@ import threading
 import pytest
 from pypdf import PdfReader
 
+from documents import background
 from documents import rendering as documents
 from documents import worker as pdf_worker
 from problems.models import Problem
@@ -279,7 +280,7 @@ def test_queue_mode_renders_off_the_request_path(recruiter_client, plan, setting
     assert again.status_code == 202
     queued = default_task_backend.results
     assert len(queued) == 1  # One render per document, however often the page refreshes.
-    documents.build_document_task.call(*queued[0].args)
+    background.render_document_task.call(*queued[0].args)
     ready = recruiter_client.get(JD)
     assert ready.status_code == 200 and ready.content.startswith(b"%PDF")
     assert ready["Content-Disposition"] == 'attachment; filename="senior-dashboard-engineer-jd.pdf"'

@@ -1,0 +1,256 @@
+"""Documents rendered off the request path.
+
+Two things happen here:
+
+- An export that must render (nothing cached for the plan's current revision)
+  starts the render in the background and the export button shows its
+  progress (htmx polls ``export_progress``) until the PDF downloads.
+- After an edit, the documents it affects (the proposal, and the edited
+  role's JD, posting and interview guide) are re-rendered in the background,
+  debounced so a burst of edits costs one render, and the next export is a
+  cache hit.
+
+Inline mode (the default) runs both in a thread of the web process, which
+hands the WeasyPrint work to the time-bounded worker process; queue mode
+(``PDF_MODE=queue``) hands them to ``manage.py db_worker`` as tasks.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import close_old_connections, connections, transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+from django_tasks import task
+
+from documents.rendering import DocumentError, build_document, document_key
+from problems.models import Plan
+from roles.models import Role
+
+logger = logging.getLogger("hiringplan.pdf")
+
+# Documents re-rendered for a role whose content changed.
+ROLE_DOCUMENTS = ("jd", "posting", "guide")
+# The progress bar's length before any render of a kind has been timed.
+DEFAULT_EXPECTED_SECONDS = 2.0
+
+
+def _cache():
+    return caches["documents"]
+
+
+def _closing(fn: Callable[[], object]) -> Callable[[], None]:
+    """Run ``fn`` in a thread of its own: log failures, close its database connections."""
+
+    def run():
+        close_old_connections()
+        try:
+            fn()
+        except Exception:
+            logger.exception("Background PDF work failed")
+        finally:
+            connections.close_all()
+
+    return run
+
+
+def run_in_background(fn: Callable[[], object]) -> None:
+    """Start ``fn`` on a daemon thread (tests replace this to run it at once)."""
+    threading.Thread(target=_closing(fn), daemon=True, name="pdf-background").start()
+
+
+# --- One export, with progress ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    state: str  # "ready", "preparing" or "failed"
+    elapsed: float = 0.0
+    expected: float = DEFAULT_EXPECTED_SECONDS
+    message: str = ""
+
+    @property
+    def percent(self) -> int:
+        # Never 100 before the PDF exists: the last stretch waits for the renderer.
+        return min(95, int(100 * self.elapsed / self.expected)) if self.expected else 0
+
+
+def expected_seconds(kind: str) -> float:
+    return _cache().get(f"pdf-seconds:{kind}") or DEFAULT_EXPECTED_SECONDS
+
+
+def render_and_record(plan_id: int, kind: str, role_id: int | None) -> None:
+    """Render one document now (a background thread or task), noting its time or its error."""
+    plan = Plan.objects.get(pk=plan_id)
+    role = Role.objects.get(pk=role_id, plan=plan) if role_id is not None else None
+    key = document_key(plan, kind, role)
+    started = time.perf_counter()
+    try:
+        build_document(plan, kind, role)
+        _cache().set(f"pdf-seconds:{kind}", time.perf_counter() - started, None)
+    except DocumentError as error:
+        _cache().set(key + ":error", str(error), 300)
+    finally:
+        _cache().delete(key + ":queued")
+
+
+@task()
+def render_document_task(plan_id: int, kind: str, role_id: int | None) -> None:
+    """Queue mode: one export's render, run by ``manage.py db_worker``."""
+    render_and_record(plan_id, kind, role_id)
+
+
+def start_render(plan, kind: str, role: Role | None) -> float:
+    """Make sure the document is being rendered; returns when its render started."""
+    key = document_key(plan, kind, role)
+    now = time.time()
+    if _cache().add(key + ":queued", now, timeout=settings.PDF_RENDER_TIMEOUT_SECONDS * 5):
+        role_id = role.pk if role is not None else None
+        if settings.PDF_MODE == "queue":
+            render_document_task.enqueue(plan.pk, kind, role_id)
+        else:
+            plan_id = plan.pk
+            run_in_background(lambda: render_and_record(plan_id, kind, role_id))
+        return now
+    return _cache().get(key + ":queued") or now
+
+
+def export_progress(plan, kind: str, role: Role | None) -> Progress:
+    """Where an export stands: ready to download, being rendered, or failed (reported once)."""
+    key = document_key(plan, kind, role)
+    cache = _cache()
+    if cache.has_key(key):
+        return Progress("ready")
+    error = cache.get(key + ":error")
+    if error is not None:
+        cache.delete(key + ":error")  # "Try again" starts a new render.
+        return Progress("failed", message=error)
+    started = start_render(plan, kind, role)
+    return Progress("preparing", max(0.0, time.time() - started), expected_seconds(kind))
+
+
+# --- Pre-rendering after edits ----------------------------------------------------------
+
+
+def prerender(plan_id: int, role_ids) -> list[str]:
+    """Render what an edit affected, unless cached: the proposal, each role's documents."""
+    plan = Plan.objects.filter(pk=plan_id).first()
+    if plan is None:
+        return []
+    targets = [("proposal", None)] + [
+        (kind, role)
+        for role in Role.objects.filter(plan=plan, pk__in=list(role_ids))
+        for kind in ROLE_DOCUMENTS
+    ]
+    rendered = []
+    for kind, role in targets:
+        key = document_key(plan, kind, role)
+        if _cache().has_key(key) or not _cache().add(key + ":queued", time.time(), 300):
+            continue  # Cached already, or an export is rendering it right now.
+        try:
+            started = time.perf_counter()
+            build_document(plan, kind, role)
+            _cache().set(f"pdf-seconds:{kind}", time.perf_counter() - started, None)
+            rendered.append(f"{kind}:{role.slug}" if role is not None else kind)
+        except DocumentError as error:
+            logger.warning("Pre-render of %s failed: %s", kind, error)
+        finally:
+            _cache().delete(key + ":queued")
+    return rendered
+
+
+@task()
+def prerender_task(plan_id: int, revision: str, role_ids: list[int]) -> None:
+    """Queue mode: runs ``PDF_PRERENDER_SECONDS`` after an edit; a later edit supersedes it."""
+    if not Plan.objects.filter(pk=plan_id, revision=revision).exists():
+        return  # The plan changed again; the task queued for that edit renders.
+    pending = _cache().get(f"prerender-roles:{plan_id}") or []
+    _cache().delete(f"prerender-roles:{plan_id}")
+    prerender(plan_id, set(role_ids) | set(pending))
+
+
+class Debouncer:
+    """Collect edits; once none has come for ``delay`` seconds, pre-render what they touched."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+        self._pending: list[tuple[dict, int | None]] = []
+
+    def add(self, lookup: dict, role_id: int | None, delay: float) -> None:
+        with self._lock:
+            self._pending.append((lookup, role_id))
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = threading.Timer(delay, _closing(self.flush))
+            self._timer.daemon = True
+            self._timer.start()
+
+    def flush(self) -> dict[int, set[int]]:
+        with self._lock:
+            pending, self._pending = self._pending, []
+            self._timer = None
+        by_plan: dict[int, set[int]] = defaultdict(set)
+        for lookup, role_id in pending:
+            for plan_id in Plan.objects.filter(**lookup).values_list("pk", flat=True):
+                by_plan[plan_id]
+                if role_id is not None:
+                    by_plan[plan_id].add(role_id)
+        for plan_id, role_ids in by_plan.items():
+            prerender(plan_id, role_ids)
+        return dict(by_plan)
+
+
+debouncer = Debouncer()
+
+
+def schedule_prerender(lookup: dict, role_id: int | None) -> None:
+    delay = settings.PDF_PRERENDER_SECONDS
+    if not delay:
+        return
+    if settings.PDF_MODE == "queue":
+        row = Plan.objects.filter(**lookup).values_list("pk", "revision").first()
+        if row is None:
+            return
+        plan_id, revision = row
+        if role_id is not None:
+            key = f"prerender-roles:{plan_id}"
+            _cache().set(key, sorted({*(_cache().get(key) or []), role_id}), 3600)
+        prerender_task.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
+            plan_id, revision, [role_id] if role_id is not None else []
+        )
+    else:
+        debouncer.add(lookup, role_id, delay)
+
+
+def _content_changed(sender, instance, signal, **kwargs):
+    if not settings.PDF_PRERENDER_SECONDS or kwargs.get("raw"):
+        return  # Off (as in tests), or a fixture being loaded.
+    lookup = {"pk": instance.pk} if isinstance(instance, Plan) else instance.plan_lookup()
+    if isinstance(instance, Role):
+        role_id = instance.pk if signal is post_save else None
+    else:
+        role_id = getattr(instance, "role_id", None)
+    transaction.on_commit(lambda: schedule_prerender(lookup, role_id))
+
+
+def connect() -> None:
+    """Pre-render after every saved or deleted row of a plan (the rows that change its revision)."""
+    from django.apps import apps
+
+    from problems.models import PlanContent
+
+    for model in apps.get_models():
+        if issubclass(model, (Plan, PlanContent)):
+            label = model._meta.label
+            post_save.connect(_content_changed, sender=model, dispatch_uid=f"pdf-pre-save-{label}")
+            post_delete.connect(_content_changed, sender=model, dispatch_uid=f"pdf-pre-del-{label}")
