@@ -39,6 +39,11 @@ class Capability(StrEnum):
     EDIT_ASSESSMENTS = "edit_assessments"
     EXPORT_PDF = "export_pdf"
     EXPORT_PROPOSAL = "export_proposal"  # the whole proposal as a PDF, for those who review it
+    # Compensation bands, a role's band override and the plan budget: Leadership
+    # commits the money, so hiring managers do not set the price of their own hires.
+    EDIT_COMPENSATION = "edit_compensation"
+    # A role's target start month: Leadership plans it, recruiters know the pipeline.
+    EDIT_START_MONTH = "edit_start_month"
     LOAD_DATA = "load_data"
 
 
@@ -52,6 +57,8 @@ GROUP_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EDIT_QUESTIONS,
             Capability.EDIT_NEXT_STEPS,
             Capability.EXPORT_PROPOSAL,
+            Capability.EDIT_COMPENSATION,
+            Capability.EDIT_START_MONTH,
         }
     ),
     HIRING_MANAGERS: frozenset(
@@ -65,6 +72,7 @@ GROUP_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EDIT_PIPELINE,
             Capability.EDIT_INTERVIEW_STAGES,
             Capability.EDIT_ASSESSMENTS,
+            Capability.EDIT_START_MONTH,
         }
     ),
     ADMINS: frozenset(Capability),

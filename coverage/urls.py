@@ -17,4 +17,6 @@ urlpatterns = [
         name="matrix_cell_history",
     ),
     path("gaps/", views.gaps, name="gaps"),
+    path("costs/", views.costs, name="costs"),
+    path("costs/bands/", views.band_table, name="band_table"),
 ]

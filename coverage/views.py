@@ -14,12 +14,15 @@ from core.concurrency import StaleEdit
 from core.http import CONFLICT, INVALID, render_page
 from core.permissions import Capability, requires, user_may
 from coverage.analysis import cached_analysis
+from coverage.costs import COST_WEIGHTS, START_OFFSETS, plan_costs
 from coverage.forms import CellForm
 from coverage.history import cell_marks, cell_trail, first_proposal
 from problems.access import get_plan
 from problems.models import NextStep, OpenQuestion, Problem
 from roles.access import get_role
-from roles.models import Coverage
+from roles.forms import BandTableForm
+from roles.models import Coverage, Level, PlanCompensation
+from roles.services import save_band_table
 
 
 @requires(Capability.VIEW)
@@ -34,6 +37,7 @@ def plan_overview(request, plan_slug):
         "open_question_count": sum(1 for q in questions if not q.resolved),
         "question_count": len(questions),
         "next_steps_open": NextStep.objects.filter(plan=plan).open().count(),
+        "costs": plan_costs(plan, analysis),
     }
     return TemplateResponse(request, "coverage/overview.html", context)
 
@@ -84,6 +88,30 @@ def _csv_safe(value) -> str:
     return "'" + text if text.startswith(CSV_FORMULA_PREFIXES) else text
 
 
+COST_HEADERS = [
+    "Annual cost (shared by confidence)",
+    "First High-confidence hire starts",
+    "3-month criteria due",
+    "6-month criteria due",
+    "12-month criteria due",
+]
+
+
+def _problem_cost_cells(pc) -> list[str]:
+    dues = {m.timeframe.value: m.due.strftime("%Y-%m") for m in pc.milestones}
+    return [
+        _csv_safe(pc.cost),
+        pc.start.strftime("%Y-%m") if pc.start else ("unknown" if pc.first_hire else "none"),
+        *(dues.get(months, "") for months in (3, 6, 12)),
+    ]
+
+
+def _role_cost_text(rc) -> str:
+    if rc.band is None:
+        return "Unknown (no band)"
+    return str(rc.cost) + ("" if rc.counts else " (not counted)")
+
+
 @requires(Capability.VIEW)
 @require_GET
 def matrix_csv(request, plan_slug):
@@ -91,6 +119,7 @@ def matrix_csv(request, plan_slug):
     analysis = cached_analysis(plan)
     columns = analysis.columns
     rows = analysis.matrix_rows(columns)
+    costs = plan_costs(plan, analysis)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
@@ -100,6 +129,7 @@ def matrix_csv(request, plan_slug):
             f"({c.role.get_origin_display()}; {c.role.get_decision_display()})"
             for c in columns
         ]
+        + COST_HEADERS
     )
     for row in rows:
         problem = row.problem
@@ -115,7 +145,24 @@ def matrix_csv(request, plan_slug):
                 )
             ]
             + [cell.label if cell.coverage else "" for cell in row.cells]
+            + _problem_cost_cells(costs.for_problem(problem.pk))
         )
+    role_costs = [costs.for_role(c.role.pk) for c in columns]
+    total = f"Plan total: {costs.total}"
+    writer.writerow(
+        ["", "Role annual cost", "", "", ""]
+        + [_csv_safe(_role_cost_text(rc)) for rc in role_costs]
+        + [_csv_safe(total)]
+    )
+    writer.writerow(
+        ["", "Role start month", "", "", ""]
+        + [f"{rc.start_label} ({rc.start_rule})" for rc in role_costs]
+    )
+    if costs.budget:
+        writer.writerow(
+            ["", "Budget", "", "", _csv_safe(f"{costs.budget.label}. {costs.budget.explanation}")]
+        )
+    # The role status row stays last, as before the cost rows were added.
     writer.writerow(["", "Role status", "", "", ""] + [c.status_label for c in columns])
     # A byte-order mark makes Excel read the file as UTF-8 (→, ✔, names with accents).
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
@@ -249,3 +296,71 @@ def gaps(request, plan_slug):
     plan = get_plan(plan_slug)
     analysis = cached_analysis(plan)
     return TemplateResponse(request, "coverage/gaps.html", {"plan": plan, "analysis": analysis})
+
+
+# --- Cost and timeline -------------------------------------------------------------------
+
+
+@requires(Capability.VIEW)
+@require_GET
+def costs(request, plan_slug):
+    plan = get_plan(plan_slug)
+    analysis = cached_analysis(plan)
+    context = {
+        "plan": plan,
+        "analysis": analysis,
+        "costs": plan_costs(plan, analysis),
+        "weights": [(level.label, weight) for level, weight in COST_WEIGHTS.items()],
+        "start_offsets": START_OFFSETS,
+    }
+    return TemplateResponse(request, "coverage/costs.html", context)
+
+
+BAND_LEVELS = [(value, label) for value, label in Level.choices if value]
+
+
+@requires(Capability.EDIT_COMPENSATION)
+@require_http_methods(["GET", "POST"])
+def band_table(request, plan_slug):
+    """Leadership edits the plan's compensation bands and budget as one table."""
+    plan = get_plan(plan_slug)
+    settings = PlanCompensation.objects.filter(plan=plan).first()
+    context = {"plan": plan, "settings": settings}
+    status = 200
+    if request.method == "POST":
+        form = BandTableForm(request.POST, levels=BAND_LEVELS)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                save_band_table(
+                    plan,
+                    data["version"],
+                    data["bands"],
+                    (data["budget_currency"], data["budget_amount"]),
+                )
+            except StaleEdit:
+                context["conflict"] = True
+                status = CONFLICT
+                settings = PlanCompensation.objects.filter(plan=plan).first()
+                data = request.POST.copy()
+                data["version"] = str(settings.version if settings else 0)
+                form = BandTableForm(data, levels=BAND_LEVELS)
+                form.is_valid()
+            else:
+                messages.success(request, "Saved the compensation bands and budget.")
+                return redirect(reverse("costs", args=[plan.slug]) + "#bands")
+        else:
+            status = INVALID
+    else:
+        initial = {
+            "version": settings.version if settings else 0,
+            "budget_currency": settings.budget_currency if settings else "",
+            "budget_amount": settings.budget_amount if settings else None,
+        }
+        for band in plan.bands.all():
+            initial[f"{band.level}_currency"] = band.currency
+            initial[f"{band.level}_min"] = band.annual_min
+            initial[f"{band.level}_max"] = band.annual_max
+        form = BandTableForm(initial=initial, levels=BAND_LEVELS)
+    context["form"] = form
+    return TemplateResponse(request, "coverage/bands.html", context, status=status)

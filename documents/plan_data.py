@@ -32,7 +32,15 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from interviews.models import InterviewStage, Question, StageChoice, TechnicalFocus
 from problems.models import NextStep, OpenQuestion, Plan, Problem
-from roles.models import Coverage, JDItem, LandscapeArea, Role, SuccessCriterion
+from roles.models import (
+    CompensationBand,
+    Coverage,
+    JDItem,
+    LandscapeArea,
+    PlanCompensation,
+    Role,
+    SuccessCriterion,
+)
 
 # In the order they must be created (everything a row points at comes earlier).
 CONTENT_MODELS: list[type[models.Model]] = [
@@ -48,6 +56,8 @@ CONTENT_MODELS: list[type[models.Model]] = [
     Question,
     OpenQuestion,
     NextStep,
+    CompensationBand,
+    PlanCompensation,
 ]
 MODEL_BY_LABEL = {model._meta.label_lower: model for model in [Plan, *CONTENT_MODELS]}
 
@@ -65,6 +75,8 @@ PLAN_PATH = {
     Question: "role__plan",
     OpenQuestion: "plan",
     NextStep: "plan",
+    CompensationBand: "plan",
+    PlanCompensation: "plan",
 }
 
 # Bookkeeping, not content: never imported, never compared.
@@ -181,6 +193,10 @@ def _row_key(model, row: dict) -> tuple:
         return (*_ref(row.get("stage")), *_ref(row.get("role")))
     if model is Question:
         return (*_ref(row.get("role")), *_ref(row.get("stage")), row.get("position"))
+    if model is CompensationBand:
+        return (row.get("level"),)
+    if model is PlanCompensation:
+        return ()  # one per plan
     return (row.get("position"),)  # OpenQuestion, NextStep
 
 
@@ -405,6 +421,10 @@ def local_key_of(model, obj, refs) -> tuple:
         return (*refs.get("stage", ()), *refs.get("role", ()))
     if model is Question:
         return (*refs.get("role", ()), *refs.get("stage", ()), obj.position)
+    if model is CompensationBand:
+        return (obj.level,)
+    if model is PlanCompensation:
+        return ()
     return (obj.position,)
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
+from coverage.analysis import cached_analysis
+from coverage.costs import plan_costs
 from problems.models import InterviewProcessStatus
 from roles.models import (
     Confidence,
@@ -347,6 +349,8 @@ class ProposalParser:
         self.steps: list[dict] = []
         self.explicit_problems = False
         self.notes: list[str] = []
+        self.bands: list[dict] = []
+        self.budget: dict | None = None
 
     # -- the proposal ------------------------------------------------------------------
 
@@ -406,6 +410,7 @@ class ProposalParser:
             (("missing hires", "recommend"), self._recommended),
             (("summary", "confidence matrix"), self._summary),
             (("coverage",), self._coverage),
+            (("at what cost",), self._costs),
             (("interview process",), self._process),
             (("open questions",), self._questions),
             (("next steps",), self._steps),
@@ -480,6 +485,41 @@ class ProposalParser:
             )
         for line in lines:
             line.placed = True
+
+    def _costs(self, section: Section):
+        """The band table and the budget; the rest of the section is computed by the app."""
+        for line in section.body:
+            label = LABEL.match(line.text.strip())
+            if label and norm(label.group(1)).startswith("budget"):
+                found = re.match(r"([A-Za-z]{3})\s+([\d,]+)", plain(label.group(2)).strip("`"))
+                if found:
+                    self.budget = {
+                        "budget_currency": found.group(1).upper(),
+                        "budget_amount": int(found.group(2).replace(",", "")),
+                    }
+                line.placed = True
+        for child in section.children:
+            if "band" not in norm(child.title):
+                continue
+            child.line.placed = True
+            for table in tables(child.body):
+                level, currency = table.column("level"), table.column("currency")
+                low, high = table.column("minimum", "min"), table.column("maximum", "max")
+                for line, row in table.rows:
+                    found = choice(Level.choices, at(row, level))
+                    if found is None:
+                        self.notes.append(f"Band “{at(row, level)}” is not a known level.")
+                        continue
+                    self.bands.append(
+                        {
+                            "level": found,
+                            "currency": at(row, currency),
+                            "annual_min": at(row, low).replace(",", ""),
+                            "annual_max": at(row, high).replace(",", ""),
+                        }
+                    )
+                    line.placed = True
+        self._computed(section, "the app computes costs and the timeline")
 
     def _breakdown(self, section: Section):
         self._hires(section, Origin.PROPOSED)
@@ -1090,6 +1130,8 @@ class ProposalParser:
                 {k: v for k, v in q.items() if not k.startswith("_")} for q in self.questions
             ],
             "problems.nextstep": self.steps,
+            "roles.compensationband": self.bands,
+            "roles.plancompensation": [self.budget] if self.budget else [],
         }
         for role in self.roles:
             slug = [role.fields["slug"]]
@@ -1208,6 +1250,16 @@ class ProposalParser:
                         "yes",
                         "done",
                     )
+                elif key == "target start":
+                    role.fields["target_start"] = f"{value}-01" if value else None
+                elif key == "band override":
+                    found = re.match(r"([A-Za-z]{3})\s+([\d,]+)\s*[-\u2013]\s*([\d,]+)", value)
+                    if found:
+                        role.fields["band_override_currency"] = found.group(1).upper()
+                        role.fields["band_override_min"] = int(found.group(2).replace(",", ""))
+                        role.fields["band_override_max"] = int(found.group(3).replace(",", ""))
+                    elif value:
+                        self.notes.append(f"Hire “{role.title}”: band override “{value}” unclear.")
                 elif key == "position":
                     pass
                 elif key != "slug":
@@ -1420,6 +1472,13 @@ def _role_details(role) -> str:
             ("First confidence", role.first_confidence or "none"),
             ("First confidence note", role.first_confidence_note),
             ("Summary problem", role.summary_problem),
+            ("Target start", role.target_start.strftime("%Y-%m") if role.target_start else ""),
+            (
+                "Band override",
+                f"{role.band_override_currency} {role.band_override_min}-{role.band_override_max}"
+                if role.has_band_override
+                else "",
+            ),
         ]
     )
 
@@ -1531,6 +1590,7 @@ def write_proposal(plan) -> str:
             out.append(f"   - Hire: `{q.role.slug}`")
         if q.problem:
             out.append(f"   - Problem: `{q.problem.slug}`")
+    out += _costs_section(plan)
     out += ["", "---", "", "## Next Steps", ""]
     for step in plan.next_steps.order_by("position"):
         extra = "; ".join(
@@ -1545,6 +1605,59 @@ def write_proposal(plan) -> str:
             f"- [{'x' if step.done else ' '}] {step.text}" + (f" ({extra})" if extra else "")
         )
     return "\n".join(out).rstrip() + "\n"
+
+
+def _costs_section(plan) -> list[str]:
+    """Bands and budget (imported back), then the app's cost and timeline (computed)."""
+    costs = plan_costs(plan, cached_analysis(plan))
+    out = ["", "---", "", "## When and at What Cost", ""]
+    settings = costs.compensation
+    if settings is not None and settings.budget_amount is not None:
+        out += [f"**Budget:** `{settings.budget_currency} {settings.budget_amount}` per year", ""]
+    out += ["### Compensation Bands", ""]
+    out += _table(
+        ["Level", "Currency", "Minimum", "Maximum"],
+        [[b.get_level_display(), b.currency, b.annual_min, b.annual_max] for b in costs.bands],
+    )
+    out += ["", "### Plan Total (computed)", "", f"**Plan total:** {costs.total} per year"]
+    if costs.total.unknown:
+        names = ", ".join(r.display_short_name for r in costs.total.unknown)
+        out += ["", f"Unknown, not zero: no band for {names}."]
+    if costs.budget:
+        out += ["", f"**{costs.budget.label}.** {costs.budget.explanation}"]
+        if costs.budget.cuts:
+            cuts = ", ".join(c.role_cost.role.display_short_name for c in costs.budget.cuts)
+            out += ["", f"To fit, cut: {cuts}."]
+    out += ["", "### Cost per Problem (computed)", ""]
+    out.append(
+        "Each counting hire's cost is shared across the problems it solves by confidence "
+        "(High 3, Medium 2, Low 1, Unclear 0)."
+    )
+    out.append("")
+    rows = [
+        [pc.problem.label, str(pc.cost), pc.first_hire.start_label if pc.first_hire else "—"]
+        for pc in costs.problem_costs
+    ]
+    if not costs.unattributed.is_nothing:
+        rows.append(["Not attributed to a problem", str(costs.unattributed), ""])
+    out += _table(["Problem", "Annual cost", "First hire starts"], rows)
+    out += ["", "### Cost per Hire (computed)", ""]
+    out += _table(
+        ["Hire", "Band (per person)", "Annual cost", "Counts", "Starts"],
+        [
+            [
+                rc.role.display_short_name,
+                f"{rc.band or 'Unknown'} ({rc.band_source_label})",
+                str(rc.cost) if rc.band else "Unknown",
+                "Yes" if rc.counts else "No",
+                f"{rc.start_label} ({rc.start_rule})",
+            ]
+            for rc in costs.role_costs
+        ],
+    )
+    out += ["", "### Timeline (computed)", ""]
+    out += [f"- {pc.statement}" for pc in costs.problem_costs]
+    return out
 
 
 def _strongest(role) -> str:

@@ -31,6 +31,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from coverage.analysis import analyse_plan
+from coverage.costs import plan_costs
 from documents import worker as pdf_worker
 from interviews.loops import build_kit, plan_process, role_loop
 from problems.models import NextStep, OpenQuestion, Plan
@@ -230,6 +231,7 @@ def _proposal_context(plan, _role):
         "process": plan_process(plan, analysis.roles),
         "questions": OpenQuestion.objects.filter(plan=plan).unresolved_first(),
         "next_steps": NextStep.objects.filter(plan=plan),
+        "costs": plan_costs(plan, analysis),
     }
 
 

@@ -1,7 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from roles.models import Coverage, JDItem, LandscapeArea, Role, SuccessCriterion
+from roles.models import (
+    CompensationBand,
+    Coverage,
+    JDItem,
+    LandscapeArea,
+    PlanCompensation,
+    Role,
+    SuccessCriterion,
+)
 
 
 class CoverageInline(admin.TabularInline):
@@ -75,6 +83,17 @@ class RoleAdmin(SimpleHistoryAdmin):
             },
         ),
         ("Pipeline", {"fields": ["jd_status", "interview_guide_complete", "candidate_name"]}),
+        (
+            "Cost and start",
+            {
+                "fields": [
+                    "target_start",
+                    "band_override_currency",
+                    "band_override_min",
+                    "band_override_max",
+                ]
+            },
+        ),
         (
             "As first proposed",
             {
@@ -166,3 +185,15 @@ class LandscapeAreaAdmin(SimpleHistoryAdmin):
     list_display = ["area", "role", "covers", "typical_features"]
     search_fields = ["area", "covers", "typical_features"]
     list_select_related = ["role"]
+
+
+@admin.register(CompensationBand)
+class CompensationBandAdmin(SimpleHistoryAdmin):
+    list_display = ["plan", "level", "currency", "annual_min", "annual_max"]
+    list_filter = ["plan"]
+
+
+@admin.register(PlanCompensation)
+class PlanCompensationAdmin(SimpleHistoryAdmin):
+    list_display = ["plan", "budget_currency", "budget_amount"]
+    readonly_fields = ["version"]

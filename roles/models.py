@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -196,6 +196,25 @@ class Role(PlanContent):
     compensation_location = models.CharField("Location", max_length=120, blank=True)
     compensation_range = models.CharField("Range", max_length=120, blank=True)
 
+    # Cost and timing (coverage/costs.py). The band comes from the plan's table by
+    # level unless the role overrides it; the start month defaults from the plan
+    # period and the pipeline when empty.
+    band_override_currency = models.CharField(
+        "Override currency", max_length=3, blank=True, help_text="ISO code, e.g. EUR."
+    )
+    band_override_min = models.PositiveIntegerField(
+        "Override minimum", null=True, blank=True, help_text="Annual, per person."
+    )
+    band_override_max = models.PositiveIntegerField(
+        "Override maximum", null=True, blank=True, help_text="Annual, per person."
+    )
+    target_start = models.DateField(
+        "Target start month",
+        null=True,
+        blank=True,
+        help_text="First day of the month. Empty: derived from the plan period and pipeline.",
+    )
+
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -228,6 +247,27 @@ class Role(PlanContent):
                 name="role_first_confidence_valid",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="role_title_not_blank"),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        band_override_min__isnull=True,
+                        band_override_max__isnull=True,
+                        band_override_currency="",
+                    )
+                    | (
+                        Q(
+                            band_override_min__isnull=False,
+                            band_override_max__isnull=False,
+                            band_override_min__lte=F("band_override_max"),
+                        )
+                        & ~Q(band_override_currency="")
+                    )
+                ),
+                name="role_band_override_complete",
+                violation_error_message=(
+                    "A band override needs a currency, a minimum and a maximum no lower than it."
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["plan", "origin", "position"], name="role_plan_order")]
 
@@ -273,6 +313,10 @@ class Role(PlanContent):
         return not self.is_recommended or self.decision == Decision.PROCEED
 
     @property
+    def has_band_override(self) -> bool:
+        return self.band_override_min is not None
+
+    @property
     def jd_complete(self) -> bool:
         return self.jd_status in JD_COMPLETE_STATUSES
 
@@ -313,6 +357,88 @@ class Role(PlanContent):
         self.version += 1
         self.updated_at = timezone.now()
         self.save()
+
+
+class CompensationBandManager(models.Manager):
+    def get_by_natural_key(self, plan_slug, level):
+        return self.get(plan__slug=plan_slug, level=level)
+
+
+class CompensationBand(PlanContent):
+    """What the plan budgets per person and year for a level: a row of the band table."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="bands")
+    level = models.CharField(max_length=20, choices=Level.choices)
+    currency = models.CharField(max_length=3, help_text="ISO code, e.g. EUR.")
+    annual_min = models.PositiveIntegerField("Minimum", help_text="Annual, per person.")
+    annual_max = models.PositiveIntegerField("Maximum", help_text="Annual, per person.")
+
+    history = HistoricalRecords()
+    objects = CompensationBandManager()
+
+    class Meta:
+        ordering = ["plan", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "level"], name="band_level_unique_per_plan"),
+            models.CheckConstraint(
+                condition=Q(level__in=Level.values) & ~Q(level=""), name="band_level_valid"
+            ),
+            models.CheckConstraint(condition=~Q(currency=""), name="band_currency_not_blank"),
+            models.CheckConstraint(
+                condition=Q(annual_min__lte=F("annual_max")),
+                name="band_min_not_above_max",
+                violation_error_message="The minimum must not be above the maximum.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_level_display()}: {self.currency} {self.annual_min}-{self.annual_max}"
+
+    def natural_key(self):
+        return (self.plan.slug, self.level)
+
+    natural_key.dependencies = ["problems.plan"]
+
+
+class PlanCompensationManager(models.Manager):
+    def get_by_natural_key(self, plan_slug):
+        return self.get(plan__slug=plan_slug)
+
+
+class PlanCompensation(PlanContent):
+    """A plan's optional budget, and the version that guards its band table and budget.
+
+    Absent until someone first saves the bands or the budget (version 0 in forms).
+    """
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="compensation")
+    budget_currency = models.CharField("Currency", max_length=3, blank=True)
+    budget_amount = models.PositiveBigIntegerField(
+        "Annual budget", null=True, blank=True, help_text="Empty: the plan has no budget."
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+    objects = PlanCompensationManager()
+
+    class Meta:
+        verbose_name = "plan compensation settings"
+        verbose_name_plural = "plan compensation settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(budget_amount__isnull=True) | ~Q(budget_currency=""),
+                name="budget_needs_currency",
+                violation_error_message="A budget needs a currency.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Compensation settings of {self.plan}"
+
+    def natural_key(self):
+        return (self.plan.slug,)
+
+    natural_key.dependencies = ["problems.plan"]
 
 
 class RoleContent(PlanContent):

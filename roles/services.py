@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from core.concurrency import claim_next_version
+from core.concurrency import StaleEdit, claim_next_version
 from core.slugs import unique_slug
 from roles.jd.history import ensure_baseline, save_role_change
 from roles.jd.sections import ROW_MODELS, SECTIONS
-from roles.models import Coverage, Role
+from roles.models import CompensationBand, Coverage, PlanCompensation, Role
 
 
 def change_role(
@@ -80,3 +80,39 @@ def copy_jd(source: Role, target: Role) -> None:
                 row._state.adding = True
                 row.role = target
                 row.save()
+
+
+def save_band_table(plan, expected_version: int | None, bands: dict, budget) -> None:
+    """Replace the plan's band table and budget as one change, or raise StaleEdit.
+
+    ``bands`` maps a level to (currency, minimum, maximum); levels left out lose
+    their band. ``budget`` is (currency, amount or None). Version 0 means the
+    editor saw no settings yet; a concurrent first save then fails as stale.
+    """
+    try:
+        with transaction.atomic():
+            if expected_version == 0:
+                settings = PlanCompensation.objects.create(plan=plan, version=1)
+            else:
+                version = claim_next_version(PlanCompensation, expected_version, plan=plan)
+                settings = PlanCompensation.objects.get(plan=plan)
+                settings.version = version
+            settings.budget_currency, settings.budget_amount = budget
+            if settings.budget_amount is None:
+                settings.budget_currency = ""
+            settings.save()
+            existing = {band.level: band for band in CompensationBand.objects.filter(plan=plan)}
+            for level, band in existing.items():
+                if level not in bands:
+                    band.delete()
+            for level, (currency, low, high) in bands.items():
+                band = existing.get(level) or CompensationBand(plan=plan, level=level)
+                if band.pk is None or (band.currency, band.annual_min, band.annual_max) != (
+                    currency,
+                    low,
+                    high,
+                ):
+                    band.currency, band.annual_min, band.annual_max = currency, low, high
+                    band.save()
+    except IntegrityError:
+        raise StaleEdit("Someone saved the band table meanwhile.") from None

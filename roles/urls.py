@@ -9,6 +9,8 @@ urlpatterns = [
     path("<slug:role_slug>/", views.role_detail, name="role_detail"),
     path("<slug:role_slug>/decision/", views.role_decision, name="role_decision"),
     path("<slug:role_slug>/pipeline/", views.role_pipeline, name="role_pipeline"),
+    path("<slug:role_slug>/start/", views.role_start, name="role_start"),
+    path("<slug:role_slug>/band/", views.role_band, name="role_band"),
     path("<slug:role_slug>/sections/<slug:section>/", jd_views.role_section, name="role_section"),
     path(
         "<slug:role_slug>/sections/<slug:section>/edit/",

@@ -15,7 +15,13 @@ from coverage.analysis import cached_analysis
 from interviews.loops import role_loop
 from problems.access import get_plan
 from roles.access import get_role
-from roles.forms import DecisionForm, PipelineForm, RoleCreateForm
+from roles.forms import (
+    BandOverrideForm,
+    DecisionForm,
+    PipelineForm,
+    RoleCreateForm,
+    StartMonthForm,
+)
 from roles.jd.presentation import load_role_jd
 from roles.models import Decision, Role
 from roles.services import create_role, update_role
@@ -50,6 +56,17 @@ def _detail_context(plan, role) -> dict:
         "loop": role_loop(plan, role),
         "decision_form": DecisionForm(initial={"decision": role.decision, "version": role.version}),
         "pipeline_form": PipelineForm(instance=role, initial={"version": role.version}),
+        "start_form": StartMonthForm(
+            initial={"target_start": role.target_start, "version": role.version}
+        ),
+        "band_form": BandOverrideForm(
+            initial={
+                "band_override_currency": role.band_override_currency,
+                "band_override_min": role.band_override_min,
+                "band_override_max": role.band_override_max,
+                "version": role.version,
+            }
+        ),
     }
 
 
@@ -106,8 +123,44 @@ def role_pipeline(request, plan_slug, role_slug):
     )
 
 
+@requires(Capability.EDIT_START_MONTH)
+@require_POST
+def role_start(request, plan_slug, role_slug):
+    plan = get_plan(plan_slug)
+    role = get_role(plan, role_slug)
+    form = StartMonthForm(request.POST)
+    return _small_role_update(
+        request,
+        plan,
+        role,
+        form,
+        "start month",
+        lambda data: {"target_start": data["target_start"]},
+    )
+
+
+@requires(Capability.EDIT_COMPENSATION)
+@require_POST
+def role_band(request, plan_slug, role_slug):
+    plan = get_plan(plan_slug)
+    role = get_role(plan, role_slug)
+    form = BandOverrideForm(request.POST)
+    return _small_role_update(
+        request,
+        plan,
+        role,
+        form,
+        "band override",
+        lambda data: {
+            "band_override_currency": data["band_override_currency"],
+            "band_override_min": data["band_override_min"],
+            "band_override_max": data["band_override_max"],
+        },
+    )
+
+
 def _small_role_update(request, plan, role, form, what, values):
-    """Apply a decision or pipeline change and go back where the user came from."""
+    """Apply a small change (decision, pipeline, start, band); go back where the user came from."""
     target = request.POST.get("next", "")
     if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}

@@ -12,7 +12,15 @@ from core.permissions import ADMINS, GROUP_NAMES, HIRING_MANAGERS, LEADERSHIP, R
 from coverage.analysis import forget_analyses
 from interviews.models import InterviewStage, Question, StageChoice, TechnicalFocus
 from problems.models import NextStep, OpenQuestion, Plan, Problem
-from roles.models import Coverage, JDItem, LandscapeArea, Role, SuccessCriterion
+from roles.models import (
+    CompensationBand,
+    Coverage,
+    JDItem,
+    LandscapeArea,
+    PlanCompensation,
+    Role,
+    SuccessCriterion,
+)
 
 SEED_SLUG = "q1-2026"
 # Draft starter interview kits: beyond the seed documents, so a fixture of their own.
@@ -33,6 +41,8 @@ PLAN_MODELS = [
     Question,
     OpenQuestion,
     NextStep,
+    CompensationBand,
+    PlanCompensation,
 ]
 
 

@@ -41,6 +41,8 @@ MAIN_PAGES = {
     "overview": "/plans/q1-2026/",
     "matrix": "/plans/q1-2026/matrix/",
     "gaps": "/plans/q1-2026/gaps/",
+    "costs": "/plans/q1-2026/costs/",
+    "bands": "/plans/q1-2026/costs/bands/",
     "roles": "/plans/q1-2026/roles/",
     "jd": "/plans/q1-2026/roles/senior-dashboard-engineer/",
     "interviews": "/plans/q1-2026/interviews/",

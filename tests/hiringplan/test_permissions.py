@@ -35,6 +35,8 @@ METHODS = {
     "matrix_cell": {"GET", "POST"},
     "matrix_cell_history": {"GET"},
     "gaps": {"GET"},
+    "costs": {"GET"},
+    "band_table": {"GET", "POST"},
     "problem_list": {"GET"},
     "problem_create": {"GET", "POST"},
     "problem_edit": {"GET", "POST"},
@@ -54,6 +56,8 @@ METHODS = {
     "posting_preview": {"GET"},
     "role_decision": {"POST"},
     "role_pipeline": {"POST"},
+    "role_start": {"POST"},
+    "role_band": {"POST"},
     "role_section": {"GET"},
     "role_section_edit": {"GET", "POST"},
     "role_history": {"GET"},
@@ -168,6 +172,7 @@ RECRUITING = {"recruiters", "admins", "superuser"}
 ADMINS_ONLY = {"admins", "superuser"}
 PROPOSAL_READERS = {"leadership", "recruiters", "admins", "superuser"}
 GUIDE_EDITORS = {"hiring managers", "recruiters", "admins", "superuser"}
+START_EDITORS = {"leadership", "recruiters", "admins", "superuser"}
 WHO_MAY = {
     "home": (SIGNED_IN, SIGNED_IN),
     "healthz": (PUBLIC_, PUBLIC_),
@@ -187,6 +192,8 @@ WHO_MAY = {
     "matrix_cell": (VIEWERS, LEADERS),
     "matrix_cell_history": (VIEWERS, VIEWERS),
     "gaps": (VIEWERS, VIEWERS),
+    "costs": (VIEWERS, VIEWERS),
+    "band_table": (LEADERS, LEADERS),
     "problem_list": (VIEWERS, VIEWERS),
     "problem_create": (LEADERS, LEADERS),
     "problem_edit": (LEADERS, LEADERS),
@@ -206,6 +213,8 @@ WHO_MAY = {
     "posting_preview": (VIEWERS, VIEWERS),
     "role_decision": (LEADERS, LEADERS),
     "role_pipeline": (RECRUITING, RECRUITING),
+    "role_start": (START_EDITORS, START_EDITORS),
+    "role_band": (LEADERS, LEADERS),
     "role_section": (VIEWERS, VIEWERS),
     "role_section_edit": (MANAGERS, MANAGERS),
     "role_history": (VIEWERS, VIEWERS),

@@ -241,7 +241,8 @@ def test_csv_export_opens_cleanly(leader_client, plan):
     assert four[header.index("Outbound Engineer (Recommended addition; Proposed)")] == "High"
     assert by_problem["New products undefined"][4] == "Uncovered"
     assert rows[-1][1] == "Role status"
-    assert len(rows) == 1 + 8 + 1
+    # Header, eight problems, role cost and start month rows (#20), role status.
+    assert len(rows) == 1 + 8 + 2 + 1
 
 
 def test_csv_neutralises_formulas(leader_client, plan):
