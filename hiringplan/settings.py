@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "hiringplan.permissions.PolicyMiddleware",
+    "hiringplan.http.PrivateCacheMiddleware",
     # Last, as django-axes asks, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -160,11 +161,19 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: a username from one address is locked out after repeated
-# failures; other users (and the same user from elsewhere) are unaffected.
+# Login throttling: a username from one client address is locked out after
+# repeated failures; other users, and the same user signing in correctly from
+# any other client, are unaffected.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address is the real client's, not the proxy's: behind the TLS proxy
+# (BEHIND_TLS_PROXY=1) the app trusts the last TRUSTED_PROXY_COUNT entries of
+# X-Forwarded-For, which its own proxies appended; see hiringplan.http.client_ip.
+AXES_CLIENT_IP_CALLABLE = "hiringplan.http.client_ip"
+TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_TLS_PROXY", False) else 0, minimum=0
+)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
