@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.forms import modelform_factory
+from django.forms.formsets import ManagementForm
+from django.utils.functional import cached_property
 
 from hiringplan.forms import MAX_ID, BoundedModelChoiceField, LimitedTextMixin, version_field
 from roles.history import park_positions
@@ -46,6 +48,17 @@ class RowForm(LimitedTextMixin, forms.ModelForm):
     id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
 
 
+class RowManagementForm(ManagementForm):
+    """Django's management form, refusing negative counts.
+
+    Django accepts ``TOTAL_FORMS=-1`` as "no rows", which would save an empty
+    list over the role's rows; a count below zero only comes from a forged post.
+    """
+
+    TOTAL_FORMS = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    INITIAL_FORMS = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
 class RowFormSet(forms.BaseFormSet):
     """The rows of one list, bound to existing rows by their posted ids.
 
@@ -62,6 +75,16 @@ class RowFormSet(forms.BaseFormSet):
         if data is None:
             kwargs["initial"] = [{"id": row.pk} for row in existing]
         super().__init__(data, **kwargs)
+
+    @cached_property
+    def management_form(self):
+        if not self.is_bound:
+            return super().management_form
+        form = RowManagementForm(
+            self.data, auto_id=self.auto_id, prefix=self.prefix, renderer=self.renderer
+        )
+        form.full_clean()
+        return form
 
     def _posted_id(self, index):
         raw = self.data.get(f"{self.prefix}-{index}-id", "")
@@ -152,6 +175,8 @@ class SectionEditor:
         try:
             total = int(data.get(f"{prefix}-TOTAL_FORMS", "0"))
         except ValueError:
+            return None
+        if total < 0:
             return None
         if action == "add":
             if total >= MAX_ROWS:
