@@ -16,7 +16,11 @@ def new_revision() -> str:
 
 class PlanQuerySet(models.QuerySet):
     def newest_first(self):
-        return self.order_by("-starts_on", "-created_at", "-pk")
+        """Dated plans newest first, then undated ones (drafts), on every database.
+
+        PostgreSQL sorts NULL first in a descending order and SQLite last; say which.
+        """
+        return self.order_by(F("starts_on").desc(nulls_last=True), "-created_at", "-pk")
 
 
 class PlanManager(models.Manager.from_queryset(PlanQuerySet)):
@@ -60,7 +64,7 @@ class Plan(models.Model):
     objects = PlanManager()
 
     class Meta:
-        ordering = ["-starts_on", "-created_at"]
+        ordering = [F("starts_on").desc(nulls_last=True), "-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="problems_plan_title_not_blank"),
             models.CheckConstraint(condition=~Q(slug=""), name="problems_plan_slug_not_blank"),
