@@ -15,6 +15,8 @@ from hiringplan.shortcuts import get_plan, get_role, posted_version, render
 from interviews.forms import StageForm
 from interviews.loops import assignment_token, build_guide, plan_process
 from interviews.models import InterviewStage, StageAssessment
+from problems.models import Plan
+from roles.models import Role
 from roles.services import update_role
 
 
@@ -38,6 +40,7 @@ def stage_create(request, plan_slug):
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
+                Plan.objects.lock(plan)
                 last = InterviewStage.objects.filter(plan=plan).order_by("-position").first()
                 form.instance.position = (last.position + 1) if last else 1
                 stage = form.save()
@@ -67,6 +70,7 @@ def stage_edit(request, plan_slug, stage_id):
         if form.is_valid():
             try:
                 with transaction.atomic():
+                    Plan.objects.lock(plan)
                     new_version = claim_next_version(
                         InterviewStage, stage.pk, form.cleaned_data.get("version")
                     )
@@ -116,6 +120,7 @@ def stage_delete(request, plan_slug, stage_id):
         )
     name = stage.name
     with transaction.atomic():
+        Plan.objects.lock(plan)
         stage.delete()
         renumber_stages(plan)
     messages.success(request, f"Removed the stage “{name}”.")
@@ -130,6 +135,7 @@ def stage_move(request, plan_slug, stage_id):
     plan = get_plan(plan_slug)
     direction = request.POST.get("direction")
     with transaction.atomic():
+        Plan.objects.lock(plan)
         stages = list(
             InterviewStage.objects.select_for_update().filter(plan=plan).order_by("position", "pk")
         )
@@ -187,7 +193,11 @@ def guide_assessments(request, plan_slug, role_slug):
             if pair[0] in stage_ids and pair[1] in item_ids:
                 wanted.add(pair)
     with transaction.atomic():
-        current_qs = StageAssessment.objects.select_for_update().filter(item__role=role)
+        # Lock the role, not only its assignment rows: when there are none yet,
+        # locking them locks nothing, and two first saves would both pass the
+        # token check. Now the second waits, sees the first's rows and is refused.
+        Role.objects.select_for_update().filter(pk=role.pk).values_list("pk").first()
+        current_qs = StageAssessment.objects.filter(item__role=role)
         current = set(current_qs.values_list("stage_id", "item_id"))
         if assignment_token(current) != request.POST.get("token"):
             messages.error(

@@ -22,6 +22,19 @@ class PlanQuerySet(models.QuerySet):
         """
         return self.order_by(F("starts_on").desc(nulls_last=True), "-created_at", "-pk")
 
+    def lock(self, plan) -> None:
+        """Hold ``plan``'s row until the transaction ends; call inside ``transaction.atomic``.
+
+        Whatever numbers a plan's rows from what already exists (next position,
+        a free slug, a rank) takes this lock first, so two such saves take turns:
+        the second sees the first's row and picks the next number, instead of
+        both reading the same maximum and one failing on the unique constraint.
+        Every save of plan content updates this row afterwards anyway (its
+        revision), so the lock costs no extra contention, and taking it first
+        keeps one lock order. On SQLite, writers are serialised by the database.
+        """
+        list(self.select_for_update().filter(pk=plan.pk).values_list("pk", flat=True))
+
 
 class PlanManager(models.Manager.from_queryset(PlanQuerySet)):
     def get_by_natural_key(self, slug):

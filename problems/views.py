@@ -4,7 +4,7 @@ import csv
 import io
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -17,7 +17,7 @@ from hiringplan.coverage import plan_analysis
 from hiringplan.permissions import Capability, requires, user_may
 from hiringplan.shortcuts import get_plan, get_role, render
 from problems.forms import CellForm, DoneForm, NextStepForm, ProblemForm, QuestionForm, ResolveForm
-from problems.models import NextStep, OpenQuestion, Problem
+from problems.models import NextStep, OpenQuestion, Plan, Problem
 from roles.models import Coverage
 
 
@@ -239,17 +239,36 @@ def problem_list(request, plan_slug):
     )
 
 
+def _save_problem(form, plan) -> Problem | None:
+    """Save a validated problem form with the plan locked; None (with a form error) if refused.
+
+    Under the lock the slug is picked from committed rows, and a rank taken since
+    the form was validated is found here and reported, never a 500.
+    """
+    rank = form.cleaned_data.get("rank")
+    with transaction.atomic():
+        Plan.objects.lock(plan)
+        if rank is not None:
+            holder = (
+                Problem.objects.filter(plan=plan, rank=rank).exclude(pk=form.instance.pk).first()
+            )
+            if holder is not None:
+                form.add_error(
+                    "rank",
+                    f"Someone else just gave rank {rank} to “{holder.title}”. Choose another.",
+                )
+                return None
+        return form.save()
+
+
 @requires(Capability.EDIT_PROBLEMS)
 @require_http_methods(["GET", "POST"])
 def problem_create(request, plan_slug):
     plan = get_plan(plan_slug)
     form = ProblemForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
-        try:
-            problem = form.save()
-        except IntegrityError:
-            form.add_error("rank", "Someone else just took that rank. Choose another.")
-        else:
+        problem = _save_problem(form, plan)
+        if problem is not None:
             messages.success(request, f"Added “{problem.title}”.")
             return redirect("problem_list", plan.slug)
     status = 400 if form.errors else 200
@@ -264,15 +283,9 @@ def problem_edit(request, plan_slug, problem_slug):
     plan = get_plan(plan_slug)
     problem = get_object_or_404(Problem, plan=plan, slug=problem_slug)
     form = ProblemForm(request.POST or None, instance=problem, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                form.save()
-        except IntegrityError:
-            form.add_error("rank", "Someone else just took that rank. Choose another.")
-        else:
-            messages.success(request, f"Saved “{problem.title}”.")
-            return redirect("problem_list", plan.slug)
+    if request.method == "POST" and form.is_valid() and _save_problem(form, plan) is not None:
+        messages.success(request, f"Saved “{problem.title}”.")
+        return redirect("problem_list", plan.slug)
     status = 400 if form.errors else 200
     return TemplateResponse(
         request,
@@ -293,6 +306,7 @@ def problem_move(request, plan_slug, problem_slug):
         messages.error(request, "Only ranked problems move up or down.")
         return redirect("problem_list", plan.slug)
     with transaction.atomic():
+        Plan.objects.lock(plan)
         ranked = list(Problem.objects.select_for_update().filter(plan=plan).ranked())
         index = next(i for i, p in enumerate(ranked) if p.pk == problem.pk)
         other_index = index - 1 if direction == "up" else index + 1
@@ -332,8 +346,9 @@ def question_create(request, plan_slug):
     form = QuestionForm(request.POST, plan=plan)
     if form.is_valid():
         with transaction.atomic():
-            last = OpenQuestion.objects.select_for_update().filter(plan=plan).order_by("-position")
-            form.instance.position = (last[0].position + 1) if last else 1
+            Plan.objects.lock(plan)
+            last = OpenQuestion.objects.filter(plan=plan).order_by("-position").first()
+            form.instance.position = (last.position + 1) if last else 1
             question = form.save()
         messages.success(request, f"Added the question “{question.topic}”.")
         return redirect(
@@ -441,8 +456,9 @@ def next_step_create(request, plan_slug):
     form = NextStepForm(request.POST, plan=plan)
     if form.is_valid():
         with transaction.atomic():
-            last = NextStep.objects.select_for_update().filter(plan=plan).order_by("-position")
-            form.instance.position = (last[0].position + 1) if last else 1
+            Plan.objects.lock(plan)
+            last = NextStep.objects.filter(plan=plan).order_by("-position").first()
+            form.instance.position = (last.position + 1) if last else 1
             form.save()
         messages.success(request, "Added the next step.")
         return redirect("next_step_list", plan.slug)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from hiringplan.concurrency import claim_next_version
+from hiringplan.shortcuts import unique_slug
+from problems.models import Plan
 from roles.forms import SectionEditor
 from roles.history import Version, ensure_baseline, restore, save_role_change
 from roles.models import JDItem, LandscapeArea, Role, SuccessCriterion
@@ -56,6 +58,11 @@ def create_role(form, template: Role | None) -> Role:
     """Create the role from the form, optionally with a copy of ``template``'s JD."""
     with transaction.atomic():
         role = form.save(commit=False)
+        # Under the plan's lock the slug and position are picked from committed
+        # roles: two managers creating "Data Engineer" at once get data-engineer
+        # and data-engineer-2, at distinct positions.
+        Plan.objects.lock(role.plan)
+        role.slug = unique_slug(Role, role.plan, role.title, "role")
         role.position = max(role.plan.roles.values_list("position", flat=True), default=0) + 1
         role.save()
         if template is not None:

@@ -14,7 +14,7 @@ from hiringplan.concurrency import StaleEdit
 from hiringplan.coverage import plan_analysis
 from hiringplan.documents import pdf_response
 from hiringplan.permissions import Capability, requires
-from hiringplan.shortcuts import get_plan, get_role, posted_version, render, unique_slug
+from hiringplan.shortcuts import get_plan, get_role, posted_version, render
 from interviews.loops import role_loop
 from roles import history
 from roles.forms import DecisionForm, PipelineForm, RoleCreateForm, SectionEditor
@@ -157,7 +157,6 @@ def role_create(request, plan_slug):
     plan = get_plan(plan_slug)
     form = RoleCreateForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
-        form.instance.slug = unique_slug(Role, plan, form.cleaned_data["title"], "role")
         role = create_role(form, form.cleaned_data.get("template"))
         messages.success(request, f"Created {role.title}.")
         return redirect(role)
