@@ -20,9 +20,7 @@ def client_ip(request) -> str | None:
     hops = settings.TRUSTED_PROXY_COUNT
     if hops <= 0:
         return remote
-    forwarded = [
-        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-    ]
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
     if len(forwarded) < hops:
         return remote

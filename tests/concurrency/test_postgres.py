@@ -14,7 +14,7 @@ import threading
 
 import pytest
 from django.contrib.messages import constants
-from django.db import connection
+from django.db import close_old_connections, connection
 
 from interviews.loops import assignment_token, build_guide
 from interviews.models import InterviewStage, StageAssessment
@@ -392,3 +392,34 @@ def test_concurrent_moves_keep_ranks_and_positions_a_sequence(race, leader, recr
     )
     positions = list(InterviewStage.objects.filter(plan=plan).values_list("position", flat=True))
     assert sorted(positions) == list(range(1, len(stages)))
+
+
+# --- Dropped connections ---------------------------------------------------------------------
+
+
+def test_pooled_connections_dropped_by_the_server_are_replaced_not_500(leader, plan):
+    """After a database restart or failover, no user sees an error for a dead pooled connection."""
+    import psycopg
+
+    if not connection.settings_dict["OPTIONS"].get("pool"):
+        pytest.skip("The connection pool is off (DATABASE_POOL=0).")
+    client = client_for(leader, raise_request_exception=False)
+    # The test client keeps the thread's connection between requests; a server
+    # gives it back to the pool at the end of each (request_finished). Do that.
+    assert client.get(f"{P}/").status_code == 200
+    close_old_connections()  # the connection now sits in the pool
+    params = connection.get_connection_params()
+    params.pop("pool", None)
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as admin:
+        killed = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()[0]
+    assert killed >= 1
+    for _ in range(4):
+        response = client.get(f"{P}/")
+        close_old_connections()
+        assert response.status_code == 200
+        assert "Q1 2026" in response.text

@@ -221,9 +221,7 @@ def proxied(client_address):
     return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=client_address)
 
 
-def test_behind_the_proxy_one_clients_failures_do_not_lock_out_another(
-    plan, leader, settings
-):
+def test_behind_the_proxy_one_clients_failures_do_not_lock_out_another(plan, leader, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     attacker = proxied("203.0.113.7")
     for _ in range(settings.AXES_FAILURE_LIMIT):

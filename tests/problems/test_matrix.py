@@ -258,4 +258,4 @@ def test_csv_neutralises_formulas_in_role_titles(leader_client, plan, prefix):
     body = leader_client.get("/plans/q1-2026/matrix.csv").content.decode()
     header = next(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     titled = [cell for cell in header if "HYPERLINK" in cell]
-    assert titled == [f"'{prefix}HYPERLINK(\"http://evil\",\"x\") (In the proposed plan; Proposed)"]
+    assert titled == [f'\'{prefix}HYPERLINK("http://evil","x") (In the proposed plan; Proposed)']
