@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -57,7 +58,10 @@ def _get_executor() -> ProcessPoolExecutor:
             # spawn, not fork: the web process has threads and open database
             # connections that a forked child must not inherit.
             _executor = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=pdf_worker.die_with_parent,
+                initargs=(os.getpid(),),
             )
         return _executor
 
