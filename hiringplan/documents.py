@@ -35,6 +35,7 @@ from django_tasks import task
 
 from hiringplan import pdf_worker
 from hiringplan.coverage import analyse_plan
+from hiringplan.markdown import DOCUMENT_SECONDS, markdown_budget
 from interviews.loops import build_guide, plan_process, role_loop
 from problems.models import NextStep, OpenQuestion, Plan
 from roles.models import Role
@@ -226,7 +227,8 @@ def build_document(plan, kind: str, role: Role | None = None) -> bytes:
     """
     spec = DOCUMENTS[kind]
     key = document_key(plan, kind, role)
-    html = render_to_string(spec.template, spec.context(plan, role))
+    with markdown_budget(DOCUMENT_SECONDS):
+        html = render_to_string(spec.template, spec.context(plan, role))
     pdf = render_pdf(html)
     caches["documents"].set(key, pdf)
     return pdf

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "hiringplan.permissions.PolicyMiddleware",
     "hiringplan.http.PrivateCacheMiddleware",
+    "hiringplan.markdown.MarkdownBudgetMiddleware",
     # Last, as django-axes asks, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]

@@ -7,12 +7,41 @@ from django.forms import modelform_factory
 from django.forms.formsets import ManagementForm
 from django.utils.functional import cached_property
 
-from hiringplan.forms import MAX_ID, BoundedModelChoiceField, LimitedTextMixin, version_field
+from hiringplan.forms import (
+    MAX_ID,
+    ROW_TEXT_LIMIT,
+    BoundedModelChoiceField,
+    LimitedTextMixin,
+    version_field,
+)
 from roles.history import park_positions
 from roles.models import Decision, Role
 from roles.sections import Rows, Section
 
 MAX_ROWS = 200
+# All the text of one JD (its fields and every list), about six times the
+# seed's longest; past it a JD is not read, and its page would be slow to show.
+MAX_JD_CHARACTERS = 50_000
+
+
+def _text_length(values) -> int:
+    return sum(len(value) for value in values if isinstance(value, str))
+
+
+def jd_characters(role: Role, *, leaving_out: Section | None = None) -> int:
+    """How much text ``role``'s JD holds, optionally without one section."""
+    from roles.sections import SECTIONS
+
+    total = 0
+    for section in SECTIONS:
+        if section is leaving_out:
+            continue
+        total += _text_length(getattr(role, name) for name in section.fields)
+        if section.rows is not None:
+            for row in section.rows.queryset(role).values_list(*section.rows.fields):
+                total += _text_length(row)
+    return total
+
 
 TEXTAREA_FIELDS = {
     "proposal_summary",
@@ -45,6 +74,7 @@ class RoleFieldsForm(LimitedTextMixin, forms.ModelForm):
 
 
 class RowForm(LimitedTextMixin, forms.ModelForm):
+    text_limit = ROW_TEXT_LIMIT
     id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
 
 
@@ -213,7 +243,31 @@ class SectionEditor:
             valid &= self.rows.is_valid()
             if self.section.key == "criteria" and valid:
                 valid &= self._criteria_complete()
+        if valid:
+            valid &= self._within_jd_limit()
         return bool(valid)
+
+    def _within_jd_limit(self) -> bool:
+        posted = 0
+        if self.fields_form is not None:
+            posted += _text_length(self.fields_form.cleaned_data.values())
+        if self.rows is not None:
+            for form in self.rows.kept_forms():
+                posted += _text_length(
+                    form.cleaned_data.get(name) for name in self.section.rows.fields
+                )
+        total = posted + jd_characters(self.role, leaving_out=self.section)
+        if total <= MAX_JD_CHARACTERS:
+            return True
+        message = (
+            f"With this change the job description would hold {total:,} characters; "
+            f"the limit is {MAX_JD_CHARACTERS:,}. Shorten this or another section."
+        )
+        if self.fields_form is not None:
+            self.fields_form.add_error(None, message)
+        else:
+            self.rows._non_form_errors.append(message)
+        return False
 
     def _criteria_complete(self) -> bool:
         for form in self.rows.kept_forms():
