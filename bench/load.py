@@ -72,9 +72,9 @@ HOSTILE_ROLE = "hostile-markdown"
 
 def plant_hostile_role() -> str:
     """A role whose JD is as slow to render as the limits allow; returns its page's path."""
-    from hiringplan.forms import ROW_TEXT_LIMIT
+    from core.forms import ROW_TEXT_LIMIT
     from problems.models import Plan
-    from roles.forms import MAX_JD_CHARACTERS
+    from roles.jd.editor import MAX_JD_CHARACTERS
     from roles.models import ItemKind, JDItem, Role
 
     plan = Plan.objects.get(slug="q1-2026")

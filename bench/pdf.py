@@ -25,7 +25,7 @@ from bench.common import (
 PEAK_MEMORY_SCRIPT = """
 import resource, sys, time
 sys.path.insert(0, sys.argv[1])
-from hiringplan import pdf_worker
+from documents import worker as pdf_worker
 html = open(sys.argv[2], encoding="utf-8").read()
 start = time.perf_counter()
 pdf, _ = pdf_worker.render(html, "/static/", sys.argv[3:], 65536)
@@ -51,7 +51,7 @@ def first_export(caller, plan, path, repeat=3):
 def run(fresh: bool = True) -> dict:
     from django.template.loader import render_to_string
 
-    from hiringplan.documents import DOCUMENTS, render_html_direct, render_pdf, static_dirs
+    from documents.rendering import DOCUMENTS, render_html_direct, render_pdf, static_dirs
     from hiringplan.management.commands.generate_plan import generate_plan
     from problems.models import Plan
     from roles.models import Role

@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from django.urls import path
 
-from hiringplan.permissions import Capability, public, requires
+from core.permissions import Capability, public, requires
 from hiringplan.urls import urlpatterns as app_urlpatterns
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from hiringplan.permissions import is_admin
+from core.permissions import is_admin
 
 
 class PlanAdminSite(admin.AdminSite):

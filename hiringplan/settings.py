@@ -14,7 +14,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from hiringplan.env import env_bool, env_int, env_list, env_str
+from core.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -48,9 +48,12 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "hiringplan",
+    "core",
     "problems",
     "roles",
     "interviews",
+    "coverage",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -65,9 +68,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "hiringplan.permissions.PolicyMiddleware",
-    "hiringplan.http.PrivateCacheMiddleware",
-    "hiringplan.markdown.MarkdownBudgetMiddleware",
+    "core.permissions.PolicyMiddleware",
+    "core.http.PrivateCacheMiddleware",
+    "core.markdown.MarkdownBudgetMiddleware",
     # Last, as django-axes asks, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -86,7 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "hiringplan.permissions.capabilities_context",
+                "core.permissions.capabilities_context",
             ],
             "builtins": [
                 "django_htmx.templatetags.django_htmx",
@@ -164,7 +167,7 @@ CACHES = {
 # --- Authentication ------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "hiringplan.permissions.GroupPolicyBackend",
+    "core.permissions.GroupPolicyBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -184,8 +187,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minim
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The address is the real client's, not the proxy's: behind the TLS proxy
 # (BEHIND_TLS_PROXY=1) the app trusts the last TRUSTED_PROXY_COUNT entries of
-# X-Forwarded-For, which its own proxies appended; see hiringplan.http.client_ip.
-AXES_CLIENT_IP_CALLABLE = "hiringplan.http.client_ip"
+# X-Forwarded-For, which its own proxies appended; see core.http.client_ip.
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 TRUSTED_PROXY_COUNT = env_int(
     "TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_TLS_PROXY", False) else 0, minimum=0
 )

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
+from core.converters import BoundedIntConverter
 from hiringplan import views
-from hiringplan.converters import BoundedIntConverter
 
 register_converter(BoundedIntConverter, "num")
 
@@ -14,8 +14,8 @@ urlpatterns = [
     path("accounts/logout/", views.logout, name="logout"),
     path("no-access/", views.no_access, name="no_access"),
     path("plans/", views.plan_list, name="plan_list"),
-    path("plans/import/", views.import_plan, name="import_plan"),
-    path("plans/<slug:plan_slug>/proposal.pdf", views.proposal_pdf, name="proposal_pdf"),
+    path("plans/", include("documents.urls")),
+    path("plans/<slug:plan_slug>/", include("coverage.urls")),
     path("plans/<slug:plan_slug>/", include("problems.urls")),
     path("plans/<slug:plan_slug>/roles/", include("roles.urls")),
     path("plans/<slug:plan_slug>/", include("interviews.urls")),

@@ -1,6 +1,6 @@
 from django import forms
 
-from hiringplan.forms import BoundedModelMultipleChoiceField, LimitedTextMixin, version_field
+from core.forms import BoundedModelMultipleChoiceField, LimitedTextMixin, version_field
 from interviews.models import AppliesTo, InterviewStage
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -39,6 +38,9 @@ class RoleLoop:
     @property
     def stage_names(self) -> str:
         return " → ".join(stage.name for stage in self.stages)
+
+    def stage(self, stage_id) -> InterviewStage | None:
+        return next((s for s in self.stages if s.pk == stage_id), None)
 
 
 def _load(plan):
@@ -109,7 +111,6 @@ class StagePlan:
 class Guide:
     loop: RoleLoop
     items: list[GuideItem]
-    token: str  # fingerprint of the current assignments, for stale-edit checks
 
     @property
     def by_kind(self) -> list[tuple[str, list[GuideItem]]]:
@@ -136,9 +137,38 @@ class Guide:
         )
 
 
-def assignment_token(pairs) -> str:
-    raw = ",".join(f"{stage}:{item}" for stage, item in sorted(pairs))
-    return hashlib.sha256(raw.encode()).hexdigest()[:20]
+# --- Traceability: the one rule for "this requirement is assessed" --------------------
+
+
+def assessed_in_loop(pairs, role_of_item: dict, loops: dict) -> dict[int, list[InterviewStage]]:
+    """Per item id, the stages that assess it *within its role's own loop*.
+
+    ``pairs`` are (stage id, item id) assessments; ``loops`` maps role id to its
+    RoleLoop. An assessment by a stage outside the loop (the Final for a
+    mid-level role) does not count: that stage never happens for this role.
+    """
+    stages_by_item = defaultdict(list)
+    for stage_id, item_id in pairs:
+        loop = loops.get(role_of_item.get(item_id))
+        stage = loop.stage(stage_id) if loop is not None else None
+        if stage is not None:
+            stages_by_item[item_id].append(stage)
+    return stages_by_item
+
+
+def unassessed_items(plan, roles: list[Role]) -> dict[int, list[JDItem]]:
+    """Per role id, the must-haves and red flags that no stage of its own loop assesses."""
+    items = list(JDItem.objects.filter(role__plan=plan, kind__in=MUST_ASSESS_KINDS))
+    if not items:
+        return {}
+    loops = {loop.role.pk: loop for loop in plan_process(plan, roles).loops}
+    pairs = StageAssessment.objects.filter(stage__plan=plan).values_list("stage_id", "item_id")
+    assessed = assessed_in_loop(pairs, {item.pk: item.role_id for item in items}, loops)
+    missing = defaultdict(list)
+    for item in items:
+        if not assessed.get(item.pk):
+            missing[item.role_id].append(item)
+    return missing
 
 
 def build_guide(plan, role: Role) -> Guide:
@@ -148,16 +178,12 @@ def build_guide(plan, role: Role) -> Guide:
     mid-level role) do not count: that stage never happens for this role.
     """
     loop = role_loop(plan, role)
-    in_loop = {stage.pk: stage for stage in loop.stages}
     items = list(role.items.filter(kind__in=ASSESSABLE_KINDS).order_by("kind", "position"))
-    pairs = list(StageAssessment.objects.filter(item__role=role).values_list("stage_id", "item_id"))
-    stages_by_item = defaultdict(list)
-    for stage_id, item_id in pairs:
-        if stage_id in in_loop:
-            stages_by_item[item_id].append(in_loop[stage_id])
+    pairs = StageAssessment.objects.filter(item__role=role).values_list("stage_id", "item_id")
+    stages_by_item = assessed_in_loop(pairs, {i.pk: role.pk for i in items}, {role.pk: loop})
     order = {kind: i for i, kind in enumerate(ASSESSABLE_KINDS)}
     items.sort(key=lambda i: (order[i.kind], i.position))
     guide_items = [
         GuideItem(item, sorted(stages_by_item[item.pk], key=lambda s: s.position)) for item in items
     ]
-    return Guide(loop, guide_items, assignment_token(pairs))
+    return Guide(loop, guide_items)

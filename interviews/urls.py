@@ -19,5 +19,4 @@ urlpatterns = [
         views.guide_complete,
         name="guide_complete",
     ),
-    path("roles/<slug:role_slug>/interview.pdf", views.guide_pdf, name="guide_pdf"),
 ]

@@ -1,23 +1,26 @@
-"""The interview process, its stages, and each role's interview guide."""
+"""The interview process (stages, loops, technical focus) and each role's interview guide."""
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from hiringplan.concurrency import StaleEdit, claim_next_version
-from hiringplan.documents import pdf_response
-from hiringplan.permissions import Capability, requires
-from hiringplan.shortcuts import get_plan, get_role, posted_version, render
+from core.concurrency import StaleEdit
+from core.http import CONFLICT, form_status, posted_version, render_page
+from core.permissions import Capability, requires
+from interviews import services
 from interviews.forms import StageForm
-from interviews.loops import assignment_token, build_guide, plan_process
-from interviews.models import InterviewStage, StageAssessment
-from problems.models import Plan
-from roles.models import Role
+from interviews.loops import build_guide, plan_process
+from interviews.models import InterviewStage
+from problems.access import get_plan
+from roles.access import get_role
 from roles.services import update_role
+
+NAME_TAKEN = "The process already has a stage with this name."
 
 
 def _process_context(plan, **extra):
@@ -39,19 +42,17 @@ def stage_create(request, plan_slug):
     form = StageForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                Plan.objects.lock(plan)
-                last = InterviewStage.objects.filter(plan=plan).order_by("-position").first()
-                form.instance.position = (last.position + 1) if last else 1
-                stage = form.save()
+            stage = services.add_stage(form)
         except IntegrityError:
-            form.add_error("name", "The process already has a stage with this name.")
+            form.add_error("name", NAME_TAKEN)
         else:
             messages.success(request, f"Added the stage “{stage.name}”.")
             return redirect(reverse("interview_process", args=[plan.slug]) + f"#stage-{stage.pk}")
-    status = 400 if form.errors else 200
     return TemplateResponse(
-        request, "interviews/stage_form.html", {"plan": plan, "form": form}, status=status
+        request,
+        "interviews/stage_form.html",
+        {"plan": plan, "form": form},
+        status=form_status(form),
     )
 
 
@@ -64,39 +65,27 @@ def stage_edit(request, plan_slug, stage_id):
     if request.method == "GET" and request.GET.get("display"):
         return _stage_row(request, plan, stage)
     form = StageForm(request.POST or None, instance=stage, plan=plan)
-    status = 200
     conflict = False
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    Plan.objects.lock(plan)
-                    new_version = claim_next_version(
-                        InterviewStage, stage.pk, form.cleaned_data.get("version")
-                    )
-                    form.instance.version = new_version
-                    stage = form.save()
-            except StaleEdit:
-                stage.refresh_from_db()
-                data = request.POST.copy()
-                data["version"] = str(stage.version)
-                form = StageForm(data, instance=stage, plan=plan)
-                form.is_valid()
-                conflict, status = True, 409
-            except IntegrityError:
-                form.add_error("name", "The process already has a stage with this name.")
-                status = 400
-            else:
-                if request.htmx:
-                    return _stage_row(request, plan, stage)
-                messages.success(request, f"Saved the stage “{stage.name}”.")
-                return redirect(
-                    reverse("interview_process", args=[plan.slug]) + f"#stage-{stage.pk}"
-                )
+    if request.method == "POST" and form.is_valid():
+        try:
+            stage = services.save_stage(form, form.cleaned_data.get("version"))
+        except StaleEdit:
+            stage.refresh_from_db()
+            data = request.POST.copy()
+            data["version"] = str(stage.version)
+            form = StageForm(data, instance=stage, plan=plan)
+            form.is_valid()
+            conflict = True
+        except IntegrityError:
+            form.add_error("name", NAME_TAKEN)
         else:
-            status = 400
+            if request.htmx:
+                return _stage_row(request, plan, stage)
+            messages.success(request, f"Saved the stage “{stage.name}”.")
+            return redirect(reverse("interview_process", args=[plan.slug]) + f"#stage-{stage.pk}")
     context = {"plan": plan, "form": form, "stage": stage, "conflict": conflict}
-    return render(
+    status = CONFLICT if conflict else form_status(form)
+    return render_page(
         request, "interviews/stage_form.html", context, partial="stage-form", status=status
     )
 
@@ -104,8 +93,8 @@ def stage_edit(request, plan_slug, stage_id):
 def _stage_row(request, plan, stage):
     context = _process_context(plan)
     stage = next(s for s in context["process"].stages if s.pk == stage.pk)
-    return TemplateResponse(
-        request, "interviews/process.html#stage-row", {**context, "stage": stage}
+    return render_page(
+        request, "interviews/process.html", {**context, "stage": stage}, partial="stage-row"
     )
 
 
@@ -118,12 +107,8 @@ def stage_delete(request, plan_slug, stage_id):
         return TemplateResponse(
             request, "interviews/stage_delete.html", {"plan": plan, "stage": stage}
         )
-    name = stage.name
-    with transaction.atomic():
-        Plan.objects.lock(plan)
-        stage.delete()
-        renumber_stages(plan)
-    messages.success(request, f"Removed the stage “{name}”.")
+    services.remove_stage(stage)
+    messages.success(request, f"Removed the stage “{stage.name}”.")
     if request.htmx:
         return HttpResponseClientRefresh()
     return redirect("interview_process", plan.slug)
@@ -133,32 +118,13 @@ def stage_delete(request, plan_slug, stage_id):
 @require_POST
 def stage_move(request, plan_slug, stage_id):
     plan = get_plan(plan_slug)
-    direction = request.POST.get("direction")
-    with transaction.atomic():
-        Plan.objects.lock(plan)
-        stages = list(
-            InterviewStage.objects.select_for_update().filter(plan=plan).order_by("position", "pk")
-        )
-        index = next((i for i, s in enumerate(stages) if s.pk == stage_id), None)
-        if index is None:
-            return TemplateResponse(request, "errors/404.html", status=404)
-        other = index - 1 if direction == "up" else index + 1 if direction == "down" else None
-        if other is not None and 0 <= other < len(stages):
-            stages[index], stages[other] = stages[other], stages[index]
-            renumber_stages(plan, stages)
+    if not services.move_stage(plan, stage_id, request.POST.get("direction")):
+        raise Http404("No such stage.")
     if request.htmx:
-        return TemplateResponse(request, "interviews/process.html#stages", _process_context(plan))
+        return render_page(
+            request, "interviews/process.html", _process_context(plan), partial="stages"
+        )
     return redirect(reverse("interview_process", args=[plan.slug]) + f"#stage-{stage_id}")
-
-
-def renumber_stages(plan, stages=None) -> None:
-    """Positions 1..n in the given (or current) order, writing only rows that move."""
-    if stages is None:
-        stages = list(InterviewStage.objects.filter(plan=plan).order_by("position", "pk"))
-    for position, stage in enumerate(stages, start=1):
-        if stage.position != position:
-            stage.position = position
-            stage.save(update_fields=["position"])
 
 
 # --- Interview guide --------------------------------------------------------------------
@@ -176,45 +142,35 @@ def interview_guide(request, plan_slug, role_slug):
     return TemplateResponse(request, "interviews/guide.html", _guide_context(plan, role))
 
 
+def _posted_pairs(request) -> set[tuple[int, int]]:
+    pairs = set()
+    for value in request.POST.getlist("assess"):
+        stage_raw, _, item_raw = value.partition(":")
+        if stage_raw.isdigit() and item_raw.isdigit() and len(value) < 40:
+            pairs.add((int(stage_raw), int(item_raw)))
+    return pairs
+
+
 @requires(Capability.EDIT_ASSESSMENTS)
 @require_POST
 def guide_assessments(request, plan_slug, role_slug):
-    """Replace which stages assess which items, unless someone changed them meanwhile."""
+    """Replace which stages assess which items, unless someone changed the role meanwhile."""
     plan = get_plan(plan_slug)
     role = get_role(plan, role_slug)
-    guide = build_guide(plan, role)
-    stage_ids = {stage.pk for stage in guide.loop.stages}
-    item_ids = {g.item.pk for g in guide.items}
-    wanted = set()
-    for value in request.POST.getlist("assess"):
-        stage_raw, _, item_raw = value.partition(":")
-        if stage_raw.isdigit() and item_raw.isdigit():
-            pair = (int(stage_raw), int(item_raw))
-            if pair[0] in stage_ids and pair[1] in item_ids:
-                wanted.add(pair)
-    with transaction.atomic():
-        # Lock the role, not only its assignment rows: when there are none yet,
-        # locking them locks nothing, and two first saves would both pass the
-        # token check. Now the second waits, sees the first's rows and is refused.
-        Role.objects.select_for_update().filter(pk=role.pk).values_list("pk").first()
-        current_qs = StageAssessment.objects.filter(item__role=role)
-        current = set(current_qs.values_list("stage_id", "item_id"))
-        if assignment_token(current) != request.POST.get("token"):
-            messages.error(
-                request,
-                "Not saved: someone changed this guide since you opened it. "
-                "The current assignments are shown; make your change again.",
-            )
-            return redirect(reverse("interview_guide", args=[plan.slug, role.slug]) + "#assign")
-        # Only pairs within the loop are edited here; others are left as they are.
-        editable = {(s, i) for (s, i) in current if s in stage_ids and i in item_ids}
-        for stage_id, item_id in editable - wanted:
-            StageAssessment.objects.filter(stage_id=stage_id, item_id=item_id).delete()
-        for stage_id, item_id in wanted - editable:
-            StageAssessment.objects.create(stage_id=stage_id, item_id=item_id)
+    try:
+        role = services.save_assessments(
+            role, build_guide(plan, role), _posted_pairs(request), posted_version(request)
+        )
+    except StaleEdit:
+        messages.error(
+            request,
+            "Not saved: someone changed this role since you opened the guide. "
+            "The current assignments are shown; make your change again.",
+        )
+        return redirect(reverse("interview_guide", args=[plan.slug, role.slug]) + "#assign")
     messages.success(request, "Saved which stage assesses what.")
     if request.htmx:
-        return render(
+        return render_page(
             request, "interviews/guide.html", _guide_context(plan, role), partial="guide-body"
         )
     return redirect(reverse("interview_guide", args=[plan.slug, role.slug]) + "#traceability")
@@ -241,11 +197,3 @@ def guide_complete(request, plan_slug, role_slug):
             "Interview guide marked complete." if complete else "Interview guide reopened.",
         )
     return redirect("interview_guide", plan.slug, role.slug)
-
-
-@requires(Capability.EXPORT_PDF)
-@require_GET
-def guide_pdf(request, plan_slug, role_slug):
-    plan = get_plan(plan_slug)
-    role = get_role(plan, role_slug)
-    return pdf_response(request, plan=plan, kind="guide", role=role)

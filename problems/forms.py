@@ -1,32 +1,13 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from hiringplan.forms import (
+from core.forms import (
     BoundedModelChoiceField,
     LimitedTextMixin,
     version_field,
 )
-from hiringplan.shortcuts import unique_slug
+from core.slugs import unique_slug
 from problems.models import NextStep, OpenQuestion, Problem
-from roles.models import Confidence
-
-
-class CellForm(forms.Form):
-    """One cell of the coverage matrix: a confidence (or none) and a rationale."""
-
-    confidence = forms.ChoiceField(
-        choices=[("", "None (does not solve it)"), *Confidence.choices], required=False
-    )
-    rationale = forms.CharField(max_length=300, required=False)
-    version = version_field()
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("confidence") and cleaned.get("rationale"):
-            self.add_error(
-                "rationale", "A rationale needs a confidence; choose one or clear the rationale."
-            )
-        return cleaned
 
 
 class ProblemForm(LimitedTextMixin, forms.ModelForm):
@@ -103,3 +84,8 @@ class DoneForm(forms.Form):
     """The state the user wants (done or not), so a double click cannot flip it back."""
 
     done = forms.BooleanField(required=False)
+    version = version_field()
+
+
+class ReopenForm(forms.Form):
+    version = version_field()

@@ -3,11 +3,13 @@
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from core.concurrency import claim_next_version
 
 
 def new_revision() -> str:
@@ -199,9 +201,6 @@ class OpenQuestionQuerySet(models.QuerySet):
     def unresolved(self):
         return self.filter(resolved=False)
 
-    def resolved(self):
-        return self.filter(resolved=True)
-
     def unresolved_first(self):
         return self.order_by("resolved", "position", "pk")
 
@@ -258,21 +257,26 @@ class OpenQuestion(PlanContent):
             if linked is not None and linked.plan_id != self.plan_id:
                 raise ValidationError({field: "Pick one from this plan."})
 
-    def resolve(self, resolution: str) -> None:
-        """Close the question; the resolution is what the plan now relies on."""
+    def resolve(self, resolution: str, expected_version: int | None) -> None:
+        """Close the question; the resolution is what the plan now relies on.
+
+        Raises StaleEdit if the question changed since ``expected_version``.
+        """
         resolution = resolution.strip()
         if not resolution:
             raise ValidationError({"resolution": "Write down how the question was resolved."})
-        self.resolution = resolution
-        self.resolved = True
-        self.version += 1
-        self.save()
+        with transaction.atomic():
+            self.version = claim_next_version(OpenQuestion, expected_version, pk=self.pk)
+            self.resolution = resolution
+            self.resolved = True
+            self.save()
 
-    def reopen(self) -> None:
+    def reopen(self, expected_version: int | None) -> None:
         """Reopen, keeping the old resolution as context for whoever picks it up."""
-        self.resolved = False
-        self.version += 1
-        self.save()
+        with transaction.atomic():
+            self.version = claim_next_version(OpenQuestion, expected_version, pk=self.pk)
+            self.resolved = False
+            self.save()
 
 
 class NextStepQuerySet(models.QuerySet):
@@ -317,6 +321,13 @@ class NextStep(PlanContent):
         return (self.plan.slug, self.position)
 
     natural_key.dependencies = ["problems.plan"]
+
+    def mark_done(self, done: bool, expected_version: int | None) -> None:
+        """Tick the step off (or back on); raises StaleEdit if it changed meanwhile."""
+        with transaction.atomic():
+            self.version = claim_next_version(NextStep, expected_version, pk=self.pk)
+            self.done = done
+            self.save()
 
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()

@@ -3,15 +3,6 @@ from django.urls import path
 from problems import views
 
 urlpatterns = [
-    path("", views.plan_overview, name="plan_overview"),
-    path("matrix/", views.matrix, name="matrix"),
-    path("matrix.csv", views.matrix_csv, name="matrix_csv"),
-    path(
-        "matrix/cell/<slug:role_slug>/<slug:problem_slug>/",
-        views.matrix_cell,
-        name="matrix_cell",
-    ),
-    path("gaps/", views.gaps, name="gaps"),
     path("problems/", views.problem_list, name="problem_list"),
     path("problems/new/", views.problem_create, name="problem_create"),
     path("problems/<slug:problem_slug>/edit/", views.problem_edit, name="problem_edit"),

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from hiringplan.concurrency import StaleEdit
+from core.concurrency import StaleEdit, claim_next_version
 from problems.models import Plan, PlanContent, Problem
 
 
@@ -97,9 +97,6 @@ class RoleQuerySet(models.QuerySet):
 
     def recommended(self):
         return self.filter(origin=Origin.RECOMMENDED)
-
-    def active(self):
-        return self.exclude(decision__in=INACTIVE_DECISIONS)
 
 
 class RoleManager(models.Manager.from_queryset(RoleQuerySet)):
@@ -295,19 +292,22 @@ class Role(PlanContent):
 class RoleContent(PlanContent):
     """A row that belongs to a role (and through it, to a plan)."""
 
+    # Fields a JD editor row must fill, with the message when it does not.
+    required_in_editor: dict[str, str] = {}
+
     class Meta:
         abstract = True
 
     def plan_lookup(self) -> dict:
         return {"pk__in": Role.objects.filter(pk=self.role_id).values("plan_id")}
 
+    @classmethod
+    def missing_from(cls, rows) -> list[str]:
+        """What a complete JD still lacks among ``rows`` of this kind; nothing by default."""
+        return []
 
-class CoverageQuerySet(models.QuerySet):
-    def for_plan(self, plan):
-        return self.filter(role__plan=plan)
 
-
-class CoverageManager(models.Manager.from_queryset(CoverageQuerySet)):
+class CoverageManager(models.Manager):
     def get_by_natural_key(self, plan_slug, role_slug, problem_slug):
         return self.get(
             role__plan__slug=plan_slug, role__slug=role_slug, problem__slug=problem_slug
@@ -366,25 +366,27 @@ class Coverage(RoleContent):
             raise ValidationError("The role and the problem must belong to the same plan.")
         try:
             with transaction.atomic():
-                existing = (
-                    cls.objects.select_for_update().filter(role=role, problem=problem).first()
-                )
-                current = existing.version if existing else 0
-                if current != expected_version:
-                    raise StaleEdit(f"Cell is at version {current}, not {expected_version}.")
-                if not confidence:
+                if expected_version == 0:  # the editor opened an empty cell
+                    existing = cls.objects.filter(role=role, problem=problem).exists()
                     if existing:
-                        existing.delete()
-                    return None
-                coverage = existing or cls(role=role, problem=problem, version=0)
+                        raise StaleEdit("Someone filled the cell meanwhile.")
+                    if not confidence:
+                        return None
+                    coverage, version = cls(role=role, problem=problem), 1
+                else:
+                    version = claim_next_version(cls, expected_version, role=role, problem=problem)
+                    coverage = cls.objects.get(role=role, problem=problem)
+                    if not confidence:
+                        coverage.delete()
+                        return None
                 coverage.confidence = confidence
                 coverage.rationale = rationale
-                coverage.version = current + 1
+                coverage.version = version
                 coverage.full_clean(exclude=["role", "problem"])
                 coverage.save()
                 return coverage
         except IntegrityError:
-            # A concurrent editor created the cell between our read and our insert.
+            # A concurrent editor created the cell between our check and our insert.
             raise StaleEdit("The cell was created by someone else meanwhile.") from None
 
 
@@ -397,12 +399,7 @@ class Timeframe(models.IntegerChoices):
     YEAR_1 = 12, "1 year"
 
 
-class RowQuerySet(models.QuerySet):
-    def for_role(self, role):
-        return self.filter(role=role)
-
-
-class RowManager(models.Manager.from_queryset(RowQuerySet)):
+class RowManager(models.Manager):
     """Rows identified by their role and position, for fixtures."""
 
     def get_by_natural_key(self, plan_slug, role_slug, *rest):
@@ -428,6 +425,7 @@ class SuccessCriterion(RoleContent):
     history = HistoricalRecords()
     objects = RowManager()
     natural_key_fields = ("position",)
+    required_in_editor = {"timeframe": "Choose when this should be true."}
 
     class Meta:
         verbose_name_plural = "success criteria"
@@ -454,6 +452,13 @@ class SuccessCriterion(RoleContent):
     @property
     def is_headline(self) -> bool:
         return not self.metric
+
+    @classmethod
+    def missing_from(cls, rows) -> list[str]:
+        """A complete JD says what success looks like at every timeframe."""
+        present = {row.timeframe for row in rows}
+        absent = [tf.label for tf in Timeframe if tf.value not in present]
+        return [f"Success criteria for {', '.join(absent)}"] if absent else []
 
 
 class ItemKind(models.TextChoices):

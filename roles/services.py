@@ -1,57 +1,51 @@
-"""Changes to a role that touch several rows, each one atomic and version-checked."""
+"""Changes to a role, each one atomic, version-checked and recorded in its history."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 
-from hiringplan.concurrency import claim_next_version
-from hiringplan.shortcuts import unique_slug
+from core.concurrency import claim_next_version
+from core.slugs import unique_slug
 from problems.models import Plan
-from roles.forms import SectionEditor
-from roles.history import Version, ensure_baseline, restore, save_role_change
-from roles.models import JDItem, LandscapeArea, Role, SuccessCriterion
-from roles.sections import SECTIONS
-
-# Sections a new role copies from a template role: the JD itself, not the
-# proposal's account of the role nor its identity.
-COPIED_SECTIONS = tuple(s for s in SECTIONS if s.key not in ("basics", "proposal"))
+from roles.jd.history import ensure_baseline, save_role_change
+from roles.jd.sections import ROW_MODELS, SECTIONS
+from roles.models import Role
 
 
-def save_section(editor: SectionEditor, role: Role, expected_version: int | None) -> Role:
-    """Save one validated section editor, or raise StaleEdit if the role changed meanwhile."""
+def change_role(
+    role: Role, expected_version: int | None, reason: str, change: Callable[[Role], None]
+) -> Role:
+    """Apply ``change`` to the role as one new version, or raise StaleEdit.
+
+    Every edit of a role or of its rows comes through here, so each claims the
+    role's version once, and history records it with ``reason``.
+
+    The plan's lock comes first: every role change ends by updating the plan's
+    revision anyway, so this adds no contention, and role edits then take locks
+    in the same order as stage and guide changes (plan, then role, then rows),
+    so two of them wait for each other instead of deadlocking.
+    """
     with transaction.atomic():
+        Plan.objects.lock(role.plan)
         ensure_baseline(role)
-        new_version = claim_next_version(Role, role.pk, expected_version)
+        new_version = claim_next_version(Role, expected_version, pk=role.pk)
         locked = Role.objects.get(pk=role.pk)
-        editor.role = locked
-        editor.apply_fields(locked)
-        editor.save_rows()
-        save_role_change(locked, new_version, reason=f"Edited {editor.section.title}")
-    locked.plan = role.plan
+        locked.plan = role.plan
+        change(locked)
+        save_role_change(locked, new_version, reason=reason)
     return locked
 
 
 def update_role(role: Role, expected_version: int | None, reason: str, **fields) -> Role:
-    """Set a few role fields (decision, pipeline) under the same version check."""
-    with transaction.atomic():
-        ensure_baseline(role)
-        new_version = claim_next_version(Role, role.pk, expected_version)
-        locked = Role.objects.get(pk=role.pk)
+    """Set a few role fields (decision, pipeline, guide complete) as one version."""
+
+    def set_fields(locked: Role) -> None:
         for name, value in fields.items():
             setattr(locked, name, value)
-        save_role_change(locked, new_version, reason=reason)
-    locked.plan = role.plan
-    return locked
 
-
-def restore_version(role: Role, version: Version, expected_version: int | None) -> int:
-    """Bring back an old version as a new one; raise StaleEdit if the role changed meanwhile."""
-    with transaction.atomic():
-        ensure_baseline(role)
-        new_version = claim_next_version(Role, role.pk, expected_version)
-        locked = Role.objects.get(pk=role.pk)
-        restore(locked, version, new_version)
-    return new_version
+    return change_role(role, expected_version, reason, set_fields)
 
 
 def create_role(form, template: Role | None) -> Role:
@@ -72,29 +66,18 @@ def create_role(form, template: Role | None) -> Role:
 
 
 def copy_jd(source: Role, target: Role) -> None:
-    """Copy the JD sections' fields and rows; the caller saves ``target`` afterwards."""
-    for section in COPIED_SECTIONS:
+    """Copy the sections a new role takes over; the caller saves ``target`` afterwards."""
+    copied = [s for s in SECTIONS if s.copied]
+    for section in copied:
         for name in section.fields:
             setattr(target, name, getattr(source, name))
-    kinds = [s.rows.kind for s in COPIED_SECTIONS if s.rows is not None and s.rows.kind]
-    for item in source.items.filter(kind__in=kinds).order_by("kind", "position"):
-        JDItem.objects.create(
-            role=target, kind=item.kind, position=item.position, group=item.group, text=item.text
-        )
-    for criterion in source.criteria.all():
-        SuccessCriterion.objects.create(
-            role=target,
-            timeframe=criterion.timeframe,
-            position=criterion.position,
-            metric=criterion.metric,
-            target=criterion.target,
-            how_measured=criterion.how_measured,
-        )
-    for area in LandscapeArea.objects.filter(role=source):
-        LandscapeArea.objects.create(
-            role=target,
-            position=area.position,
-            area=area.area,
-            covers=area.covers,
-            typical_features=area.typical_features,
-        )
+    for model in ROW_MODELS:
+        specs = [s.rows for s in copied if s.rows is not None and s.rows.model is model]
+        rows = list(model.objects.filter(role=source))
+        for spec in specs:
+            for row in spec.select(rows):
+                # Saved one by one, not in bulk, so history records each row.
+                row.pk = row.id = None
+                row._state.adding = True
+                row.role = target
+                row.save()

@@ -8,8 +8,8 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.test import Client
 
-from hiringplan.coverage import forget_analyses
-from hiringplan.permissions import ADMINS, GROUP_NAMES, HIRING_MANAGERS, LEADERSHIP, RECRUITERS
+from core.permissions import ADMINS, GROUP_NAMES, HIRING_MANAGERS, LEADERSHIP, RECRUITERS
+from coverage.analysis import forget_analyses
 from interviews.models import InterviewStage, StageAssessment, TechnicalFocus
 from problems.models import NextStep, OpenQuestion, Plan, Problem
 from roles.models import Coverage, JDItem, LandscapeArea, Role, SuccessCriterion

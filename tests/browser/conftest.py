@@ -17,7 +17,7 @@ from django.core.management import call_command
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from hiringplan.permissions import GROUP_NAMES
+from core.permissions import GROUP_NAMES
 from problems.models import Plan
 
 # Playwright's sync API keeps an event loop in this thread; Django's guard
@@ -102,11 +102,19 @@ class Watched:
 
     def new_page(self):
         page = self.context.new_page()
-        page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        page.on("console", self._console)
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         page.set_default_timeout(10_000)
         self.pages.append(page)
         return page
+
+    # A refused form answers 409 or 422 on purpose (base.html's htmx config swaps
+    # them in); Chromium logs every non-2xx response, so those lines are expected.
+    EXPECTED_REFUSALS = ("status of 409 (Conflict)", "status of 422 (Unprocessable")
+
+    def _console(self, message):
+        if message.type == "error" and not any(r in message.text for r in self.EXPECTED_REFUSALS):
+            self.errors.append(f"console: {message.text}")
 
     def csp_violations(self):
         found = []

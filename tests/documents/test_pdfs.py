@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from hiringplan import documents, pdf_worker
+from documents import rendering as documents
+from documents import worker as pdf_worker
 from problems.models import Problem
 from roles.models import ItemKind
 from tests.problems.test_seed_fixture import DASHBOARD_CRITERIA
@@ -295,7 +296,7 @@ import os, sys, time
 import django
 os.environ["DJANGO_SETTINGS_MODULE"] = "hiringplan.test_settings"
 django.setup()
-from hiringplan import documents
+from documents import rendering as documents
 executor = documents._get_executor()
 executor.submit(time.sleep, 120)  # a render that is still running when the parent dies
 time.sleep(1.5)

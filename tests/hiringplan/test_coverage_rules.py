@@ -1,6 +1,7 @@
 """The coverage rules, gap kinds and the verdict, on the seed plan and on small changes to it."""
 
-from hiringplan.coverage import ColumnStatus, GapKind, RowStatus, Severity, analyse_plan
+from coverage.analysis import ColumnStatus, GapKind, RowStatus, Severity, analyse_plan
+from coverage.templatetags.matrix import gap_fix_url
 from problems.models import OpenQuestion
 from roles.models import Confidence, Coverage, Decision, SuccessCriterion
 
@@ -20,9 +21,9 @@ def test_seed_row_statuses(plan):
         3: RowStatus.COVERED,
         4: RowStatus.RECOMMENDED_ONLY,
         5: RowStatus.UNCOVERED,
-        "sales-outbound-revenue": RowStatus.COVERED,
-        "dashboard-capacity": RowStatus.COVERED,
-        "mobile-app-quality": RowStatus.COVERED,
+        "new-revenue-01-product": RowStatus.COVERED,
+        "capacity-agustin-overloaded": RowStatus.COVERED,
+        "uplevel-existing-app": RowStatus.COVERED,
     }
 
 
@@ -69,7 +70,7 @@ def test_seed_gaps_of_every_expected_kind(plan):
     # Gaps are ordered worst first and each links to where it is fixed.
     severities = [g.severity for g in analysis.gaps]
     assert severities == sorted(severities, reverse=True)
-    assert all(g.fix_url.startswith("/plans/q1-2026/") for g in analysis.gaps)
+    assert all(gap_fix_url(g, analysis.plan).startswith("/plans/q1-2026/") for g in analysis.gaps)
 
 
 def test_proceeding_with_the_recommended_hire_covers_4(plan):
@@ -133,7 +134,7 @@ def test_verdict_yes_once_every_ranked_problem_is_covered(plan):
 
 def test_resolving_questions_and_adding_criteria_remove_their_gaps(plan):
     for question in OpenQuestion.objects.filter(plan=plan, resolved=False):
-        question.resolve("Decided.")
+        question.resolve("Decided.", question.version)
     core = plan.roles.get(slug="senior-pam-core-engineer")
     SuccessCriterion.objects.create(role=core, timeframe=1, position=50, target="Ramped up.")
     analysis = analyse_plan(plan)

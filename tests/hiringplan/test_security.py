@@ -13,7 +13,7 @@ from roles.models import Coverage
 from tests.conftest import page_text
 
 ROOT = Path(__file__).resolve().parents[2]
-CELL = "/plans/q1-2026/matrix/cell/outbound-engineer/outbound-scale/"
+CELL = "/plans/q1-2026/matrix/cell/outbound-engineer/outbound-scale-in-3-6-months/"
 
 
 def csrf_client(user):
@@ -28,7 +28,7 @@ def test_post_without_csrf_token_fails(leader, plan):
     assert response.status_code == 403
     assert (
         Coverage.objects.get(
-            role__slug="outbound-engineer", problem__slug="outbound-scale"
+            role__slug="outbound-engineer", problem__slug="outbound-scale-in-3-6-months"
         ).confidence
         == "high"
     )
@@ -44,7 +44,7 @@ def test_htmx_post_with_token_header_from_the_page_works(leader, plan):
     assert response.status_code == 200
     assert (
         Coverage.objects.get(
-            role__slug="outbound-engineer", problem__slug="outbound-scale"
+            role__slug="outbound-engineer", problem__slug="outbound-scale-in-3-6-months"
         ).confidence
         == "low"
     )
@@ -259,7 +259,7 @@ def test_without_a_trusted_proxy_forwarded_for_is_ignored(plan, leader, settings
 
 
 def test_malformed_forwarded_for_falls_back_to_the_connection(plan, leader, settings):
-    from hiringplan.http import client_ip
+    from core.http import client_ip
 
     settings.TRUSTED_PROXY_COUNT = 1
     request = Client().get("/healthz").wsgi_request
@@ -323,7 +323,7 @@ def test_htmx_fragments_are_never_stored(manager_client, plan):
 def test_pdfs_keep_their_revalidation_policy(recruiter_client, plan, settings):
     from django.core.cache import caches
 
-    from hiringplan.documents import document_key
+    from documents.rendering import document_key
 
     role = plan.roles.get(slug="senior-dashboard-engineer")
     caches["documents"].set(document_key(plan, "jd", role), b"%PDF-1.7 cached")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from hiringplan.permissions import Capability, requires
+from core.permissions import Capability, requires
 from hiringplan.urls import urlpatterns as app_urlpatterns
 
 

@@ -5,8 +5,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from roles.forms import SectionEditor
-from roles.sections import SECTIONS
+from roles.jd.editor import SectionEditor
+from roles.jd.sections import EDITABLE_SECTIONS as SECTIONS
 from tests.roles.helpers import HTMX, section_url
 
 HOSTILE = st.sampled_from(

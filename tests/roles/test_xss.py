@@ -4,10 +4,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from hiringplan.markdown import render_markdown, render_markdown_inline
+from core.markdown import render_markdown, render_markdown_inline
 from problems.models import OpenQuestion
+from roles.jd.sections import EDITABLE_SECTIONS as SECTIONS
 from roles.models import ItemKind, JDItem, LandscapeArea, Role, SuccessCriterion
-from roles.sections import SECTIONS
 
 PAYLOADS = [
     '<script>alert("xss")</script>',

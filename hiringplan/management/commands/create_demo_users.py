@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from hiringplan.permissions import ADMINS, HIRING_MANAGERS, LEADERSHIP, RECRUITERS
+from core.permissions import ADMINS, HIRING_MANAGERS, LEADERSHIP, RECRUITERS
 
 DEMO_USERS = (
     ("leader", LEADERSHIP),

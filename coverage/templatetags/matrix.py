@@ -1,0 +1,79 @@
+"""How the analysis looks on a page: the matrix's cells, element ids, where to fix a gap.
+
+A plan of 100 problems x 300 roles has 30,000 cells; a template variable
+lookup per attribute per cell costs more than all the rest of the page. One
+function builds a cell's markup for the full matrix and for the single cell
+an in-place edit returns, so the two cannot drift apart.
+"""
+
+from django import template
+from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
+from coverage.analysis import GapKind
+
+register = template.Library()
+
+
+def cell_html(cell, prefix: str, editable: bool) -> str:
+    rationale = cell.coverage.rationale if cell.coverage else ""
+    why = f'<span class="why">{escape(rationale)}</span>' if rationale else ""
+    content = f'<span aria-hidden="true">{cell.symbol}</span> <span class="lbl">{cell.label}</span>'
+    if editable:
+        url = f"{prefix}{cell.role.slug}/{cell.problem.slug}/"
+        content = f'<a href="{url}" hx-get="{url}">{content}</a>'
+    css = f"conf-{cell.coverage.confidence}" if cell.coverage else "conf-none"
+    return f'<td id="cell-{cell.role.pk}-{cell.problem.pk}" class="cell {css}">{content}{why}</td>'
+
+
+@register.simple_tag(takes_context=True)
+def matrix_cells(context, row):
+    prefix, editable = context["cell_prefix"], context["can"].edit_coverage
+    return mark_safe("".join(cell_html(cell, prefix, editable) for cell in row.cells))
+
+
+@register.simple_tag(takes_context=True)
+def matrix_cell(context, cell):
+    return mark_safe(cell_html(cell, context["cell_prefix"], context["can"].edit_coverage))
+
+
+@register.filter
+def cell_css(cell) -> str:
+    return f"conf-{cell.coverage.confidence}" if cell.coverage else "conf-none"
+
+
+# Where each kind of gap is fixed, and what the link says.
+_PROBLEM_IN_MATRIX = ("Map a hire in the matrix", "matrix", "#problem-{problem.slug}")
+GAP_FIXES = {
+    GapKind.UNCOVERED_PROBLEM: _PROBLEM_IN_MATRIX,
+    GapKind.WEAK_COVERAGE: _PROBLEM_IN_MATRIX,
+    GapKind.RECOMMENDED_ONLY: _PROBLEM_IN_MATRIX,
+    GapKind.INACTIVE_ONLY: _PROBLEM_IN_MATRIX,
+    GapKind.ROLE_WITHOUT_PROBLEM: ("Map it to a problem", "matrix", "#role-{role.slug}"),
+    GapKind.ROLE_OFF_RANKING: ("Rank the problems", "problem_list", ""),
+    GapKind.JD_INCOMPLETE: ("Write the JD", "role_detail", ""),
+    GapKind.GUIDE_INCOMPLETE: ("Finish the interview guide", "interview_guide", ""),
+    GapKind.MISSING_CRITERIA: ("Add success criteria", "role_detail", "#criteria"),
+    GapKind.UNASSESSED_ITEMS: ("Assign them to stages", "interview_guide", "#traceability"),
+    GapKind.OPEN_QUESTION: (
+        "Resolve the question",
+        "question_list",
+        "#question-{question.position}",
+    ),
+}
+_ROLE_PAGES = {"role_detail", "interview_guide"}
+
+
+def gap_fix_url(gap, plan) -> str:
+    _, name, anchor = GAP_FIXES[gap.kind]
+    args = [plan.slug, gap.role.slug] if name in _ROLE_PAGES else [plan.slug]
+    return reverse(name, args=args) + anchor.format(
+        problem=gap.problem, role=gap.role, question=gap.question
+    )
+
+
+@register.simple_tag
+def gap_fix(gap, plan):
+    """The link that takes the reader to where ``gap`` is fixed."""
+    return format_html('<a href="{}">{}</a>', gap_fix_url(gap, plan), GAP_FIXES[gap.kind][0])

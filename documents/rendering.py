@@ -1,0 +1,281 @@
+"""PDF documents: render HTML with WeasyPrint in a time-bounded worker, cache the bytes.
+
+A PDF is a pure function of its HTML, the print stylesheet and the templates,
+and the HTML is a function of the plan's content. So the cache key is the
+plan's revision (changed by every edit, see problems.signals) plus a
+fingerprint of the templates and stylesheet; the same key is the ETag, and a
+matching If-None-Match gets a 304 without rendering anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django_tasks import task
+
+from core.markdown import DOCUMENT_SECONDS, markdown_budget
+from coverage.analysis import analyse_plan
+from documents import worker as pdf_worker
+from interviews.loops import build_guide, plan_process, role_loop
+from problems.models import NextStep, OpenQuestion, Plan
+from roles.jd.presentation import load_role_jd, proposal_breakdown
+from roles.models import Role
+
+logger = logging.getLogger("hiringplan.pdf")
+
+
+class DocumentError(Exception):
+    """The document could not be produced; the message is safe to show to the user."""
+
+
+_executor: ProcessPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _get_executor() -> ProcessPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            # spawn, not fork: the web process has threads and open database
+            # connections that a forked child must not inherit.
+            _executor = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=pdf_worker.die_with_parent,
+                initargs=(os.getpid(),),
+            )
+        return _executor
+
+
+def _discard_executor(kill: bool) -> None:
+    global _executor
+    with _executor_lock:
+        executor, _executor = _executor, None
+    if executor is None:
+        return
+    if kill:
+        for process in list(getattr(executor, "_processes", {}).values()):
+            process.kill()
+    executor.shutdown(wait=False, cancel_futures=True)
+
+
+@lru_cache(maxsize=1)
+def static_dirs() -> list[str]:
+    """Folders the PDF may load static files from: ours, the apps', and collected files."""
+    dirs = [str(path) for path in settings.STATICFILES_DIRS]
+    for config in apps.get_app_configs():
+        candidate = Path(config.path) / "static"
+        if candidate.is_dir():
+            dirs.append(str(candidate))
+    if settings.STATIC_ROOT and Path(settings.STATIC_ROOT).is_dir():
+        dirs.append(str(settings.STATIC_ROOT))
+    return dirs
+
+
+def render_pdf(html: str) -> bytes:
+    """HTML to PDF bytes, refusing any URL but our static files, within the time bound."""
+    if len(html.encode("utf-8")) > settings.PDF_MAX_HTML_BYTES:
+        raise DocumentError(
+            "This document is too large to export as a PDF. "
+            "Shorten the longest sections and try again."
+        )
+    args = (html, settings.STATIC_URL, static_dirs(), settings.PDF_MAX_DATA_URL_BYTES)
+    for attempt in (1, 2):
+        future = _get_executor().submit(pdf_worker.render, *args)
+        try:
+            pdf, refused = future.result(timeout=settings.PDF_RENDER_TIMEOUT_SECONDS)
+        except FutureTimeout:
+            _discard_executor(kill=True)
+            logger.error(
+                "PDF render exceeded %ss; worker killed.", settings.PDF_RENDER_TIMEOUT_SECONDS
+            )
+            raise DocumentError(
+                "Rendering this PDF took too long and was stopped. Try again later or shorten "
+                "the document."
+            ) from None
+        except BrokenProcessPool:
+            _discard_executor(kill=True)
+            if attempt == 2:
+                raise DocumentError("The PDF renderer stopped unexpectedly. Try again.") from None
+            continue
+        for url in refused:
+            logger.warning("PDF render refused to fetch %s", url)
+        return pdf
+    raise AssertionError("unreachable")
+
+
+def render_html_direct(html: str) -> bytes:
+    """Render in this process without the worker or the cache (benchmarks' floor)."""
+    pdf, _ = pdf_worker.render(
+        html, settings.STATIC_URL, static_dirs(), settings.PDF_MAX_DATA_URL_BYTES
+    )
+    return pdf
+
+
+@lru_cache(maxsize=1)
+def layout_fingerprint() -> str:
+    """Changes when the print stylesheet or document templates change (a deploy)."""
+    digest = hashlib.sha256()
+    for static_path in ("css/print.css",):
+        for folder in static_dirs():
+            candidate = Path(folder) / static_path
+            if candidate.is_file():
+                digest.update(candidate.read_bytes())
+                break
+    # Documents include page templates (JD sections, the loop), so all of them count.
+    for path in sorted((Path(settings.BASE_DIR) / "templates").rglob("*.html")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# --- The documents -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    """A kind of PDF: its template, what it shows, and its download name."""
+
+    template: str
+    context: Callable[[Plan, Role | None], dict]
+    filename: Callable[[Plan, Role | None], str]
+    per_role: bool
+
+
+# WeasyPrint lays out a table cell in about a millisecond; past this many cells
+# the proposal lists each problem's hires instead of drawing the full grid
+# (which at 100 problems x 300 roles would take most of a minute and be
+# unreadable on A4 anyway).
+MAX_PRINTED_GRID_CELLS = 1500
+
+
+def _proposal_context(plan, _role):
+    analysis = analyse_plan(plan)
+    grid = len(analysis.problems) * len(analysis.columns) <= MAX_PRINTED_GRID_CELLS
+    return {
+        "plan": plan,
+        "analysis": analysis,
+        "columns": analysis.columns,
+        "grid": grid,
+        "rows": analysis.matrix_rows(analysis.columns) if grid else analysis.rows,
+        "breakdown": proposal_breakdown(plan, analysis),
+        "process": plan_process(plan, analysis.roles),
+        "questions": OpenQuestion.objects.filter(plan=plan).unresolved_first(),
+        "next_steps": NextStep.objects.filter(plan=plan),
+    }
+
+
+def _jd_context(plan, role):
+    return {"plan": plan, "role": role, "jd": load_role_jd(role), "loop": role_loop(plan, role)}
+
+
+def _guide_context(plan, role):
+    return {"plan": plan, "role": role, "guide": build_guide(plan, role)}
+
+
+DOCUMENTS = {
+    "proposal": Document(
+        "documents/proposal.html",
+        _proposal_context,
+        lambda plan, _role: f"{plan.slug}-hiring-proposal.pdf",
+        per_role=False,
+    ),
+    "jd": Document(
+        "documents/jd.html", _jd_context, lambda _plan, role: f"{role.slug}-jd.pdf", per_role=True
+    ),
+    "guide": Document(
+        "documents/guide.html",
+        _guide_context,
+        lambda _plan, role: f"{role.slug}-interview-guide.pdf",
+        per_role=True,
+    ),
+}
+
+
+def document_key(plan, kind: str, role: Role | None) -> str:
+    """Cache key and ETag seed: changes whenever the document's content can change."""
+    # Today's date is part of it: documents flag overdue next steps.
+    today = timezone.localdate().isoformat()
+    subject = role.pk if role is not None else "-"
+    return f"pdf:{kind}:{plan.pk}:{subject}:{plan.revision}:{today}:{layout_fingerprint()}"
+
+
+def build_document(plan, kind: str, role: Role | None = None) -> bytes:
+    """Render a document to PDF and cache it under its current key.
+
+    Rendered without a request, so the bytes are the same whether a web
+    request or a background task produced them.
+    """
+    spec = DOCUMENTS[kind]
+    key = document_key(plan, kind, role)
+    with markdown_budget(DOCUMENT_SECONDS):
+        html = render_to_string(spec.template, spec.context(plan, role))
+    pdf = render_pdf(html)
+    caches["documents"].set(key, pdf)
+    return pdf
+
+
+@task()
+def build_document_task(plan_id: int, kind: str, role_id: int | None) -> None:
+    """Background render for PDF_MODE=queue (run by ``manage.py db_worker``)."""
+    plan = Plan.objects.get(pk=plan_id)
+    role = Role.objects.get(pk=role_id, plan=plan) if role_id is not None else None
+    try:
+        build_document(plan, kind, role)
+    finally:
+        caches["documents"].delete(document_key(plan, kind, role) + ":queued")
+
+
+def pdf_response(request, *, plan, kind: str, role: Role | None = None) -> HttpResponse:
+    """Serve a cached PDF, a 304, or produce one (now, or in the background if queued)."""
+    spec = DOCUMENTS[kind]
+    key = document_key(plan, kind, role)
+    etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+    last_modified = int(plan.updated_at.timestamp())
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        return not_modified
+
+    cache = caches["documents"]
+    pdf = cache.get(key)
+    if pdf is None and settings.PDF_MODE == "queue":
+        # Off the request path: one render per key is queued; the page refreshes itself.
+        if cache.add(key + ":queued", True, timeout=settings.PDF_RENDER_TIMEOUT_SECONDS * 5):
+            build_document_task.enqueue(plan.pk, kind, role.pk if role is not None else None)
+        response = TemplateResponse(request, "documents/preparing.html", {"plan": plan}, status=202)
+        response["Retry-After"] = "3"
+        return response
+    if pdf is None:
+        try:
+            pdf = build_document(plan, kind, role)
+        except DocumentError as error:
+            response = TemplateResponse(
+                request, "documents/error.html", {"message": str(error)}, status=503
+            )
+            response["Retry-After"] = "60"
+            return response
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{spec.filename(plan, role)}"'
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = "private, no-cache"
+    return response

@@ -1,0 +1,211 @@
+"""The sections of a job description: what each holds, how it is shown and edited.
+
+One registry drives the JD page, the in-place editors, the completeness
+checklist, the PDF and the history diff, so adding a section is one entry here
+plus (if it needs a special look) one display template.
+"""
+
+from dataclasses import dataclass
+
+from roles.models import ItemKind, JDItem, LandscapeArea, SuccessCriterion
+
+
+@dataclass(frozen=True)
+class Rows:
+    """An ordered list of rows edited together."""
+
+    model: type
+    fields: tuple[str, ...]
+    kind: ItemKind | None = None  # JDItem lists only
+    add_label: str = "Add a row"
+    numbered_groups: bool = False  # "1. Dashboard UX", "2. ..." as the seed JD numbers them
+
+    @property
+    def grouped(self) -> bool:
+        return "group" in self.fields
+
+    @property
+    def lookup(self) -> dict:
+        return {"kind": self.kind} if self.kind is not None else {}
+
+    def queryset(self, role):
+        # The row model's own Meta.ordering is the order the JD shows.
+        return self.model.objects.filter(role=role, **self.lookup)
+
+    def select(self, rows: list) -> list:
+        """This list's rows among all of ``role``'s rows of the model, already loaded."""
+        return [row for row in rows if all(getattr(row, k) == v for k, v in self.lookup.items())]
+
+    def new_row(self, role):
+        return self.model(role=role, **self.lookup)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    fields: tuple[str, ...] = ()
+    rows: Rows | None = None
+    display: str = "fields"  # template roles/sections/<display>.html
+    required: bool = False  # part of a complete JD
+    help: str = ""
+    heading: str = ""  # a group heading the JD shows before this section
+    editable: bool = True  # False: shown on the JD, edited elsewhere (matrix, interview guide)
+    copied: bool = True  # a new role started from this one's JD copies the section
+
+    @property
+    def template(self) -> str:
+        return f"roles/sections/{self.display}.html"
+
+    def missing(self, role, rows: list) -> list[str]:
+        """What a complete JD still lacks in this section (only required sections count)."""
+        if not self.required:
+            return []
+        if not rows and not any(getattr(role, name) for name in self.fields):
+            return [self.title]
+        return self.rows.model.missing_from(rows) if self.rows is not None else []
+
+
+def _items(kind, label="Add an item", grouped=False):
+    fields = ("group", "text") if grouped else ("text",)
+    return Rows(JDItem, fields, kind=kind, add_label=label)
+
+
+SECTIONS = (
+    Section("problems_solved", "Problems solved", display="problems_solved", editable=False),
+    Section(
+        "basics",
+        "Role",
+        fields=("title", "subtitle", "short_name", "level", "function", "headcount", "origin"),
+        display="basics",
+        copied=False,
+    ),
+    Section(
+        "proposal",
+        "In the proposal",
+        fields=(
+            "proposal_summary",
+            "inherits",
+            "key_mindset",
+            "key_difference_from",
+            "key_difference",
+            "summary_problem",
+            "first_proposed_as",
+            "first_mapping",
+            "first_confidence",
+            "first_confidence_note",
+        ),
+        display="proposal",
+        copied=False,
+    ),
+    Section("what_they_do", "What they do", rows=_items(ItemKind.WHAT_THEY_DO), display="list"),
+    Section(
+        "problem",
+        "Problem this role solves",
+        fields=("problem_statement", "root_cause", "current_state", "why_now"),
+        required=True,
+    ),
+    Section(
+        "summary",
+        "Role summary",
+        fields=("role_summary", "key_distinction", "tech_stack"),
+        required=True,
+    ),
+    Section(
+        "responsibilities",
+        "Responsibilities",
+        rows=Rows(
+            JDItem,
+            ("group", "text"),
+            kind=ItemKind.RESPONSIBILITY,
+            add_label="Add a responsibility",
+            numbered_groups=True,
+        ),
+        display="list",
+        required=True,
+        help="Rows with the same group appear under one numbered heading.",
+    ),
+    Section(
+        "criteria",
+        "Success criteria",
+        rows=Rows(
+            SuccessCriterion,
+            ("timeframe", "metric", "target", "how_measured"),
+            add_label="Add a criterion",
+        ),
+        display="criteria",
+        required=True,
+        help="Leave the metric empty for a one-line headline, as in the proposal.",
+    ),
+    Section(
+        "must_have",
+        "Must have",
+        rows=_items(ItemKind.MUST_HAVE, "Add a requirement"),
+        display="list",
+        required=True,
+        heading="Requirements",
+    ),
+    Section("nice_to_have", "Nice to have", rows=_items(ItemKind.NICE_TO_HAVE), display="list"),
+    Section(
+        "mindset",
+        "Mindset",
+        rows=_items(ItemKind.MINDSET),
+        display="list",
+        required=True,
+    ),
+    Section(
+        "first_30_days",
+        "What they'll work on (first 30 days)",
+        fields=("first_30_days_note",),
+        rows=_items(ItemKind.FIRST_30_DAYS, "Add an item", grouped=True),
+        display="list",
+        required=True,
+        help="Group by week, e.g. 'Week 1'.",
+    ),
+    Section(
+        "reporting",
+        "Reports to",
+        fields=("reports_to",),
+        required=True,
+        heading="Reporting & team",
+    ),
+    Section("works_with", "Works with", rows=_items(ItemKind.WORKS_WITH), display="list"),
+    Section("stakeholders", "Stakeholders", rows=_items(ItemKind.STAKEHOLDER), display="list"),
+    Section(
+        "landscape",
+        "Area landscape",
+        fields=("landscape_title",),
+        rows=Rows(LandscapeArea, ("area", "covers", "typical_features"), add_label="Add an area"),
+        display="landscape",
+    ),
+    Section(
+        "red_flags",
+        "Red flags (don't hire if...)",
+        rows=_items(ItemKind.RED_FLAG, "Add a red flag"),
+        display="list",
+        required=True,
+    ),
+    Section("interview_process", "Interview process", display="interview_loop", editable=False),
+    Section(
+        "interview_focus",
+        "Interview focus",
+        rows=_items(ItemKind.INTERVIEW_FOCUS, "Add a focus"),
+        display="list",
+        required=True,
+    ),
+    Section(
+        "compensation",
+        "Compensation",
+        fields=(
+            "compensation_note",
+            "compensation_level",
+            "compensation_location",
+            "compensation_range",
+        ),
+        required=True,
+    ),
+)
+
+SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
+EDITABLE_SECTIONS = tuple(section for section in SECTIONS if section.editable)
+ROW_MODELS = tuple(dict.fromkeys(s.rows.model for s in SECTIONS if s.rows is not None))
