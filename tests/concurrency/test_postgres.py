@@ -138,7 +138,7 @@ def test_two_new_next_steps_are_both_kept_at_distinct_positions(race, leader, pl
 
 def test_two_roles_with_the_same_title_are_both_kept_with_distinct_slugs(race, manager, plan):
     data = {"title": "Data Engineer", "level": "senior", "function": "eng"}
-    data |= {"origin": "proposed", "headcount": "1"}
+    data |= {"origin": "proposed", "headcount": "1", "solves_none": "on"}
     url = f"{P}/roles/new/"
     responses = race(poster(manager, url, data), poster(manager, url, data))
     assert [r.status_code for r in responses] == [302, 302]
