@@ -2,7 +2,10 @@
 
 Hits the overview, matrix and a JD page concurrently for a bounded time and
 reports throughput, p50/p99 latency and errors, next to a trivial logged-in
-view served by the same gunicorn. Needs PostgreSQL (BENCH_DATABASE_URL, by
+view served by the same gunicorn. A hostile scenario then reads a role whose
+JD a hiring manager filled, to every limit, with the Markdown markdown-it is
+slowest on (issue #18: before the bounds such a page took most of a minute and
+every reader got a 500). Needs PostgreSQL (BENCH_DATABASE_URL, by
 default postgres://postgres@127.0.0.1:5432/hiringplan_bench) and `wrk`.
 
 Run: python bench/load.py [--seconds 20] [--connections 16]
@@ -62,6 +65,31 @@ def prepare(database_url: str) -> str:
     call_command("migrate", verbosity=0)
     call_command("loaddata", "q1-2026", verbosity=0)
     return session_cookie(bench_user())
+
+
+HOSTILE_ROLE = "hostile-markdown"
+
+
+def plant_hostile_role() -> str:
+    """A role whose JD is as slow to render as the limits allow; returns its page's path."""
+    from core.forms import ROW_TEXT_LIMIT
+    from problems.models import Plan
+    from roles.jd.editor import MAX_JD_CHARACTERS
+    from roles.models import ItemKind, JDItem, Role
+
+    plan = Plan.objects.get(slug="q1-2026")
+    role, _ = Role.objects.get_or_create(
+        plan=plan, slug=HOSTILE_ROLE, defaults={"title": "Hostile Markdown", "position": 999}
+    )
+    role.items.all().delete()
+    pattern = "![" * (ROW_TEXT_LIMIT // 2 - 8)
+    kinds = [ItemKind.RED_FLAG, ItemKind.MUST_HAVE, ItemKind.RESPONSIBILITY]
+    rows = MAX_JD_CHARACTERS // len(pattern)
+    JDItem.objects.bulk_create(
+        JDItem(role=role, kind=kinds[i % 3], position=i, text=f"{i:04d}{pattern}")
+        for i in range(rows)
+    )
+    return f"/plans/q1-2026/roles/{HOSTILE_ROLE}/"
 
 
 def wrk(url: str, paths: list[str], cookie: str, seconds: int, connections: int) -> dict:
@@ -160,6 +188,14 @@ def run(seconds: int = 20, connections: int = 16, database_url: str | None = Non
             seconds,
             connections,
         )
+        hostile_path = plant_hostile_role()
+        hostile = wrk(
+            url,
+            [hostile_path, "/plans/q1-2026/", "/plans/q1-2026/roles/senior-dashboard-engineer/"],
+            cookie,
+            seconds,
+            connections,
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -195,11 +231,16 @@ def run(seconds: int = 20, connections: int = 16, database_url: str | None = Non
                 for name, r in (
                     ("trivial logged-in view", trivial),
                     ("overview + matrix + JD", mixed),
+                    ("hostile JD + overview + JD", hostile),
                 )
             ],
         )
     )
-    return {"trivial": trivial, "mixed": mixed, "workers": workers}
+    print(
+        "Hostile: a JD filled to the limits with '![' rows, the Markdown markdown-it is "
+        "slowest on; each worker renders it within the per-request budget, then from its cache."
+    )
+    return {"trivial": trivial, "mixed": mixed, "hostile": hostile, "workers": workers}
 
 
 if __name__ == "__main__":

@@ -2,19 +2,25 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
-LONG_TEXT_LIMIT = 20_000
+# Sized to real plans: the seed's longest text is 265 characters and its whole
+# JD under 8,000. A field may hold a few pages, a list item a long paragraph;
+# together with the per-JD limit (roles.forms) this bounds what any page renders.
+LONG_TEXT_LIMIT = 10_000
+ROW_TEXT_LIMIT = 2_000
 
 
 class LimitedTextMixin:
     """Give unbounded text fields a generous but finite limit, so no input is absurd."""
 
+    text_limit = LONG_TEXT_LIMIT
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field, forms.CharField) and field.max_length is None:
-                field.max_length = LONG_TEXT_LIMIT
-                field.validators.append(MaxLengthValidator(LONG_TEXT_LIMIT))
-                field.widget.attrs.setdefault("maxlength", str(LONG_TEXT_LIMIT))
+                field.max_length = self.text_limit
+                field.validators.append(MaxLengthValidator(self.text_limit))
+                field.widget.attrs.setdefault("maxlength", str(self.text_limit))
 
 
 # Largest value an id or version can hold in every database we support; bigger

@@ -1,5 +1,8 @@
-"""HTTP helpers every app's views share."""
+"""HTTP helpers every app's views share: pages, statuses, the client's address, caching."""
 
+from ipaddress import ip_address
+
+from django.conf import settings
 from django.template.response import TemplateResponse
 
 from core.forms import MAX_VERSION
@@ -30,3 +33,49 @@ def posted_version(request) -> int | None:
     except (TypeError, ValueError):
         return None
     return value if 0 <= value <= MAX_VERSION else None
+
+
+def client_ip(request) -> str | None:
+    """The address of the client that sent the request, as our own proxies saw it.
+
+    Behind ``TRUSTED_PROXY_COUNT`` proxies that each append the address they
+    received from to ``X-Forwarded-For``, the real client is that many entries
+    from the right; anything to the left of it was written by the client and is
+    not trusted. Directly exposed (the count is 0), or if the header is missing
+    or malformed, it is the connection's address. Login throttling is keyed on
+    this (``AXES_CLIENT_IP_CALLABLE``), so one client's failures never lock out
+    another.
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    hops = settings.TRUSTED_PROXY_COUNT
+    if hops <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if len(forwarded) < hops:
+        return remote
+    candidate = forwarded[-hops]
+    try:
+        return str(ip_address(candidate))
+    except ValueError:
+        return remote
+
+
+class PrivateCacheMiddleware:
+    """Signed-in users' pages are theirs alone: no shared or browser cache may keep them.
+
+    Every response to an authenticated request that does not choose its own
+    caching (PDFs do, for conditional requests) gets ``Cache-Control: private,
+    no-store``, so a proxy never serves one user's page to another and the back
+    button after logging out does not show a cached plan.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response

@@ -125,8 +125,10 @@ def matrix_csv(request, plan_slug):
     writer.writerow(
         ["Rank", "Problem", "Impact", "Root cause", "Status"]
         + [
-            f"{c.role.title}{f' x{c.role.headcount}' if c.role.headcount > 1 else ''} "
-            f"({c.role.get_origin_display()}; {c.role.get_decision_display()})"
+            _csv_safe(
+                f"{c.role.title}{f' x{c.role.headcount}' if c.role.headcount > 1 else ''} "
+                f"({c.role.get_origin_display()}; {c.role.get_decision_display()})"
+            )
             for c in columns
         ]
         + COST_HEADERS

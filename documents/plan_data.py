@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.forms import LONG_TEXT_LIMIT
 from interviews.models import InterviewStage, Question, StageChoice, TechnicalFocus
 from problems.models import NextStep, OpenQuestion, Plan, Problem
 from roles.models import (
@@ -83,9 +84,10 @@ PLAN_PATH = {
 NOT_CONTENT = {"id", "plan", "version", "revision", "created_at", "updated_at"}
 PLAN_NOT_CONTENT = NOT_CONTENT | {"slug"}
 
-# Bounds on what one import may hold.
+# Bounds on what one import may hold. A text is held to the same limit as the
+# editors' fields; rendering is time-bounded anyway (core.markdown).
 MAX_OBJECTS = 20_000
-MAX_TEXT_CHARS = 20_000
+MAX_TEXT_CHARS = LONG_TEXT_LIMIT
 IMPORTED = "imported"
 
 

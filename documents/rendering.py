@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -30,6 +31,7 @@ from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.markdown import DOCUMENT_SECONDS, markdown_budget
 from coverage.analysis import analyse_plan
 from coverage.costs import plan_costs
 from documents import worker as pdf_worker
@@ -56,7 +58,10 @@ def _get_executor() -> ProcessPoolExecutor:
             # spawn, not fork: the web process has threads and open database
             # connections that a forked child must not inherit.
             _executor = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=pdf_worker.die_with_parent,
+                initargs=(os.getpid(),),
             )
         return _executor
 
@@ -305,7 +310,8 @@ def build_document(plan, kind: str, role: Role | None = None) -> bytes:
     """
     spec = DOCUMENTS[kind]
     key = document_key(plan, kind, role)
-    html = render_to_string(spec.template, spec.context(plan, role))
+    with markdown_budget(DOCUMENT_SECONDS):
+        html = render_to_string(spec.template, spec.context(plan, role))
     pdf = render_pdf(html)
     caches["documents"].set(key, pdf)
     return pdf

@@ -7,6 +7,9 @@ needs WeasyPrint and the list of folders static files may come from.
 import base64
 import logging
 import mimetypes
+import os
+import threading
+import time
 from pathlib import Path
 
 from weasyprint import HTML
@@ -68,3 +71,21 @@ def render(html: str, static_url: str, static_dirs: list[str], max_data_bytes: i
     fetcher = StaticOnlyFetcher(static_url, static_dirs, max_data_bytes)
     pdf = HTML(string=html, base_url=STATIC_HOST + "/", url_fetcher=fetcher).write_pdf()
     return pdf, fetcher.refused
+
+
+def die_with_parent(parent_pid: int, interval: float = 0.5) -> None:
+    """Process-pool initializer: exit as soon as the web process that started us is gone.
+
+    A killed gunicorn worker (timeout, OOM, deploy) cannot shut its pool down,
+    and a renderer left behind keeps ~130 MB and the pool's helper process
+    alive for as long as its render takes, or forever if it is idle. A daemon
+    thread watches the parent: when it changes (we were re-parented), exit at
+    once, whatever the main thread is doing.
+    """
+
+    def watch():
+        while os.getppid() == parent_pid:
+            time.sleep(interval)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.permissions.PolicyMiddleware",
+    "core.http.PrivateCacheMiddleware",
+    "core.markdown.MarkdownBudgetMiddleware",
     # Last, as django-axes asks, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -107,14 +109,25 @@ except ValueError as error:
     ) from None
 
 if _database["ENGINE"] == "django.db.backends.postgresql":
+    _options = _database.setdefault("OPTIONS", {})
+    # An unreachable server fails a connection attempt in seconds, not at the
+    # TCP timeout; a server that stops answering mid-query is given up on too.
+    _options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3, minimum=2))
+    _options.setdefault("keepalives_idle", 30)
+    _options.setdefault("tcp_user_timeout", 10_000)
     # psycopg 3's pool, managed by Django (5.1+); persistent connections
     # (CONN_MAX_AGE) must stay off when the pool is on.
     if env_bool("DATABASE_POOL", True):
-        _database.setdefault("OPTIONS", {})["pool"] = {
+        _options["pool"] = {
             "min_size": env_int("DATABASE_POOL_MIN", 2, minimum=0),
             "max_size": env_int("DATABASE_POOL_MAX", 10, minimum=1),
             "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
         }
+    # Test each connection as it leaves the pool (Django passes psycopg's
+    # ConnectionPool.check_connection as the pool's ``check``): after a database
+    # restart or failover the dead ones are replaced, not handed to a request
+    # that then fails with a 500.
+    _database["CONN_HEALTH_CHECKS"] = True
 elif _database["ENGINE"] == "django.db.backends.sqlite3":
     # Opening a SQLite connection (and its PRAGMAs) costs more than a simple
     # page's queries; keep it for the thread's lifetime.
@@ -136,6 +149,9 @@ DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# /healthz answers within this many seconds whether or not the database does.
+HEALTHZ_TIMEOUT_SECONDS = 1.5
 
 # --- Caches: rendered PDFs live in the database so every app server shares them.
 CACHES = {
@@ -163,11 +179,19 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: a username from one address is locked out after repeated
-# failures; other users (and the same user from elsewhere) are unaffected.
+# Login throttling: a username from one client address is locked out after
+# repeated failures; other users, and the same user signing in correctly from
+# any other client, are unaffected.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address is the real client's, not the proxy's: behind the TLS proxy
+# (BEHIND_TLS_PROXY=1) the app trusts the last TRUSTED_PROXY_COUNT entries of
+# X-Forwarded-For, which its own proxies appended; see core.http.client_ip.
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
+TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_TLS_PROXY", False) else 0, minimum=0
+)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

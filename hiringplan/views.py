@@ -1,11 +1,15 @@
 """Site-wide views: home, login, health, plan list and import, the proposal PDF, error pages."""
 
 import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connections
 from django.http import HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect
 from django.template import loader
@@ -31,15 +35,53 @@ def home(request):
     return redirect(plan)
 
 
+# --- Health check --------------------------------------------------------------------------
+
+_probe_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="healthz")
+_probe_lock = threading.Lock()
+_probe: Future | None = None
+
+
+def database_answers() -> bool:
+    """Run ``SELECT 1`` on a connection of this thread's own, then give it back."""
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return True
+    except DatabaseError:
+        logger.exception("Health check: database unreachable")
+        return False
+    finally:
+        connections["default"].close()
+
+
+def _current_probe() -> Future:
+    """The probe under way, or a new one: a hung database ties up one thread, not one per check."""
+    global _probe
+    with _probe_lock:
+        if _probe is None or _probe.done():
+            _probe = _probe_executor.submit(database_answers)
+        return _probe
+
+
 @public
 @require_GET
 def healthz(request):
+    """200 when the database answers, 503 when it does not, within HEALTHZ_TIMEOUT_SECONDS.
+
+    The probe runs in a helper thread so a database that does not answer (a
+    dropped network, a full pool) costs the load balancer a prompt 503, not a
+    worker held for the pool's or the connection's time-out.
+    """
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        logger.exception("Health check: database unreachable")
+        ok = _current_probe().result(timeout=settings.HEALTHZ_TIMEOUT_SECONDS)
+    except FutureTimeout:
+        logger.error(
+            "Health check: no answer from the database within %ss", settings.HEALTHZ_TIMEOUT_SECONDS
+        )
+        ok = False
+    if not ok:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 

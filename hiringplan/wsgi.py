@@ -15,3 +15,9 @@ except ImproperlyConfigured:
     ) from None
 
 application = get_wsgi_application()
+
+# Import every view (and WeasyPrint with them) now, at worker start, so the first
+# request of each worker, a health check included, does not pay for it.
+from django.urls import get_resolver  # noqa: E402
+
+get_resolver().url_patterns  # noqa: B018

@@ -1,4 +1,9 @@
-"""Changes to the interview process, stage choices and kits, each atomic and version-checked."""
+"""Changes to the interview process, stage choices and kits, each atomic and version-checked.
+
+Stage changes take the plan's lock first (``Plan.objects.lock``): positions are
+numbered from what exists, and one lock order (plan, then rows) keeps concurrent
+adds, edits, moves and removals from failing or deadlocking.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,16 @@ from django.db import transaction
 from core.concurrency import claim_next_version
 from interviews.loops import plan_process
 from interviews.models import InterviewStage, Question, StageChoice
+from problems.models import Plan
 from roles.models import Role
 
 
 def add_stage(form) -> InterviewStage:
     """Save a new stage at the end of the process (IntegrityError: the name is taken)."""
     with transaction.atomic():
-        positions = InterviewStage.objects.select_for_update().filter(plan=form.instance.plan)
+        # Locking the stages alone locks nothing while there are none yet.
+        Plan.objects.lock(form.instance.plan)
+        positions = InterviewStage.objects.filter(plan=form.instance.plan)
         form.instance.position = max(positions.values_list("position", flat=True), default=0) + 1
         return form.save()
 
@@ -24,6 +32,7 @@ def save_stage(form, expected_version: int | None) -> InterviewStage:
     """Save an edited stage, or raise StaleEdit if someone saved it since the form opened."""
     with transaction.atomic():
         stage = form.instance
+        Plan.objects.lock(stage.plan)
         stage.version = claim_next_version(InterviewStage, expected_version, pk=stage.pk)
         return form.save()
 
@@ -31,6 +40,7 @@ def save_stage(form, expected_version: int | None) -> InterviewStage:
 def remove_stage(stage: InterviewStage) -> None:
     with transaction.atomic():
         plan = stage.plan
+        Plan.objects.lock(plan)
         stage.delete()
         renumber_stages(plan)
 
@@ -38,6 +48,7 @@ def remove_stage(stage: InterviewStage) -> None:
 def move_stage(plan, stage_id: int, direction: str) -> bool:
     """Swap a stage with its neighbour; False when the plan has no such stage."""
     with transaction.atomic():
+        Plan.objects.lock(plan)
         stages = list(
             InterviewStage.objects.select_for_update().filter(plan=plan).order_by("position", "pk")
         )

@@ -18,7 +18,24 @@ def new_revision() -> str:
 
 class PlanQuerySet(models.QuerySet):
     def newest_first(self):
-        return self.order_by("-starts_on", "-created_at", "-pk")
+        """Dated plans newest first, then undated ones (drafts), on every database.
+
+        PostgreSQL sorts NULL first in a descending order and SQLite last; say which.
+        """
+        return self.order_by(F("starts_on").desc(nulls_last=True), "-created_at", "-pk")
+
+    def lock(self, plan) -> None:
+        """Hold ``plan``'s row until the transaction ends; call inside ``transaction.atomic``.
+
+        Whatever numbers a plan's rows from what already exists (next position,
+        a free slug, a rank) takes this lock first, so two such saves take turns:
+        the second sees the first's row and picks the next number, instead of
+        both reading the same maximum and one failing on the unique constraint.
+        Every save of plan content updates this row afterwards anyway (its
+        revision), so the lock costs no extra contention, and taking it first
+        keeps one lock order. On SQLite, writers are serialised by the database.
+        """
+        list(self.select_for_update().filter(pk=plan.pk).values_list("pk", flat=True))
 
 
 class PlanManager(models.Manager.from_queryset(PlanQuerySet)):
@@ -62,7 +79,7 @@ class Plan(models.Model):
     objects = PlanManager()
 
     class Meta:
-        ordering = ["-starts_on", "-created_at"]
+        ordering = [F("starts_on").desc(nulls_last=True), "-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="problems_plan_title_not_blank"),
             models.CheckConstraint(condition=~Q(slug=""), name="problems_plan_slug_not_blank"),

@@ -1,16 +1,59 @@
-"""Changes to a plan's problems, open questions and next steps, each one atomic."""
+"""Changes to a plan's problems, open questions and next steps, each one atomic.
+
+Whatever numbers a plan's rows from what already exists (the next position, a
+free slug, a rank) first takes the plan's lock (``Plan.objects.lock``), so two
+concurrent saves take turns instead of both reading the same maximum and one
+failing on a unique constraint.
+"""
 
 from __future__ import annotations
 
 from django.db import transaction
 
-from problems.models import NextStep, OpenQuestion, Problem
+from core.concurrency import claim_next_version
+from problems.models import NextStep, OpenQuestion, Plan, Problem
+
+
+class RankTaken(Exception):
+    """The rank a problem form chose was given to another problem after validation."""
+
+    def __init__(self, rank: int, holder: Problem):
+        super().__init__(f"Rank {rank} is held by {holder.title!r}.")
+        self.rank = rank
+        self.holder = holder
+
+    @property
+    def message(self) -> str:
+        return f"Someone else just gave rank {self.rank} to “{self.holder.title}”. Choose another."
 
 
 def _next_position(model, plan) -> int:
-    """One past the plan's last position, with its rows locked (PostgreSQL) until commit."""
-    rows = model.objects.select_for_update().filter(plan=plan)
-    return max(rows.values_list("position", flat=True), default=0) + 1
+    """One past the plan's last position; call inside a transaction holding the plan's lock."""
+    Plan.objects.lock(plan)
+    return max(model.objects.filter(plan=plan).values_list("position", flat=True), default=0) + 1
+
+
+def save_problem(form, expected_version: int | None = None) -> Problem:
+    """Save a validated problem form under the plan's lock, or raise RankTaken.
+
+    Under the lock a new problem's slug is picked from committed rows, and a rank
+    taken since the form was validated is found here and reported, never a 500.
+    """
+    plan = form.instance.plan
+    rank = form.cleaned_data.get("rank")
+    with transaction.atomic():
+        Plan.objects.lock(plan)
+        if rank is not None:
+            holder = (
+                Problem.objects.filter(plan=plan, rank=rank).exclude(pk=form.instance.pk).first()
+            )
+            if holder is not None:
+                raise RankTaken(rank, holder)
+        if form.instance.pk is not None:  # an edit: refused if someone saved it meanwhile
+            form.instance.version = claim_next_version(
+                Problem, expected_version, pk=form.instance.pk
+            )
+        return form.save()
 
 
 def add_question(form) -> OpenQuestion:
@@ -28,6 +71,7 @@ def add_next_step(form) -> NextStep:
 def move_problem(plan, problem: Problem, direction: str) -> None:
     """Swap a ranked problem with its neighbour above ("up") or below ("down")."""
     with transaction.atomic():
+        Plan.objects.lock(plan)
         ranked = list(Problem.objects.select_for_update().filter(plan=plan).ranked())
         index = next(i for i, p in enumerate(ranked) if p.pk == problem.pk)
         other = index - 1 if direction == "up" else index + 1

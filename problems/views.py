@@ -2,14 +2,14 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from core.concurrency import StaleEdit, claim_next_version
+from core.concurrency import StaleEdit
 from core.http import CONFLICT, INVALID, form_status, render_page
 from core.permissions import Capability, requires
 from coverage.analysis import cached_analysis
@@ -40,18 +40,25 @@ def problem_list(request, plan_slug):
     )
 
 
+def _save_problem(form) -> Problem | None:
+    """Save a validated problem form; None, with the reason on the form, if refused."""
+    try:
+        return services.save_problem(form)
+    except services.RankTaken as taken:
+        form.add_error("rank", taken.message)
+    except IntegrityError:
+        form.add_error("rank", RANK_TAKEN)
+    return None
+
+
 @requires(Capability.EDIT_PROBLEMS)
 @require_http_methods(["GET", "POST"])
 def problem_create(request, plan_slug):
     plan = get_plan(plan_slug)
     form = ProblemForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                problem = form.save()
-        except IntegrityError:
-            form.add_error("rank", RANK_TAKEN)
-        else:
+        problem = _save_problem(form)
+        if problem is not None:
             messages.success(request, f"Added “{problem.title}”.")
             return redirect("problem_list", plan.slug)
     return TemplateResponse(
@@ -73,11 +80,10 @@ def problem_edit(request, plan_slug, problem_slug):
         status = form_status(form)
         if form.is_valid():
             try:
-                with transaction.atomic():
-                    problem.version = claim_next_version(
-                        Problem, form.cleaned_data["version"], pk=problem.pk
-                    )
-                    form.save()
+                services.save_problem(form, expected_version=form.cleaned_data["version"])
+            except services.RankTaken as taken:
+                form.add_error("rank", taken.message)
+                status = INVALID
             except IntegrityError:
                 form.add_error("rank", RANK_TAKEN)
                 status = INVALID

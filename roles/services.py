@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from core.concurrency import StaleEdit, claim_next_version
 from core.slugs import unique_slug
+from problems.models import Plan
 from roles.jd.history import ensure_baseline, save_role_change
 from roles.jd.sections import ROW_MODELS, SECTIONS
 from roles.models import CompensationBand, Coverage, PlanCompensation, Role
@@ -20,8 +21,14 @@ def change_role(
 
     Every edit of a role or of its rows comes through here, so each claims the
     role's version once, and history records it with ``reason``.
+
+    The plan's lock comes first: every role change ends by updating the plan's
+    revision anyway, so this adds no contention, and role edits then take locks
+    in the same order as stage and guide changes (plan, then role, then rows),
+    so two of them wait for each other instead of deadlocking.
     """
     with transaction.atomic():
+        Plan.objects.lock(role.plan)
         ensure_baseline(role)
         new_version = claim_next_version(Role, expected_version, pk=role.pk)
         locked = Role.objects.get(pk=role.pk)
@@ -49,6 +56,10 @@ def create_role(form, template: Role | None, solves=()) -> Role:
     """
     with transaction.atomic():
         role = form.save(commit=False)
+        # Under the plan's lock the slug and position are picked from committed
+        # roles: two managers creating "Data Engineer" at once get data-engineer
+        # and data-engineer-2, at distinct positions.
+        Plan.objects.lock(role.plan)
         role.slug = unique_slug(Role, role.plan, role.title, "role")
         role.position = max(role.plan.roles.values_list("position", flat=True), default=0) + 1
         role.save()

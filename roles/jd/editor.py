@@ -4,13 +4,43 @@ from __future__ import annotations
 
 from django import forms
 from django.forms import modelform_factory
+from django.forms.formsets import ManagementForm
+from django.utils.functional import cached_property
 
-from core.forms import MAX_ID, LimitedTextMixin
+from core.forms import MAX_ID, ROW_TEXT_LIMIT, LimitedTextMixin
 from roles.jd.history import park_positions
-from roles.jd.sections import Rows, Section
+from roles.jd.sections import ROW_MODELS, SECTIONS, Rows, Section
 from roles.models import Role
 
 MAX_ROWS = 200
+# All the text of one JD (its fields and every list), about six times the
+# seed's longest; past it a JD is not read, and its page would be slow to show.
+MAX_JD_CHARACTERS = 50_000
+
+
+def _text_length(values) -> int:
+    return sum(len(value) for value in values if isinstance(value, str))
+
+
+def jd_characters(role: Role, *, leaving_out: Section | None = None, part=None) -> int:
+    """How much text ``role``'s JD holds, optionally without one section (or one part of it).
+
+    One query per row model, whatever the number of lists.
+    """
+    loaded = {model: list(model.objects.filter(role=role)) for model in ROW_MODELS}
+    total = 0
+    for section in SECTIONS:
+        if section is not leaving_out:
+            total += _text_length(getattr(role, name) for name in section.fields)
+        if section.rows is None or (section is leaving_out and part is None):
+            continue
+        spec = section.rows
+        for row in spec.select(loaded[spec.model]):
+            if section is leaving_out and getattr(row, spec.part_field) == part:
+                continue
+            total += _text_length(getattr(row, name) for name in spec.fields)
+    return total
+
 
 TEXTAREA_FIELDS = {
     "proposal_summary",
@@ -49,7 +79,19 @@ class RoleFieldsForm(LimitedTextMixin, forms.ModelForm):
 
 
 class RowForm(LimitedTextMixin, forms.ModelForm):
+    text_limit = ROW_TEXT_LIMIT
     id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
+
+
+class RowManagementForm(ManagementForm):
+    """Django's management form, refusing negative counts.
+
+    Django accepts ``TOTAL_FORMS=-1`` as "no rows", which would save an empty
+    list over the role's rows; a count below zero only comes from a forged post.
+    """
+
+    TOTAL_FORMS = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    INITIAL_FORMS = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
 class RowFormSet(forms.BaseFormSet):
@@ -69,6 +111,16 @@ class RowFormSet(forms.BaseFormSet):
         if data is None:
             kwargs["initial"] = [{"id": row.pk} for row in existing]
         super().__init__(data, **kwargs)
+
+    @cached_property
+    def management_form(self):
+        if not self.is_bound:
+            return super().management_form
+        form = RowManagementForm(
+            self.data, auto_id=self.auto_id, prefix=self.prefix, renderer=self.renderer
+        )
+        form.full_clean()
+        return form
 
     def _posted_id(self, index):
         raw = self.data.get(f"{self.prefix}-{index}-id", "")
@@ -186,6 +238,8 @@ class SectionEditor:
             total = int(data.get(f"{prefix}-TOTAL_FORMS", "0"))
         except ValueError:
             return None
+        if total < 0:
+            return None
         if action == "add":
             if total >= MAX_ROWS:
                 return data
@@ -241,7 +295,31 @@ class SectionEditor:
             valid &= self.rows.is_valid()
             if valid:
                 valid &= self._required_filled()
+        if valid:
+            valid &= self._within_jd_limit()
         return bool(valid)
+
+    def _within_jd_limit(self) -> bool:
+        posted = 0
+        if self.fields_form is not None:
+            posted += _text_length(self.fields_form.cleaned_data.values())
+        if self.rows is not None:
+            for form in self.rows.kept_forms():
+                posted += _text_length(
+                    form.cleaned_data.get(name) for name in self.section.rows.fields
+                )
+        total = posted + jd_characters(self.role, leaving_out=self.section, part=self.part)
+        if total <= MAX_JD_CHARACTERS:
+            return True
+        message = (
+            f"With this change the job description would hold {total:,} characters; "
+            f"the limit is {MAX_JD_CHARACTERS:,}. Shorten this or another section."
+        )
+        if self.fields_form is not None:
+            self.fields_form.add_error(None, message)
+        else:
+            self.rows._non_form_errors.append(message)
+        return False
 
     def _required_filled(self) -> bool:
         """Kept rows fill the fields their row model requires in an editor."""

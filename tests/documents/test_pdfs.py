@@ -2,8 +2,14 @@
 
 import http.server
 import io
+import os
 import re
+import signal
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -287,3 +293,67 @@ def test_queue_mode_renders_off_the_request_path(recruiter_client, plan, setting
     ready = recruiter_client.get(JD)
     assert ready.status_code == 200 and ready.content.startswith(b"%PDF")
     assert ready["Content-Disposition"] == 'attachment; filename="senior-dashboard-engineer-jd.pdf"'
+
+
+KILLED_PARENT = """
+import os, sys, time
+import django
+os.environ["DJANGO_SETTINGS_MODULE"] = "hiringplan.test_settings"
+django.setup()
+from documents import rendering as documents
+executor = documents._get_executor()
+executor.submit(time.sleep, 120)  # a render that is still running when the parent dies
+time.sleep(1.5)
+print(" ".join(str(pid) for pid in executor._processes), flush=True)
+time.sleep(120)
+"""
+
+
+def _children_of(pid: int) -> set[int]:
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="Reads the process table from /proc.")
+def test_the_renderer_and_its_helper_die_with_a_killed_web_worker():
+    """SIGKILL the web process mid-render: no renderer or pool helper may outlive it."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c", KILLED_PARENT],
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        renderers = {int(pid) for pid in parent.stdout.readline().split()}
+        assert renderers, "the pool started no renderer"
+        helpers = _children_of(parent.pid) - renderers  # multiprocessing's resource tracker
+        orphans = renderers | helpers
+        assert all(_alive(pid) for pid in orphans)
+    finally:
+        parent.kill()
+        parent.wait()
+    for _ in range(100):  # the watch runs every half second; allow for a busy machine
+        if not any(_alive(pid) for pid in orphans):
+            break
+        time.sleep(0.1)
+    survivors = [pid for pid in orphans if _alive(pid)]
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert survivors == []

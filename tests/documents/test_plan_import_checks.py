@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.forms import LONG_TEXT_LIMIT
 from documents import plan_json
 from documents.plan_data import ImportRefused, save_plan, snapshot
 from documents.plan_markdown import parse
@@ -47,6 +48,16 @@ def test_json_export_imports_back_equal(plan):
 def test_hostile_fixtures_are_refused_in_plain_words(payload, says):
     messages = refused(payload)
     assert any(says in m for m in messages), messages
+
+
+@pytest.mark.django_db
+def test_texts_longer_than_the_editors_allow_are_refused(plan):
+    """An import cannot bring in what no editor would accept (#18's bounded Markdown)."""
+    entries = json.loads(plan_json.dump(plan))
+    role = next(e for e in entries if e["model"] == "roles.role")
+    role["fields"]["role_summary"] = "![" * (LONG_TEXT_LIMIT // 2 + 1)
+    messages = refused(entries)
+    assert any(f"longer than {LONG_TEXT_LIMIT} characters" in m for m in messages), messages
 
 
 @pytest.mark.django_db

@@ -82,3 +82,52 @@ def test_health_check_is_public_and_checks_the_database(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_check_answers_503_promptly_when_the_database_hangs(client, db, settings):
+    """A database that never answers costs one probe thread, and each check a prompt 503."""
+    import threading
+
+    from hiringplan import views
+
+    settings.HEALTHZ_TIMEOUT_SECONDS = 0.05
+    release = threading.Event()
+    calls = []
+
+    def hung():
+        calls.append(1)
+        release.wait(10)
+        return True
+
+    original = views.database_answers
+    views.database_answers = hung
+    try:
+        for _ in range(3):
+            response = client.get("/healthz")
+            assert response.status_code == 503
+            assert response.json() == {"status": "error", "database": "unreachable"}
+        assert len(calls) == 1  # the hung probe is waited on again, not repeated
+    finally:
+        release.set()
+        views._current_probe().result(timeout=5)
+        views.database_answers = original
+    # Once the database answers again, so does the health check.
+    assert client.get("/healthz").status_code == 200
+
+
+def test_health_check_reports_a_database_error_as_503(client, db, monkeypatch):
+    from django.db import OperationalError
+
+    from hiringplan import views
+
+    class Refusing:
+        def cursor(self):
+            raise OperationalError("connection refused")
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(views, "connections", {"default": Refusing()})
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"

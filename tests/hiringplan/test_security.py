@@ -209,3 +209,127 @@ def test_friendly_500_leaks_nothing(leader, plan):
     body = response.content.decode()
     assert "Something went wrong" in body
     assert "secret-detail" not in body and "Traceback" not in body
+
+
+# --- Behind the TLS proxy: the client is the address the proxy saw -----------------------
+
+PROXY = "10.0.0.2"
+
+
+def proxied(client_address):
+    """A browser at ``client_address`` reaching the app through our one TLS proxy."""
+    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=client_address)
+
+
+def test_behind_the_proxy_one_clients_failures_do_not_lock_out_another(plan, leader, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    attacker = proxied("203.0.113.7")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        failed_login(attacker, "leader")
+    # The attacker is locked out, even with the right password...
+    locked = attacker.post("/accounts/login/", {"username": "leader", "password": "pw-leader"})
+    assert locked.status_code == 429
+    # ...the real leader, elsewhere behind the same proxy, signs in.
+    real = proxied("198.51.100.20").post(
+        "/accounts/login/", {"username": "leader", "password": "pw-leader"}
+    )
+    assert real.status_code == 302 and real["Location"] == "/"
+
+
+def test_a_forged_forwarded_for_does_not_escape_the_lockout(plan, leader, settings):
+    """The client may write anything to the left of what our proxy appends; only the last counts."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        # The proxy appends the real address after whatever the client sent.
+        forged = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.7")
+        failed_login(forged, "leader")
+    again = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="192.0.2.99, 203.0.113.7")
+    response = again.post("/accounts/login/", {"username": "leader", "password": "pw-leader"})
+    assert response.status_code == 429
+
+
+def test_without_a_trusted_proxy_forwarded_for_is_ignored(plan, leader, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        failed_login(Client(HTTP_X_FORWARDED_FOR=f"192.0.2.{n}"), "leader")
+    response = Client(HTTP_X_FORWARDED_FOR="192.0.2.200").post(
+        "/accounts/login/", {"username": "leader", "password": "pw-leader"}
+    )
+    assert response.status_code == 429
+
+
+def test_malformed_forwarded_for_falls_back_to_the_connection(plan, leader, settings):
+    from core.http import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = Client().get("/healthz").wsgi_request
+    for header, expected in [
+        ("not-an-ip", "127.0.0.1"),
+        ("", "127.0.0.1"),
+        (" , ", "127.0.0.1"),
+        ("2001:db8::1", "2001:db8::1"),
+        ("1.2.3.4, 5.6.7.8", "5.6.7.8"),
+    ]:
+        request.META["HTTP_X_FORWARDED_FOR"] = header
+        assert client_ip(request) == expected, header
+    settings.TRUSTED_PROXY_COUNT = 2
+    request.META["HTTP_X_FORWARDED_FOR"] = "1.2.3.4, 5.6.7.8"
+    assert client_ip(request) == "1.2.3.4"
+
+
+def test_behind_tls_proxy_trusts_one_proxy_by_default():
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SECRET_KEY": "x" * 50,
+        "BEHIND_TLS_PROXY": "1",
+        "DATABASE_URL": "sqlite:////tmp/hiringplan-proxy-check.sqlite3",
+    }
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='hiringplan.settings';"
+        "django.setup(); from django.conf import settings; print(settings.TRUSTED_PROXY_COUNT)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == "1", result.stderr
+
+
+# --- Caching of signed-in pages ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/plans/q1-2026/",
+        "/plans/q1-2026/matrix/",
+        "/plans/q1-2026/matrix.csv",
+        "/plans/q1-2026/roles/senior-dashboard-engineer/",
+    ],
+)
+def test_signed_in_pages_are_never_stored(leader_client, plan, url):
+    response = leader_client.get(url)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_htmx_fragments_are_never_stored(manager_client, plan):
+    response = manager_client.get(
+        "/plans/q1-2026/roles/senior-dashboard-engineer/sections/summary/edit/",
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+
+
+def test_pdfs_keep_their_revalidation_policy(recruiter_client, plan, settings):
+    from django.core.cache import caches
+
+    from documents.rendering import document_key
+
+    role = plan.roles.get(slug="senior-dashboard-engineer")
+    caches["documents"].set(document_key(plan, "jd", role), b"%PDF-1.7 cached")
+    response = recruiter_client.get(f"/plans/q1-2026/roles/{role.slug}/jd.pdf")
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-cache"
+
+
+def test_public_pages_keep_their_own_policy(client, db):
+    assert "no-store" not in client.get("/healthz").get("Cache-Control", "")

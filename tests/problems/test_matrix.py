@@ -251,3 +251,15 @@ def test_csv_neutralises_formulas(leader_client, plan):
     problem.save()
     body = leader_client.get("/plans/q1-2026/matrix.csv").content.decode()
     assert "'=HYPERLINK" in body
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@"])
+def test_csv_neutralises_formulas_in_role_titles(leader_client, plan, prefix):
+    """Role titles head the columns: a header cell is user text like any other."""
+    role = plan.roles.get(slug="senior-dashboard-engineer")
+    role.title = f'{prefix}HYPERLINK("http://evil","x")'
+    role.save()
+    body = leader_client.get("/plans/q1-2026/matrix.csv").content.decode()
+    header = next(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    titled = [cell for cell in header if "HYPERLINK" in cell]
+    assert titled == [f'\'{prefix}HYPERLINK("http://evil","x") (In the proposed plan; Proposed)']

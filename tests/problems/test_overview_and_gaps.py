@@ -91,3 +91,17 @@ def test_pages_run_a_constant_number_of_queries(
     assert big_queries == seed_queries
     with django_assert_max_num_queries(15):
         leader_client.get(page.format(slug="big"))
+
+
+def test_undated_plans_sort_after_dated_ones_on_every_database(leader_client, plan):
+    """PostgreSQL puts NULL first in a descending sort: `/` must still land on the dated plan."""
+    from problems.models import Plan
+
+    draft = Plan.objects.create(title="Draft without a date", slug="draft", period="TBD")
+    assert draft.starts_on is None and plan.starts_on is not None
+    assert list(Plan.objects.newest_first()) == [plan, draft]
+    assert list(Plan.objects.all()) == [plan, draft]
+    response = leader_client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/plans/q1-2026/"
+    listing = page_text(leader_client.get("/plans/"))
+    assert listing.index(plan.title) < listing.index("Draft without a date")

@@ -460,6 +460,32 @@ def test_jd_items_have_no_orphans_after_edits(manager_client, dashboard):
     assert "Nothing yet." in page_text(manager_client.get(f"{ROLE}sections/nice_to_have/", **HTMX))
 
 
+@pytest.mark.parametrize("field", ["rows-TOTAL_FORMS", "rows-INITIAL_FORMS"])
+@pytest.mark.parametrize("htmx", [True, False])
+def test_negative_form_counts_are_refused_not_read_as_an_empty_list(
+    manager_client, dashboard, field, htmx
+):
+    before = items(dashboard, ItemKind.RED_FLAG)
+    data = open_editor(manager_client, "red_flags")
+    data[field] = "-1"
+    response = manager_client.post(section_url("red_flags"), data, **(HTMX if htmx else {}))
+    assert response.status_code == 422
+    assert "tampered with" in page_text(response)
+    assert items(dashboard, ItemKind.RED_FLAG) == before
+    dashboard.refresh_from_db()
+    assert dashboard.version == 1
+
+
+def test_row_action_with_a_negative_count_saves_nothing(manager_client, dashboard):
+    before = items(dashboard, ItemKind.RED_FLAG)
+    data = open_editor(manager_client, "red_flags")
+    data["rows-TOTAL_FORMS"] = "-3"
+    data["row_action"] = "add"
+    response = manager_client.post(section_url("red_flags"), data, **HTMX)
+    assert response.status_code == 200
+    assert items(dashboard, ItemKind.RED_FLAG) == before
+
+
 def test_editors_load_in_a_few_queries(manager_client, dashboard, django_assert_max_num_queries):
     for key in ("criteria", "responsibilities", "summary"):
         with django_assert_max_num_queries(12):
