@@ -50,7 +50,7 @@ def test_cell_edit_recomputes_nothing_and_builds_no_matrix(
     leader_client.get(MATRIX)  # the leader has the matrix open
     assert work == {"analyse_plan": 1, "matrix_rows": 1}
     role, problem, url = _cell(plan, "senior-sales-outbound-engineer", 5)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):
         response = leader_client.post(
             url, {"confidence": "high", "rationale": "", "version": "0"}, **HTMX
         )
