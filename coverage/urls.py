@@ -11,5 +11,10 @@ urlpatterns = [
         views.matrix_cell,
         name="matrix_cell",
     ),
+    path(
+        "matrix/cell/<slug:role_slug>/<slug:problem_slug>/history/",
+        views.matrix_cell_history,
+        name="matrix_cell_history",
+    ),
     path("gaps/", views.gaps, name="gaps"),
 ]

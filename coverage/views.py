@@ -17,6 +17,7 @@ from core.http import CONFLICT, INVALID, render_page
 from core.permissions import Capability, capabilities_of, requires, user_may
 from coverage.analysis import cached_analysis
 from coverage.forms import CellForm
+from coverage.history import cell_marks, cell_trail, changed_cell, first_proposal
 from coverage.services import save_cell
 from problems.access import get_plan
 from problems.models import NextStep, OpenQuestion, Problem
@@ -76,6 +77,7 @@ def _matrix_context(request, plan) -> dict:
     filters = _matrix_filters(request)
     data = _MatrixData(plan, filters)
     return {
+        "cell_marks": SimpleLazyObject(lambda: cell_marks(plan, data.columns, data.rows)),
         "plan": plan,
         "analysis": SimpleLazyObject(lambda: data.analysis),
         "columns": SimpleLazyObject(lambda: data.columns),
@@ -159,7 +161,14 @@ def matrix_cell(request, plan_slug, role_slug, problem_slug):
     problem = get_object_or_404(Problem, plan=plan, slug=problem_slug)
     coverage = Coverage.objects.filter(role=role, problem=problem).first()
     may_edit = user_may(request.user, Capability.EDIT_COVERAGE)
-    context = {"plan": plan, "role": role, "problem": problem, "coverage": coverage}
+    context = {
+        "plan": plan,
+        "role": role,
+        "problem": problem,
+        "coverage": coverage,
+        "first": first_proposal(role, problem),
+        "trail": cell_trail(role, problem),
+    }
 
     if request.method == "GET":
         if request.GET.get("display") or not may_edit:
@@ -210,15 +219,37 @@ def matrix_cell(request, plan_slug, role_slug, problem_slug):
     )
 
 
+@requires(Capability.VIEW)
+@require_GET
+def matrix_cell_history(request, plan_slug, role_slug, problem_slug):
+    """How a cell came to be: as first proposed, then who changed it, when, from what to what."""
+    plan = get_plan(plan_slug)
+    role = get_role(plan, role_slug)
+    problem = get_object_or_404(Problem, plan=plan, slug=problem_slug)
+    context = {
+        "plan": plan,
+        "role": role,
+        "problem": problem,
+        "coverage": Coverage.objects.filter(role=role, problem=problem).first(),
+        "first": first_proposal(role, problem),
+        "trail": cell_trail(role, problem),
+        "history_only": True,
+    }
+    return render_page(request, "coverage/matrix_cell.html", context, partial="cell-history")
+
+
 def _cell_context(request, plan, analysis, role_id, problem_id) -> dict:
     """What the cell and its summaries need: one row, one column, never the whole matrix."""
+    row, column = analysis.row_for(problem_id), analysis.column_for(role_id)
     return {
         "plan": plan,
         "analysis": analysis,
-        "row": analysis.row_for(problem_id),
+        "row": row,
         "cell": analysis.cell(role_id, problem_id),
-        "column": analysis.column_for(role_id),
+        "column": column,
         "cell_prefix": reverse("matrix", args=[plan.slug]) + "cell/",
+        # This cell's note only (its history, in one small query), not the whole matrix's.
+        "cell_marks": cell_marks(plan, [column], [row], changes=changed_cell(role_id, problem_id)),
         "oob": True,
     }
 

@@ -41,6 +41,7 @@ class ProblemForm(LimitedTextMixin, forms.ModelForm):
         self.fields["version"].required = bool(self.instance.pk)
         # Forms that do not mention it (older clients, scripts) leave it as it is.
         self.fields["disposition"].required = False
+        self.fields["disposition"].label = "Dealt with"
         none = [("", "—")]
         self.fields["disposition_question"].choices = none + [
             (q.position, f"{q.position}. {q.topic}{' (resolved)' if q.resolved else ''}")

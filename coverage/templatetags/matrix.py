@@ -16,9 +16,14 @@ from coverage.analysis import GapKind
 register = template.Library()
 
 
-def cell_html(cell, prefix: str, editable: bool) -> str:
+def cell_html(cell, prefix: str, editable: bool, marks=None) -> str:
     rationale = cell.coverage.rationale if cell.coverage else ""
     why = f'<span class="why">{escape(rationale)}</span>' if rationale else ""
+    mark = marks.get((cell.role.pk, cell.problem.pk)) if marks else None
+    if mark:
+        url = f"{prefix}{cell.role.slug}/{cell.problem.slug}/history/"
+        why += f'<a class="was" href="{url}" title="{escape(mark[1])}">{escape(mark[0])}</a>'
+
     content = f'<span aria-hidden="true">{cell.symbol}</span> <span class="lbl">{cell.label}</span>'
     if editable:
         url = f"{prefix}{cell.role.slug}/{cell.problem.slug}/"
@@ -30,12 +35,17 @@ def cell_html(cell, prefix: str, editable: bool) -> str:
 @register.simple_tag(takes_context=True)
 def matrix_cells(context, row):
     prefix, editable = context["cell_prefix"], context["can"].edit_coverage
-    return mark_safe("".join(cell_html(cell, prefix, editable) for cell in row.cells))
+    marks = context.get("cell_marks")
+    return mark_safe("".join(cell_html(cell, prefix, editable, marks) for cell in row.cells))
 
 
 @register.simple_tag(takes_context=True)
 def matrix_cell(context, cell):
-    return mark_safe(cell_html(cell, context["cell_prefix"], context["can"].edit_coverage))
+    return mark_safe(
+        cell_html(
+            cell, context["cell_prefix"], context["can"].edit_coverage, context.get("cell_marks")
+        )
+    )
 
 
 @register.filter

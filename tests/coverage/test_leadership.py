@@ -259,3 +259,58 @@ def test_leadership_downloads_the_proposal_pdf(leader_client, plan, monkeypatch)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+# --- Cell history ----------------------------------------------------------------------
+
+
+def cell_td(html, role, problem):
+    return re.search(rf'<td id="cell-{role.pk}-{problem.pk}".*?</td>', html, re.S).group(0)
+
+
+def test_cells_that_differ_from_the_first_proposal_say_so(leader_client, plan):
+    html = leader_client.get(f"/plans/{plan.slug}/matrix/").text
+    dashboard = plan.roles.get(first_proposed_as="Mid Dashboard")
+    capacity = dashboard.coverages.get().problem
+    assert ">was ?</a>" in cell_td(html, dashboard, capacity)
+    # As first proposed and unchanged: no note.
+    pam_core = plan.roles.get(first_mapping__startswith="#2")
+    assert 'class="was"' not in cell_td(html, pam_core, plan.problems.get(rank=2))
+    # A hire the original list did not have: nothing to compare with.
+    outbound = plan.roles.get(origin="recommended", title__icontains="outbound")
+    assert 'class="was"' not in cell_td(html, outbound, plan.problems.get(rank=4))
+
+
+def test_the_cell_history_names_who_changed_what_when(leader_client, recruiter_client, plan):
+    dashboard = plan.roles.get(first_proposed_as="Mid Dashboard")
+    capacity = dashboard.coverages.get().problem
+    cell = f"/plans/{plan.slug}/matrix/cell/{dashboard.slug}/{capacity.slug}/"
+    coverage = dashboard.coverages.get()
+    Coverage.history.bulk_history_create([coverage])  # as `make run` records the loaded plan
+    response = leader_client.post(
+        cell, {"confidence": "medium", "rationale": "Maybe", "version": coverage.version}
+    )
+    assert response.status_code == 302
+    history = page_text(recruiter_client.get(cell + "history/"))
+    assert "As first proposed: ? Unclear (Mid Dashboard — solves: ?; is dashboard blocking growth?)" in history
+    assert re.search(r"· leader · High → Medium \(Maybe\)", history)
+    # The editor carries the same history.
+    editor = page_text(leader_client.get(cell, headers={"HX-Request": "true"}))
+    assert "History (" in editor and "leader · High → Medium (Maybe)" in editor
+    # The matrix notes the change on the cell for everyone.
+    html = recruiter_client.get(f"/plans/{plan.slug}/matrix/").text
+    assert f'href="{cell}history/"' in cell_td(html, dashboard, capacity)
+    # Removing the cell is part of the trail too.
+    coverage.refresh_from_db()
+    leader_client.post(cell, {"confidence": "", "rationale": "", "version": coverage.version})
+    history = page_text(recruiter_client.get(cell + "history/"))
+    assert "leader · Medium (Maybe) → None" in history
+
+
+def test_the_overview_shows_the_hires_as_first_proposed_and_now(leader_client, plan):
+    text = page_text(leader_client.get(f"/plans/{plan.slug}/"))
+    assert "The hires: as first proposed and now" in text
+    dashboard = plan.roles.get(first_proposed_as="Mid Dashboard")
+    now = dashboard.coverages.get().problem.label
+    assert f"“Mid Dashboard”: ? Unclear is dashboard blocking growth? {now} High" in text
+    assert "Not in the original list" in text

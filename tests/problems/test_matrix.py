@@ -91,7 +91,10 @@ def test_filter_change_with_htmx_returns_only_the_matrix(leader_client, plan):
 
 def test_readers_see_no_edit_links(recruiter_client, plan):
     html = recruiter_client.get(MATRIX).text
-    assert "/matrix/cell/" not in html
+    assert 'hx-get="/plans/q1-2026/matrix/cell/' not in html
+    # Only the history of cells that changed since first proposed is linked, for everyone.
+    links = re.findall(r'href="(/plans/q1-2026/matrix/cell/[^"]*)"', html)
+    assert links and all(link.endswith("/history/") for link in links)
 
 
 def test_htmx_cell_edit_swaps_cell_and_updates_summaries_out_of_band(leader_client, plan):
