@@ -292,7 +292,10 @@ def test_the_cell_history_names_who_changed_what_when(leader_client, recruiter_c
     )
     assert response.status_code == 302
     history = page_text(recruiter_client.get(cell + "history/"))
-    assert "As first proposed: ? Unclear (Mid Dashboard — solves: ?; is dashboard blocking growth?)" in history
+    assert (
+        "As first proposed: ? Unclear (Mid Dashboard — solves: ?; is dashboard blocking growth?)"
+        in history
+    )
     assert re.search(r"· leader · High → Medium \(Maybe\)", history)
     # The editor carries the same history.
     editor = page_text(leader_client.get(cell, headers={"HX-Request": "true"}))
