@@ -151,4 +151,13 @@ def test_every_table_stays_whole_after_a_cell_edit(contexts, seeded, kind):
     assert without_change_notes(final["matrix"]) == without_change_notes(before["matrix"])
     assert "↺" in page.locator(f"#cell-{role.pk}-{problem.pk}").inner_text()
     assert final["summary"] == before["summary"]
+
+    # The filters swap the matrix through htmx too: again exactly a fresh load.
+    page.get_by_label("Hide roles on hold or cut").check()
+    expect(page).to_have_url(re.compile(r"inactive=hide"))
+    htmx_idle(page)
+    filtered = tables(page)
+    assert filtered == fresh_tables(ctx, page.url)
+    hidden = 1 if kind == "on hold" else 0
+    assert_shape(filtered, problems, columns - hidden, summary_rows)
     assert_not_reloaded(page)

@@ -163,7 +163,9 @@ def test_an_edit_changes_the_etag_and_the_pdf(recruiter_client, plan, render_cal
 
 @pytest.mark.parametrize("url", [JD, PROPOSAL, GUIDE])
 def test_only_exporters_get_pdfs(leader_client, manager_client, url, plan):
-    assert leader_client.get(url).status_code == 403
+    # Leadership reviews the proposal, so it may download that one (issue #13).
+    if url != PROPOSAL:
+        assert leader_client.get(url).status_code == 403
     assert manager_client.get(url).status_code == 403
 
 
