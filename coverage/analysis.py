@@ -696,7 +696,7 @@ def _column_gaps(column: RoleColumn) -> list[Gap]:
         gaps.append(
             Gap(
                 GapKind.ROLE_WITHOUT_PROBLEM,
-                Severity.HIGH if role.solves_no_problem else Severity.MEDIUM,
+                Severity.HIGH,  # hires -> hope: the plan cannot say what it is for
                 role.title,
                 f"{role.title}: {detail} Which problem does this hire solve?",
                 role=role,
