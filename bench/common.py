@@ -62,8 +62,31 @@ class WSGICaller:
         self.cookie = cookie
 
     def get(self, path: str, headers: dict | None = None) -> tuple[int, bytes, dict]:
+        return self.request("GET", path, headers)
+
+    def post(self, path: str, data: dict, headers: dict | None = None) -> tuple[int, bytes, dict]:
+        """A form POST with a valid CSRF cookie and header, as a browser with htmx sends it."""
+        from urllib.parse import urlencode
+
+        from django.middleware.csrf import _get_new_csrf_string
+
+        token = getattr(self, "_csrf", None) or _get_new_csrf_string()
+        self._csrf = token
+        body = urlencode(data).encode()
+        headers = {**(headers or {}), "X-CSRFToken": token}
+        return self.request(
+            "POST",
+            path,
+            headers,
+            body=body,
+            cookie=f"{self.cookie}; csrftoken={token}" if self.cookie else f"csrftoken={token}",
+        )
+
+    def request(
+        self, method: str, path: str, headers: dict | None = None, body: bytes = b"", cookie=None
+    ) -> tuple[int, bytes, dict]:
         environ = {
-            "REQUEST_METHOD": "GET",
+            "REQUEST_METHOD": method,
             "PATH_INFO": path.split("?")[0],
             "QUERY_STRING": path.split("?", 1)[1] if "?" in path else "",
             "SERVER_NAME": "localhost",
@@ -71,8 +94,10 @@ class WSGICaller:
             "SERVER_PROTOCOL": "HTTP/1.1",
             "HTTP_HOST": "localhost",
             "REMOTE_ADDR": "127.0.0.1",
-            "HTTP_COOKIE": self.cookie,
-            "wsgi.input": io.BytesIO(b""),
+            "HTTP_COOKIE": self.cookie if cookie is None else cookie,
+            "CONTENT_TYPE": "application/x-www-form-urlencoded",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
             "wsgi.errors": sys.stderr,
             "wsgi.url_scheme": "http",
             "wsgi.version": (1, 0),

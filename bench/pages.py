@@ -3,6 +3,9 @@
 Run: python bench/pages.py  (or `make bench` for everything)
 """
 
+import statistics
+import time
+
 from bench.common import (
     WSGICaller,
     bench_user,
@@ -100,7 +103,132 @@ def run(repeat: int = 25, fresh: bool = True) -> dict:
     print("\nGrowth with size (time ratio to seed)")
     print("Cells: seed 8x9 = 72, 10x 80x90 = 7,200, 100x300 = 30,000")
     print(table(["page", "10x / seed", "100x300 / seed", "matrix per cell at 100x300"], growth))
-    return {"pages": results, "floor": floor, "bare": bare}
+    edits = edit_rows(caller, plans, repeat)
+    versus = matrix_vs_plan_list(caller, plans, repeat)
+    return {"pages": results, "floor": floor, "bare": bare, "edits": edits, "versus": versus}
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def edit_rows(caller, plans, repeat: int) -> dict:
+    """An htmx cell edit at three sizes, and the matrix load that follows it."""
+    from problems.models import Problem
+    from roles.models import Coverage
+
+    results, rows = {}, []
+    for size, _ in SIZES:
+        slug, role, cells = plans[size]
+        problem = Problem.objects.filter(plan__slug=slug).order_by("pk").first().slug
+        url = f"/plans/{slug}/matrix/cell/{role}/{problem}/"
+        matrix = f"/plans/{slug}/matrix/"
+        caller.get(matrix)  # the leader has the matrix open: its analysis is cached
+        edit, after = [], []
+        for i in range(repeat + 1):
+            current = Coverage.objects.filter(
+                role__plan__slug=slug, role__slug=role, problem__slug=problem
+            ).first()
+            data = {
+                "confidence": ["high", "low"][i % 2],
+                "rationale": "",
+                "version": current.version if current else 0,
+            }
+            response = {}
+
+            def post(data=data, response=response, url=url):
+                response["r"] = caller.post(url, data, {"HX-Request": "true"})
+
+            seconds = _timed(post)
+            assert response["r"][0] == 200, response["r"][:2]
+            load = _timed(lambda matrix=matrix: caller.get(matrix))
+            if i:  # the first is a warm-up
+                edit.append(seconds)
+                after.append(load)
+        results[size] = {
+            "edit": statistics.median(edit),
+            "after": statistics.median(after),
+            "cells": cells,
+        }
+    base = results["seed"]["edit"]
+    for size, _ in SIZES:
+        r = results[size]
+        rows.append([size, r["cells"], ms(r["edit"]), f"{r['edit'] / base:.2f}x", ms(r["after"])])
+    print("\nCell edit (htmx POST, median; each edit changes the plan's revision)")
+    print(table(["size", "cells", "edit", "edit / seed edit", "matrix load after the edit"], rows))
+    return results
+
+
+def matrix_vs_plan_list(caller, plans, repeat: int) -> dict:
+    """The matrix page against the plan list (same chrome, almost no content), same run."""
+    from django.core.cache import caches
+
+    # Interleaved (plan list, matrix, plan list, ...) so that load from other
+    # processes on the machine hits both alike; the ratio is of the medians.
+    results, rows = {}, []
+    for size, _ in SIZES:
+        slug, _, cells = plans[size]
+        matrix = f"/plans/{slug}/matrix/"
+        n = repeat * 4 if size == "seed" else max(5, repeat // 2)
+        caller.get(matrix)
+        caller.get("/plans/")
+        base, hits = [], []
+        for _ in range(n):
+            base.append(_timed(lambda: caller.get("/plans/")))
+            hits.append(_timed(lambda matrix=matrix: caller.get(matrix)))
+        plan_list, hit = statistics.median(base), statistics.median(hits)
+
+        def miss(matrix=matrix):
+            caches["default"].clear()  # the rendered fragments; the analysis stays cached
+            return _timed(lambda: caller.get(matrix))
+
+        miss()
+        cold = statistics.median(miss() for _ in range(n))
+        results[size] = {"hit": hit, "miss": cold, "cells": cells, "plan list": plan_list}
+        rows.append(
+            [
+                size,
+                ms(plan_list),
+                ms(hit),
+                f"{plan_list / hit:.2f}",
+                ms(cold),
+                f"{(cold - hit) / cells * 1e6:.2f} µs",
+            ]
+        )
+    print("\nMatrix page vs plan list, interleaved: throughput ratio = plan list / matrix")
+    print(
+        table(
+            [
+                "size",
+                "plan list",
+                "matrix (fragment cached)",
+                "throughput vs plan list",
+                "matrix (fragment rendered)",
+                "render per cell",
+            ],
+            rows,
+        )
+    )
+    return results
+
+
+def run_edits(repeat: int = 25) -> dict:
+    """Only the cell edit and matrix-vs-plan-list sections (issue #21), on fresh plans."""
+    from hiringplan.management.commands.generate_plan import generate_plan
+
+    prepare_database()
+    plans = {"seed": ("q1-2026", "senior-dashboard-engineer", 8 * 9)}
+    for name, size in SIZES:
+        if size:
+            generate_plan(f"bench-{name}", problems=size[0], roles=size[1])
+            plans[name] = (f"bench-{name}", "role-1", size[0] * size[1])
+    caller = WSGICaller(session_cookie(bench_user()))
+    return {
+        "edits": edit_rows(caller, plans, repeat),
+        "versus": matrix_vs_plan_list(caller, plans, repeat),
+    }
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ Rules, in plain words:
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
@@ -267,6 +268,13 @@ class PlanCoverage:
     rows: list[ProblemRow]
     columns: list[RoleColumn]
     gaps: list[Gap]
+    # The gaps by where they come from, so that an edit of one cell recomputes
+    # only the gaps of its row and column (see :meth:`with_cell`).
+    row_gaps: dict[int, list[Gap]] = field(default_factory=dict, repr=False)
+    column_gaps: dict[int, list[Gap]] = field(default_factory=dict, repr=False)
+    other_gaps: list[Gap] = field(default_factory=list, repr=False)
+    questions: dict[int, OpenQuestion] = field(default_factory=dict, repr=False)
+    steps: dict[int, NextStep] = field(default_factory=dict, repr=False)
 
     @cached_property
     def verdict(self) -> Verdict:
@@ -310,11 +318,76 @@ class PlanCoverage:
     def recommended_columns(self) -> list[RoleColumn]:
         return [col for col in self.columns if col.role.is_recommended]
 
+    @cached_property
+    def _row_index(self) -> dict[int, int]:
+        return {row.problem.pk: i for i, row in enumerate(self.rows)}
+
+    @cached_property
+    def _column_index(self) -> dict[int, int]:
+        return {col.role.pk: i for i, col in enumerate(self.columns)}
+
     def row_for(self, problem_id) -> ProblemRow:
-        return next(row for row in self.rows if row.problem.pk == problem_id)
+        return self.rows[self._row_index[problem_id]]
 
     def column_for(self, role_id) -> RoleColumn:
-        return next(col for col in self.columns if col.role.pk == role_id)
+        return self.columns[self._column_index[role_id]]
+
+    def cell(self, role_id, problem_id) -> Cell:
+        """One cell of the matrix, without building the others."""
+        row = self.row_for(problem_id)
+        coverage = next((c for c in row.coverages if c.role_id == role_id), None)
+        return Cell(self.column_for(role_id).role, row.problem, coverage)
+
+    def with_cell(self, plan: Plan, role_id, problem_id, coverage: Coverage | None):
+        """The analysis of ``plan`` = this analysis with one cell changed (None: emptied).
+
+        Only what a cell can change is recomputed: its row's status, its
+        column's status, the gaps of that row and column, and the order of the
+        gap list. Everything else (roles, problems, open questions, success
+        criteria, interview traceability) is shared with this analysis, which
+        must describe the plan exactly as it was before the edit.
+        ``tests/coverage/test_incremental.py`` proves the result equals
+        :func:`analyse_plan` of the edited plan.
+        """
+        r, c = self._row_index[problem_id], self._column_index[role_id]
+        old_row, old_column = self.rows[r], self.columns[c]
+        if coverage is not None:
+            coverage = copy.copy(coverage)
+            coverage.role = old_column.role  # share the loaded objects, as analyse_plan does
+            coverage.problem = old_row.problem
+
+        def replaced(coverages):
+            key = (role_id, problem_id)
+            kept = [x for x in coverages if (x.role_id, x.problem_id) != key]
+            if coverage is not None:
+                kept.append(coverage)
+                kept.sort(key=lambda x: x.pk)  # analyse_plan's order
+            return kept
+
+        row = _problem_row(old_row.problem, replaced(old_row.coverages), self.questions, self.steps)
+        column = _role_column(old_column.role, replaced(old_column.coverages))
+        rows, columns = list(self.rows), list(self.columns)
+        rows[r], columns[c] = row, column
+        row_gaps = {**self.row_gaps, problem_id: _row_gaps(row)}
+        column_gaps = {**self.column_gaps, role_id: _column_gaps(column)}
+        new = _assemble(
+            plan,
+            self.problems,
+            self.roles,
+            rows,
+            columns,
+            row_gaps,
+            column_gaps,
+            self.other_gaps,
+            self.questions,
+            self.steps,
+        )
+        # The same rows and columns in the same places: reuse the indexes.
+        new.__dict__["_row_index"] = self._row_index
+        new.__dict__["_column_index"] = self._column_index
+        if "headcount" in self.__dict__:
+            new.__dict__["headcount"] = self.headcount
+        return new
 
     def gaps_for_role(self, role_id) -> list[Gap]:
         return [gap for gap in self.gaps if gap.role is not None and gap.role.pk == role_id]
@@ -409,6 +482,30 @@ def cached_analysis(plan: Plan) -> PlanCoverage:
     return analysis
 
 
+def _remember(key, analysis: PlanCoverage) -> None:
+    with _recent_lock:
+        _recent[key] = analysis
+        _recent.move_to_end(key)
+        while len(_recent) > RECENT_ANALYSES:
+            _recent.popitem(last=False)
+
+
+def cell_changed(
+    plan: Plan, before_revision: str, role_id, problem_id, coverage: Coverage | None
+) -> PlanCoverage:
+    """The analysis after one cell edit that took the plan from ``before_revision``
+    to ``plan.revision`` (and nothing else did), derived from the cached
+    analysis of ``before_revision`` when there is one, computed in full otherwise.
+    """
+    with _recent_lock:
+        previous = _recent.get((plan.pk, before_revision))
+    if previous is None:
+        return cached_analysis(plan)
+    analysis = previous.with_cell(plan, role_id, problem_id, coverage)
+    _remember((plan.pk, plan.revision), analysis)
+    return analysis
+
+
 def forget_analyses() -> None:
     with _recent_lock:
         _recent.clear()
@@ -441,14 +538,40 @@ def analyse_plan(plan: Plan) -> PlanCoverage:
     rows = [_problem_row(problem, by_problem[problem.pk], questions, steps) for problem in problems]
     columns = [_role_column(role, by_role[role.pk]) for role in roles]
 
-    gaps = []
-    gaps += _problem_gaps(plan, rows)
-    gaps += _role_gaps(plan, columns)
-    gaps += _criteria_gaps(plan, roles)
-    gaps += _traceability_gaps(plan, roles)
-    gaps += _question_gaps(questions.values())
+    row_gaps = {row.problem.pk: _row_gaps(row) for row in rows}
+    column_gaps = {column.role.pk: _column_gaps(column) for column in columns}
+    # Gaps no coverage cell can change.
+    other_gaps = (
+        _criteria_gaps(plan, roles)
+        + _traceability_gaps(plan, roles)
+        + _question_gaps(questions.values())
+    )
+    return _assemble(
+        plan, problems, roles, rows, columns, row_gaps, column_gaps, other_gaps, questions, steps
+    )
+
+
+def _assemble(
+    plan, problems, roles, rows, columns, row_gaps, column_gaps, other_gaps, questions, steps
+) -> PlanCoverage:
+    """Put the parts together; the gaps by severity, then rows, columns and the rest."""
+    gaps = [gap for row in rows for gap in row_gaps[row.problem.pk]]
+    gaps += [gap for column in columns for gap in column_gaps[column.role.pk]]
+    gaps += other_gaps
     gaps.sort(key=lambda gap: -gap.severity)
-    return PlanCoverage(plan, problems, roles, rows, columns, gaps)
+    return PlanCoverage(
+        plan,
+        problems,
+        roles,
+        rows,
+        columns,
+        gaps,
+        row_gaps=row_gaps,
+        column_gaps=column_gaps,
+        other_gaps=other_gaps,
+        questions=questions,
+        steps=steps,
+    )
 
 
 def _names(coverages) -> str:
@@ -524,92 +647,89 @@ _ROW_GAP = {
 }
 
 
-def _problem_gaps(plan: Plan, rows: list[ProblemRow]) -> list[Gap]:
+def _row_gaps(row: ProblemRow) -> list[Gap]:
     gaps = []
-    for row in rows:
-        problem = row.problem
-        if row.status == RowStatus.OUTSIDE_HIRING and not row.owners:
-            gaps.append(
-                Gap(
-                    GapKind.UNOWNED_OUTSIDE_HIRING,
-                    Severity.HIGH if problem.is_ranked else Severity.LOW,
-                    problem.label,
-                    f"{problem.title}: addressed outside hiring ({problem.disposition_note}), "
-                    "but no open question or next step owns it.",
-                    problem=problem,
-                )
-            )
-        if row.status not in _ROW_GAP:
-            continue
-        kind, severity = _ROW_GAP[row.status]
-        if not problem.is_ranked:
-            # Nobody ranked it, so leaving it unsolved does not answer the core question.
-            severity = Severity.LOW
+    problem = row.problem
+    if row.status == RowStatus.OUTSIDE_HIRING and not row.owners:
         gaps.append(
             Gap(
-                kind=kind,
-                severity=severity,
-                subject=problem.label,
-                explanation=f"{problem.title}: {row.explanation}",
+                GapKind.UNOWNED_OUTSIDE_HIRING,
+                Severity.HIGH if problem.is_ranked else Severity.LOW,
+                problem.label,
+                f"{problem.title}: addressed outside hiring ({problem.disposition_note}), "
+                "but no open question or next step owns it.",
                 problem=problem,
             )
         )
+    if row.status not in _ROW_GAP:
+        return gaps
+    kind, severity = _ROW_GAP[row.status]
+    if not problem.is_ranked:
+        # Nobody ranked it, so leaving it unsolved does not answer the core question.
+        severity = Severity.LOW
+    gaps.append(
+        Gap(
+            kind=kind,
+            severity=severity,
+            subject=problem.label,
+            explanation=f"{problem.title}: {row.explanation}",
+            problem=problem,
+        )
+    )
     return gaps
 
 
-def _role_gaps(plan: Plan, columns: list[RoleColumn]) -> list[Gap]:
+def _column_gaps(column: RoleColumn) -> list[Gap]:
     gaps = []
-    for column in columns:
-        role = column.role
-        if role.is_inactive:
-            continue  # On hold or cut: nothing more is owed for it this period.
-        if column.status != ColumnStatus.SOLVES:
-            detail = (
-                "No problem is mapped to it."
-                if column.status == ColumnStatus.NO_PROBLEM
-                else "Its only problem mappings are unclear."
+    role = column.role
+    if role.is_inactive:
+        return gaps  # On hold or cut: nothing more is owed for it this period.
+    if column.status != ColumnStatus.SOLVES:
+        detail = (
+            "No problem is mapped to it."
+            if column.status == ColumnStatus.NO_PROBLEM
+            else "Its only problem mappings are unclear."
+        )
+        if role.solves_no_problem:
+            # Created as solving none of the plan's problems: hires -> hope, so it blocks.
+            detail = "It was created as solving none of the plan's problems."
+        gaps.append(
+            Gap(
+                GapKind.ROLE_WITHOUT_PROBLEM,
+                Severity.HIGH,  # hires -> hope: the plan cannot say what it is for
+                role.title,
+                f"{role.title}: {detail} Which problem does this hire solve?",
+                role=role,
             )
-            if role.solves_no_problem:
-                # Created as solving none of the plan's problems: hires -> hope, so it blocks.
-                detail = "It was created as solving none of the plan's problems."
-            gaps.append(
-                Gap(
-                    GapKind.ROLE_WITHOUT_PROBLEM,
-                    Severity.HIGH,  # hires -> hope: the plan cannot say what it is for
-                    role.title,
-                    f"{role.title}: {detail} Which problem does this hire solve?",
-                    role=role,
-                )
+        )
+    off_ranking = [c for c in column.coverages if not c.problem.is_ranked]
+    if off_ranking:
+        solves_ranked = len(off_ranking) < len(column.coverages)
+        problems = "; ".join(c.problem.title for c in off_ranking)
+        gaps.append(
+            Gap(
+                GapKind.ROLE_OFF_RANKING,
+                Severity.LOW if solves_ranked else Severity.MEDIUM,
+                role.title,
+                f"{role.title} solves a problem nobody ranked ({problems})"
+                + (
+                    "."
+                    if solves_ranked
+                    else ", and none of the ranked ones. Rank the problem or reconsider the hire."
+                ),
+                role=role,
             )
-        off_ranking = [c for c in column.coverages if not c.problem.is_ranked]
-        if off_ranking:
-            solves_ranked = len(off_ranking) < len(column.coverages)
-            problems = "; ".join(c.problem.title for c in off_ranking)
-            gaps.append(
-                Gap(
-                    GapKind.ROLE_OFF_RANKING,
-                    Severity.LOW if solves_ranked else Severity.MEDIUM,
-                    role.title,
-                    f"{role.title} solves a problem nobody ranked ({problems})"
-                    + (
-                        "."
-                        if solves_ranked
-                        else ", and none of the ranked ones. "
-                        "Rank the problem or reconsider the hire."
-                    ),
-                    role=role,
-                )
+        )
+    if not role.jd_complete:
+        gaps.append(
+            Gap(
+                GapKind.JD_INCOMPLETE,
+                Severity.MEDIUM if role.is_committed else Severity.LOW,
+                role.title,
+                f"{role.title}: the job description is {role.get_jd_status_display().lower()}.",
+                role=role,
             )
-        if not role.jd_complete:
-            gaps.append(
-                Gap(
-                    GapKind.JD_INCOMPLETE,
-                    Severity.MEDIUM if role.is_committed else Severity.LOW,
-                    role.title,
-                    f"{role.title}: the job description is {role.get_jd_status_display().lower()}.",
-                    role=role,
-                )
-            )
+        )
     return gaps
 
 

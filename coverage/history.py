@@ -90,13 +90,20 @@ def changed_cells(plan) -> dict[tuple[int, int], int]:
     return {(role_id, problem_id): n - 1 for role_id, problem_id, n in rows if n > 1}
 
 
-def cell_marks(plan, columns, rows) -> dict[tuple[int, int], tuple[str, str]]:
+def changed_cell(role_id, problem_id) -> dict[tuple[int, int], int]:
+    """:func:`changed_cells` for one cell (what an in-place edit needs), in one small query."""
+    n = Coverage.history.filter(role_id=role_id, problem_id=problem_id).count()
+    return {(role_id, problem_id): n - 1} if n > 1 else {}
+
+
+def cell_marks(plan, columns, rows, changes=None) -> dict[tuple[int, int], tuple[str, str]]:
     """Small notes for cells that differ from the first proposal or were changed since.
 
-    (role id, problem id) -> (text, longer description). One query, then a
-    lookup per cell.
+    (role id, problem id) -> (text, longer description). One query (none if
+    ``changes`` is given), then a lookup per cell.
     """
-    changes = changed_cells(plan)
+    if changes is None:
+        changes = changed_cells(plan)
     by_key = {(c.role_id, c.problem_id): c for row in rows for c in row.coverages}
     marks = {}
 

@@ -2,21 +2,24 @@
 
 import csv
 import io
+from functools import cached_property
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.concurrency import StaleEdit
 from core.http import CONFLICT, INVALID, render_page
-from core.permissions import Capability, requires, user_may
+from core.permissions import Capability, capabilities_of, requires, user_may
 from coverage.analysis import cached_analysis
 from coverage.costs import COST_WEIGHTS, START_OFFSETS, plan_costs
 from coverage.forms import CellForm
-from coverage.history import cell_marks, cell_trail, first_proposal
+from coverage.history import cell_marks, cell_trail, changed_cell, first_proposal
+from coverage.services import save_cell
 from problems.access import get_plan
 from problems.models import NextStep, OpenQuestion, Problem
 from roles.access import get_role
@@ -52,22 +55,48 @@ def _matrix_filters(request) -> dict:
     }
 
 
+class _MatrixData:
+    """The analysis-heavy part of the matrix page, computed only if the fragment cache misses."""
+
+    def __init__(self, plan, filters):
+        self.plan, self.filters = plan, filters
+
+    @cached_property
+    def analysis(self):
+        return cached_analysis(self.plan)
+
+    @cached_property
+    def columns(self):
+        return self.analysis.with_columns(**self.filters)
+
+    @cached_property
+    def rows(self):
+        return self.analysis.matrix_rows(self.columns)
+
+
 def _matrix_context(request, plan) -> dict:
-    analysis = cached_analysis(plan)
+    """The context of the matrix page. The heavy values are lazy: the page's
+    {% cache %} fragments (keyed on the plan's revision, the viewer's
+    capabilities and the filters) only evaluate them when they miss."""
     filters = _matrix_filters(request)
-    columns = analysis.with_columns(**filters)
-    rows = analysis.matrix_rows(columns)
+    data = _MatrixData(plan, filters)
     return {
-        "cell_marks": cell_marks(plan, columns, rows),
+        "cell_marks": SimpleLazyObject(lambda: cell_marks(plan, data.columns, data.rows)),
         "plan": plan,
-        "analysis": analysis,
-        "columns": columns,
-        "proposed_columns": [c for c in columns if not c.role.is_recommended],
-        "recommended_columns": [c for c in columns if c.role.is_recommended],
-        "rows": rows,
+        "analysis": SimpleLazyObject(lambda: data.analysis),
+        "columns": SimpleLazyObject(lambda: data.columns),
+        "proposed_columns": SimpleLazyObject(
+            lambda: [c for c in data.columns if not c.role.is_recommended]
+        ),
+        "recommended_columns": SimpleLazyObject(
+            lambda: [c for c in data.columns if c.role.is_recommended]
+        ),
+        "rows": SimpleLazyObject(lambda: data.rows),
         "filters": filters,
-        "summary_columns": analysis.proposed_columns,
+        "summary_columns": SimpleLazyObject(lambda: data.analysis.proposed_columns),
         "cell_prefix": reverse("matrix", args=[plan.slug]) + "cell/",
+        # Different capabilities, different controls: never share a fragment between them.
+        "capability_key": ",".join(sorted(capabilities_of(request.user))),
     }
 
 
@@ -208,7 +237,8 @@ def matrix_cell(request, plan_slug, role_slug, problem_slug):
     status = INVALID
     if form.is_valid():
         try:
-            Coverage.set_for(
+            _, analysis = save_cell(
+                plan,
                 role,
                 problem,
                 confidence=form.cleaned_data["confidence"],
@@ -226,7 +256,7 @@ def matrix_cell(request, plan_slug, role_slug, problem_slug):
             status = CONFLICT
         else:
             if request.htmx:
-                return _cell_saved(request, plan, role.pk, problem.pk)
+                return _cell_saved(request, plan, analysis, role.pk, problem.pk)
             messages.success(request, f"Saved: {role.title} for “{problem.title}”.")
             return redirect(reverse("matrix", args=[plan.slug]) + f"#problem-{problem.slug}")
     return render_page(
@@ -257,35 +287,33 @@ def matrix_cell_history(request, plan_slug, role_slug, problem_slug):
     return render_page(request, "coverage/matrix_cell.html", context, partial="cell-history")
 
 
-def _cell_context(request, plan, role_id, problem_id) -> dict:
-    context = _matrix_context(request, plan)
-    analysis = context["analysis"]
-    # All columns, so the edited cell is found even if its role is filtered out of view.
-    row = next(r for r in analysis.matrix_rows(analysis.columns) if r.problem.pk == problem_id)
-    cell = next(c for c in row.cells if c.role.pk == role_id)
-    context.update(
-        {
-            "row": row,
-            "cell": cell,
-            "column": context["analysis"].column_for(role_id),
-            "oob": True,
-        }
-    )
-    return context
+def _cell_context(request, plan, analysis, role_id, problem_id) -> dict:
+    """What the cell and its summaries need: one row, one column, never the whole matrix."""
+    row, column = analysis.row_for(problem_id), analysis.column_for(role_id)
+    return {
+        "plan": plan,
+        "analysis": analysis,
+        "row": row,
+        "cell": analysis.cell(role_id, problem_id),
+        "column": column,
+        "cell_prefix": reverse("matrix", args=[plan.slug]) + "cell/",
+        # This cell's note only (its history, in one small query), not the whole matrix's.
+        "cell_marks": cell_marks(plan, [column], [row], changes=changed_cell(role_id, problem_id)),
+        "oob": True,
+    }
 
 
 def _cell_display(request, plan, role_id, problem_id):
-    context = _cell_context(request, plan, role_id, problem_id)
+    context = _cell_context(request, plan, cached_analysis(plan), role_id, problem_id)
     context["oob"] = False
     if request.htmx:
         return render_page(request, "coverage/matrix.html", context, partial="cell")
     return redirect(reverse("matrix", args=[plan.slug]) + f"#problem-{context['row'].problem.slug}")
 
 
-def _cell_saved(request, plan, role_id, problem_id):
+def _cell_saved(request, plan, analysis, role_id, problem_id):
     """The new cell, plus out-of-band swaps for its row and column summaries and the gap count."""
-    plan.refresh_from_db(fields=["revision", "updated_at"])  # the save gave it a new revision
-    context = _cell_context(request, plan, role_id, problem_id)
+    context = _cell_context(request, plan, analysis, role_id, problem_id)
     return TemplateResponse(request, "coverage/matrix_cell_saved.html", context)
 
 

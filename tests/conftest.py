@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client
 
@@ -55,10 +56,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _fresh_analyses():
-    """Tests that change rows with .update() (no new revision) must not see older analyses."""
+    """Tests that change rows with .update() (no new revision) must not see older analyses,
+    nor matrix fragments cached for the old content."""
     forget_analyses()
+    caches["default"].clear()
     yield
     forget_analyses()
+    caches["default"].clear()
 
 
 @pytest.fixture

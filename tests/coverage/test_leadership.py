@@ -147,9 +147,7 @@ def test_back_to_hiring_clears_the_note_and_owner(leader_client, plan):
     five = plan.problems.get(rank=5)
     outside_hiring(leader_client, five)
     five.refresh_from_db()
-    response = leader_client.post(
-        edit_url(five), form_data(five, disposition=Disposition.HIRING)
-    )
+    response = leader_client.post(edit_url(five), form_data(five, disposition=Disposition.HIRING))
     assert response.status_code == 302
     five.refresh_from_db()
     assert (five.disposition, five.disposition_note, five.disposition_step) == ("hiring", "", None)
@@ -238,7 +236,9 @@ def test_a_new_hire_mapped_to_no_problem_blocks_and_shows_on_the_overview(leader
         for g in analyse_plan(plan).gaps
         if g.role == role and g.kind == GapKind.ROLE_WITHOUT_PROBLEM
     ]
-    assert hope and hope[0].is_blocking and "only problem mappings are unclear" in hope[0].explanation
+    assert (
+        hope and hope[0].is_blocking and "only problem mappings are unclear" in hope[0].explanation
+    )
 
 
 def test_a_hire_on_hold_owes_nothing(plan):
@@ -292,7 +292,10 @@ def test_the_cell_history_names_who_changed_what_when(leader_client, recruiter_c
     )
     assert response.status_code == 302
     history = page_text(recruiter_client.get(cell + "history/"))
-    assert "As first proposed: ? Unclear (Mid Dashboard — solves: ?; is dashboard blocking growth?)" in history
+    assert (
+        "As first proposed: ? Unclear (Mid Dashboard — solves: ?; is dashboard blocking growth?)"
+        in history
+    )
     assert re.search(r"· leader · High → Medium \(Maybe\)", history)
     # The editor carries the same history.
     editor = page_text(leader_client.get(cell, headers={"HX-Request": "true"}))
