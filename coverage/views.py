@@ -15,6 +15,7 @@ from core.http import CONFLICT, INVALID, render_page
 from core.permissions import Capability, requires, user_may
 from coverage.analysis import cached_analysis
 from coverage.forms import CellForm
+from documents.signoff import signoff_status
 from problems.access import get_plan
 from problems.models import NextStep, OpenQuestion, Problem
 from roles.access import get_role
@@ -33,6 +34,7 @@ def plan_overview(request, plan_slug):
         "open_question_count": sum(1 for q in questions if not q.resolved),
         "question_count": len(questions),
         "next_steps_open": NextStep.objects.filter(plan=plan).open().count(),
+        "status": signoff_status(plan),
     }
     return TemplateResponse(request, "coverage/overview.html", context)
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("plans/", views.plan_list, name="plan_list"),
     path("plans/import/", views.import_plan, name="import_plan"),
     path("plans/<slug:plan_slug>/", include("documents.urls")),
+    path("plans/<slug:plan_slug>/", include("documents.version_urls")),
     path("plans/<slug:plan_slug>/", include("coverage.urls")),
     path("plans/<slug:plan_slug>/", include("problems.urls")),
     path("plans/<slug:plan_slug>/roles/", include("roles.urls")),
