@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from core.permissions import (
     GROUP_CAPABILITIES,
 )
+from coverage.models import Scenario
 from documents import rendering as documents
 from interviews.models import InterviewStage
 from roles.jd.history import ensure_baseline
@@ -30,6 +31,15 @@ METHODS = {
     "matrix_csv": {"GET"},
     "matrix_cell": {"GET", "POST"},
     "gaps": {"GET"},
+    "scenario_list": {"GET"},
+    "scenario_try": {"GET"},
+    "scenario_save": {"POST"},
+    "scenario_compare": {"GET"},
+    "scenario_detail": {"GET", "POST"},
+    "scenario_apply": {"POST"},
+    "plan_next": {"GET", "POST"},
+    "plan_compare": {"GET"},
+    "plan_approval": {"GET", "POST"},
     "problem_list": {"GET"},
     "problem_create": {"GET", "POST"},
     "problem_edit": {"GET", "POST"},
@@ -119,7 +129,7 @@ def persona_user(name):
     return make_user(name.replace(" ", "-"), group)
 
 
-def concrete_url(route, plan):
+def concrete_url(route, plan, scenario):
     stage = InterviewStage.objects.filter(plan=plan).order_by("position").first()
     values = {
         "<slug:plan_slug>": plan.slug,
@@ -129,6 +139,7 @@ def concrete_url(route, plan):
         "<num:position>": "5",
         "<num:stage_id>": str(stage.pk),
         "<num:version>": "1",
+        "<num:scenario_id>": str(scenario.pk),
     }
     for key, value in values.items():
         route = route.replace(key, value)
@@ -165,6 +176,15 @@ WHO_MAY = {
     "matrix_csv": (VIEWERS, VIEWERS),
     "matrix_cell": (VIEWERS, LEADERS),
     "gaps": (VIEWERS, VIEWERS),
+    "scenario_list": (VIEWERS, VIEWERS),
+    "scenario_try": (VIEWERS, VIEWERS),
+    "scenario_save": (LEADERS, LEADERS),
+    "scenario_compare": (VIEWERS, VIEWERS),
+    "scenario_detail": (VIEWERS, LEADERS),
+    "scenario_apply": (LEADERS, LEADERS),
+    "plan_next": (LEADERS, LEADERS),
+    "plan_compare": (VIEWERS, VIEWERS),
+    "plan_approval": (VIEWERS, LEADERS),
     "problem_list": (VIEWERS, VIEWERS),
     "problem_create": (LEADERS, LEADERS),
     "problem_edit": (LEADERS, LEADERS),
@@ -220,6 +240,7 @@ def test_permission_matrix(persona, plan, groups, monkeypatch):
     """Every URL x this persona x GET and POST (empty POSTs: permission comes before validation)."""
     monkeypatch.setattr(documents, "render_pdf", lambda html: b"%PDF-1.7 stub")
     ensure_baseline(plan.roles.get(slug="senior-dashboard-engineer"))  # version 1 exists to restore
+    scenario = Scenario.objects.create(plan=plan, name="Hold mobile", decisions={})
     user = persona_user(persona)
     client = Client()
     if user is not None:
@@ -228,7 +249,7 @@ def test_permission_matrix(persona, plan, groups, monkeypatch):
     for route, pattern in app_patterns():
         if pattern.name == "logout":
             continue  # Logging out would end this persona's session; tested on its own.
-        url = concrete_url(route, plan)
+        url = concrete_url(route, plan, scenario)
         for method, who in zip(("GET", "POST"), WHO_MAY[pattern.name], strict=True):
             want = expected(who, persona, method, METHODS[pattern.name])
             response = client.get(url) if method == "GET" else client.post(url, {})
