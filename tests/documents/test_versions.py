@@ -28,7 +28,9 @@ def test_clone_copies_the_content_and_leaves_open_questions_open(plan):
     from roles.models import JDItem
 
     item = JDItem.objects.filter(role__plan=plan, kind="must_have").first()
-    StageAssessment.objects.create(stage=InterviewStage.objects.filter(plan=plan).first(), item=item)
+    StageAssessment.objects.create(
+        stage=InterviewStage.objects.filter(plan=plan).first(), item=item
+    )
     before = snapshot(plan)
     # The bounded-query snapshot is the import/export one, row for row.
     assert versions.plan_snapshot(plan) == before
