@@ -1,26 +1,18 @@
 """Site-wide views: home, login, health, plan list and import, the proposal PDF, error pages."""
 
-import json
 import logging
-from pathlib import Path
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
-from django.core import serializers
-from django.core.exceptions import ValidationError
-from django.core.serializers.base import DeserializationError
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, connection
 from django.http import HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect
 from django.template import loader
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from core.http import form_status
 from core.permissions import Capability, authenticated, public, requires, user_may
 from problems.models import Plan
 
@@ -86,94 +78,6 @@ def no_access(request):
 def plan_list(request):
     plans = Plan.objects.newest_first()
     return TemplateResponse(request, "plan_list.html", {"plans": plans})
-
-
-# --- Importing plans (Admins) --------------------------------------------------------
-
-IMPORTABLE_APPS = {"problems", "roles", "interviews"}
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-
-
-def shipped_fixtures() -> list[tuple[str, str]]:
-    folder = Path(settings.BASE_DIR) / "fixtures"
-    return [(path.name, path.stem) for path in sorted(folder.glob("*.json"))]
-
-
-class ImportForm(forms.Form):
-    shipped = forms.ChoiceField(label="A shipped plan", required=False)
-    upload = forms.FileField(label="Or a fixture file (JSON)", required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["shipped"].choices = [("", "—"), *shipped_fixtures()]
-
-    def clean(self):
-        cleaned = super().clean()
-        if bool(cleaned.get("shipped")) == bool(cleaned.get("upload")):
-            raise ValidationError("Choose a shipped plan or upload a file (one of the two).")
-        upload = cleaned.get("upload")
-        if upload is not None:
-            if upload.size > MAX_IMPORT_BYTES:
-                raise ValidationError("The file is larger than 5 MB.")
-            cleaned["data"] = upload.read()
-        else:
-            cleaned["data"] = (
-                Path(settings.BASE_DIR) / "fixtures" / cleaned["shipped"]
-            ).read_bytes()
-        return cleaned
-
-
-def load_plan_fixture(data: bytes) -> int:
-    """Load a plan fixture atomically; only plan data may be in it. Returns objects saved.
-
-    Natural keys make a repeated import update the plan rather than duplicate it.
-    """
-    try:
-        text = data.decode("utf-8")
-        parsed = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValidationError(f"This is not a JSON fixture: {error}") from None
-    if not isinstance(parsed, list):
-        raise ValidationError("A fixture is a JSON list of objects.")
-    for entry in parsed:
-        model = entry.get("model", "") if isinstance(entry, dict) else ""
-        app_label = model.split(".")[0]
-        if app_label not in IMPORTABLE_APPS or ".historical" in model:
-            raise ValidationError(f"Only plan data can be imported; found “{model or entry!r}”.")
-    saved = 0
-    try:
-        with transaction.atomic():
-            deferred = []
-            for obj in serializers.deserialize("json", text, handle_forward_references=True):
-                obj.save()
-                saved += 1
-                if obj.deferred_fields:
-                    deferred.append(obj)
-            for obj in deferred:
-                obj.save_deferred_fields()
-    except (DeserializationError, IntegrityError, ValidationError, DatabaseError) as error:
-        raise ValidationError(
-            f"The fixture could not be loaded, nothing was changed: {error}"
-        ) from None
-    return saved
-
-
-@requires(Capability.LOAD_DATA)
-@require_http_methods(["GET", "POST"])
-def import_plan(request):
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            count = load_plan_fixture(form.cleaned_data["data"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Imported {count} objects.")
-            return redirect("plan_list")
-    return TemplateResponse(request, "import_plan.html", {"form": form}, status=form_status(form))
-
-
-# --- The whole proposal as a PDF -----------------------------------------------------
 
 
 # --- Error pages: friendly, and leak nothing ----------------------------------------------

@@ -41,7 +41,7 @@ def test_leader_builds_two_scenarios_compares_them_and_applies_one(contexts, see
     )
     toggle(page, OUTBOUND, "Add")
     expect(answer).to_contain_text("Not yet · 1 blocking gap")
-    outbound_row = page.locator("#scenario-problem-outbound-scale")
+    outbound_row = page.locator("#scenario-problem-outbound-scale-in-3-6-months")
     expect(outbound_row).to_contain_text("Covered")
     expect(outbound_row).to_contain_text("changed")
     expect(page.locator("#uncovered-list")).to_have_text(
@@ -118,11 +118,13 @@ def test_leader_starts_next_quarter_and_sees_the_diff(contexts, seeded):
     page.get_by_role("button", name="Save decision").click()
     page.goto("/plans/q2-2026/problems/")
     with page.expect_navigation():
-        page.locator("form[action$='/problems/eval-experience/move/'] button[value=up]").click()
+        page.locator(
+            "form[action$='/problems/product-doesnt-feel-good-during-eval/move/'] button[value=up]"
+        ).click()
     page.goto("/plans/q2-2026/compare/?with=q1-2026")
     material = page.locator("#material")
     expect(material).to_contain_text("Mid Mobile: Proposed → Cut")
-    expect(material).to_contain_text("Product feel during eval re-ranked: #2 → #1")
+    expect(material).to_contain_text("Product doesn't feel good during eval re-ranked: #2 → #1")
     expect(page.locator("#verdict-then")).to_contain_text("Q1 2026 Hiring Proposal")
     expect(page.locator("#verdict-now")).to_contain_text("Q2 2026 Hiring Proposal now")
     screenshot(page, "plan-compare")

@@ -134,16 +134,17 @@ def test_hiring_manager_adds_and_reorders_list_items_in_place(contexts, seeded):
 def test_recruiter_exports_jd_and_proposal_pdfs(contexts, seeded):
     _ctx, page = signed_in(contexts, "rita", "Recruiters")
     page.goto("/plans/q1-2026/roles/senior-dashboard-engineer/")
-    with page.expect_download() as info:
-        page.get_by_role("link", name="Export PDF").click()
+    # Rendering can take a while on a loaded machine: allow it a minute.
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("link", name="Export PDF").click(timeout=60_000)
     download = info.value
     assert download.suggested_filename == "senior-dashboard-engineer-jd.pdf"
     with open(download.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
 
     page.goto("/plans/q1-2026/")
-    with page.expect_download() as info:
-        page.get_by_role("link", name="Proposal PDF").click()
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("link", name="Proposal PDF").click(timeout=60_000)
     download = info.value
     assert download.suggested_filename == "q1-2026-hiring-proposal.pdf"
     with open(download.path(), "rb") as pdf:

@@ -98,9 +98,11 @@ def test_start_next_quarter_form(leader_client, plan):
 def test_the_diff_names_every_kind_of_change(leader_client, plan):
     new = _clone(plan)
     problems = {p.slug: p for p in Problem.objects.filter(plan=new)}
-    Problem.swap_ranks(problems["onboarding-speed"], problems["eval-experience"])
+    Problem.swap_ranks(
+        problems["onboarding-bottleneck"], problems["product-doesnt-feel-good-during-eval"]
+    )
     Problem.objects.create(plan=new, slug="churn", title="Churn is rising", rank=9)
-    Problem.objects.filter(plan=new, slug="mobile-app-quality").delete()
+    Problem.objects.filter(plan=new, slug="uplevel-existing-app").delete()
     Role.objects.filter(plan=new, slug="onboarding-specialist").delete()
     mobile = Role.objects.get(plan=new, slug="mid-level-mobile-engineer")
     update_role(mobile, mobile.version, "test", decision="cut")
@@ -124,7 +126,7 @@ def test_the_diff_names_every_kind_of_change(leader_client, plan):
     assert "Problem added: #9 Churn is rising" in text
     assert "Problem removed: Uplevel existing app" in text
     assert "Onboarding bottleneck re-ranked: #1 → #2" in text
-    assert "Product feel during eval re-ranked: #2 → #1" in text
+    assert "Product doesn't feel good during eval re-ranked: #2 → #1" in text
     assert "Hire removed: Onboarding Specialist" in text
     assert "Mid Mobile: Proposed → Cut" in text and "Outbound Engineer: Proposed → Proceed" in text
     assert "Senior Sales Outbound re-mapped: now solves #5 New products undefined" in text

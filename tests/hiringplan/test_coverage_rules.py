@@ -21,9 +21,9 @@ def test_seed_row_statuses(plan):
         3: RowStatus.COVERED,
         4: RowStatus.RECOMMENDED_ONLY,
         5: RowStatus.UNCOVERED,
-        "sales-outbound-revenue": RowStatus.COVERED,
-        "dashboard-capacity": RowStatus.COVERED,
-        "mobile-app-quality": RowStatus.COVERED,
+        "new-revenue-01-product": RowStatus.COVERED,
+        "capacity-agustin-overloaded": RowStatus.COVERED,
+        "uplevel-existing-app": RowStatus.COVERED,
     }
 
 

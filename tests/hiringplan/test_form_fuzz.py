@@ -50,10 +50,14 @@ STAGE_FIELDS = ["name", "duration_minutes", "interviewer", "focus", "applies_to"
 PROBLEM_FIELDS = ["rank", "title", "short_title", "impact", "root_cause"]
 
 ENDPOINTS = {
-    f"{P}/matrix/cell/outbound-engineer/outbound-scale/": ["confidence", "rationale", "version"],
+    f"{P}/matrix/cell/outbound-engineer/outbound-scale-in-3-6-months/": [
+        "confidence",
+        "rationale",
+        "version",
+    ],
     f"{P}/problems/new/": PROBLEM_FIELDS,
-    f"{P}/problems/outbound-scale/edit/": PROBLEM_FIELDS,
-    f"{P}/problems/outbound-scale/move/": ["direction"],
+    f"{P}/problems/outbound-scale-in-3-6-months/edit/": PROBLEM_FIELDS,
+    f"{P}/problems/outbound-scale-in-3-6-months/move/": ["direction"],
     f"{P}/questions/new/": ["topic", "question", "addressed_to", "role", "problem"],
     f"{P}/questions/5/resolve/": ["resolution", "version"],
     f"{P}/questions/1/reopen/": [],

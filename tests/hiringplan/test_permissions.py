@@ -25,6 +25,10 @@ METHODS = {
     "no_access": {"GET"},
     "plan_list": {"GET"},
     "import_plan": {"GET", "POST"},
+    "import_confirm": {"GET", "POST"},
+    "export_markdown": {"GET"},
+    "export_json": {"GET"},
+    "jd_markdown": {"GET"},
     "proposal_pdf": {"GET"},
     "plan_overview": {"GET"},
     "matrix": {"GET"},
@@ -134,12 +138,13 @@ def concrete_url(route, plan, scenario):
     values = {
         "<slug:plan_slug>": plan.slug,
         "<slug:role_slug>": "senior-dashboard-engineer",
-        "<slug:problem_slug>": "outbound-scale",
+        "<slug:problem_slug>": "outbound-scale-in-3-6-months",
         "<slug:section>": "summary",
         "<num:position>": "5",
         "<num:stage_id>": str(stage.pk),
         "<num:version>": "1",
         "<num:scenario_id>": str(scenario.pk),
+        "<str:token>": "no-such-import",
     }
     for key, value in values.items():
         route = route.replace(key, value)
@@ -170,6 +175,10 @@ WHO_MAY = {
     "no_access": (SIGNED_IN, SIGNED_IN),
     "plan_list": (VIEWERS, VIEWERS),
     "import_plan": (ADMINS_ONLY, ADMINS_ONLY),
+    "import_confirm": (ADMINS_ONLY, ADMINS_ONLY),
+    "export_markdown": (VIEWERS, VIEWERS),
+    "export_json": (ADMINS_ONLY, ADMINS_ONLY),
+    "jd_markdown": (VIEWERS, VIEWERS),
     "proposal_pdf": (RECRUITING, RECRUITING),
     "plan_overview": (VIEWERS, VIEWERS),
     "matrix": (VIEWERS, VIEWERS),

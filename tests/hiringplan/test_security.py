@@ -13,7 +13,7 @@ from roles.models import Coverage
 from tests.conftest import page_text
 
 ROOT = Path(__file__).resolve().parents[2]
-CELL = "/plans/q1-2026/matrix/cell/outbound-engineer/outbound-scale/"
+CELL = "/plans/q1-2026/matrix/cell/outbound-engineer/outbound-scale-in-3-6-months/"
 
 
 def csrf_client(user):
@@ -28,7 +28,7 @@ def test_post_without_csrf_token_fails(leader, plan):
     assert response.status_code == 403
     assert (
         Coverage.objects.get(
-            role__slug="outbound-engineer", problem__slug="outbound-scale"
+            role__slug="outbound-engineer", problem__slug="outbound-scale-in-3-6-months"
         ).confidence
         == "high"
     )
@@ -44,7 +44,7 @@ def test_htmx_post_with_token_header_from_the_page_works(leader, plan):
     assert response.status_code == 200
     assert (
         Coverage.objects.get(
-            role__slug="outbound-engineer", problem__slug="outbound-scale"
+            role__slug="outbound-engineer", problem__slug="outbound-scale-in-3-6-months"
         ).confidence
         == "low"
     )

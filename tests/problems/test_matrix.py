@@ -28,14 +28,14 @@ def test_rows_by_rank_then_unranked_and_columns_grouped(leader_client, plan):
     response = leader_client.get(MATRIX)
     html = response.text
     assert row_texts(html) == [
-        "onboarding-speed",
-        "eval-experience",
+        "onboarding-bottleneck",
+        "product-doesnt-feel-good-during-eval",
         "customer-health-visibility",
-        "outbound-scale",
+        "outbound-scale-in-3-6-months",
         "new-products-undefined",
-        "dashboard-capacity",
-        "mobile-app-quality",
-        "sales-outbound-revenue",
+        "capacity-agustin-overloaded",
+        "new-revenue-01-product",
+        "uplevel-existing-app",
     ]
     heads = re.findall(r'<th scope="col" id="role-([^"]+)"', html)
     assert heads[:7] == [
@@ -179,8 +179,8 @@ def test_invalid_confidence_is_refused_with_a_clear_error(leader_client, plan, b
 
 
 def test_stale_cell_edit_is_refused_and_shows_the_current_value(leader_client, plan):
-    role = plan.roles.get(slug="outbound-engineer")
-    problem = plan.problems.get(rank=4)
+    role = plan.roles.get(slug="pam-core-support-engineer")
+    problem = plan.problems.get(rank=2)
     response = leader_client.post(
         cell_url(role.slug, problem.slug),
         {"confidence": "low", "rationale": "", "version": "0"},
@@ -189,7 +189,7 @@ def test_stale_cell_edit_is_refused_and_shows_the_current_value(leader_client, p
     assert response.status_code == 409
     text = page_text(response)
     assert "Someone changed this cell since you opened it" in text
-    assert "High (Third Outbound engineer beside Uzair and Mevlut)" in text
+    assert "High (LLM quality issues (Tier 2 support))" in text
     assert 'name="version" value="1"' in response.text  # Ready to save again on purpose.
     assert '<option value="low" selected>' in response.text  # The user's choice is kept.
     assert Coverage.objects.get(role=role, problem=problem).confidence == Confidence.HIGH
@@ -213,7 +213,7 @@ def test_cell_of_another_plan_is_404(leader_client, plan):
 
     other = generate_plan("other", 2, 2)
     role = Role.objects.get(plan=other, slug="role-1")
-    assert leader_client.get(cell_url(role.slug, "onboarding-speed")).status_code == 404
+    assert leader_client.get(cell_url(role.slug, "onboarding-bottleneck")).status_code == 404
     problem = Problem.objects.get(plan=other, slug="problem-1")
     response = leader_client.post(
         cell_url("outbound-engineer", problem.slug), {"confidence": "high", "version": "0"}

@@ -8,7 +8,7 @@ PROBLEMS = "/plans/q1-2026/problems/"
 
 def test_edit_impact_and_root_cause(leader_client, plan):
     response = leader_client.post(
-        f"{PROBLEMS}outbound-scale/edit/",
+        f"{PROBLEMS}outbound-scale-in-3-6-months/edit/",
         {
             "rank": "4",
             "title": "Outbound will hit scale issues in 3-6mo",
@@ -18,7 +18,7 @@ def test_edit_impact_and_root_cause(leader_client, plan):
         },
     )
     assert response.status_code == 302
-    problem = plan.problems.get(slug="outbound-scale")
+    problem = plan.problems.get(slug="outbound-scale-in-3-6-months")
     assert problem.impact == "Future fire: $1M ARR at risk"
     assert "Future fire: $1M ARR at risk" in page_text(leader_client.get("/plans/q1-2026/"))
 
@@ -34,12 +34,16 @@ def test_taken_rank_is_a_field_error(leader_client, plan):
 
 
 def test_move_swaps_ranks(leader_client, plan):
-    response = leader_client.post(f"{PROBLEMS}outbound-scale/move/", {"direction": "up"})
+    response = leader_client.post(
+        f"{PROBLEMS}outbound-scale-in-3-6-months/move/", {"direction": "up"}
+    )
     assert response.status_code == 302
     ranks = dict(plan.problems.ranked().values_list("slug", "rank"))
-    assert ranks["outbound-scale"] == 3 and ranks["customer-health-visibility"] == 4
-    leader_client.post(f"{PROBLEMS}onboarding-speed/move/", {"direction": "up"})  # already first
-    assert plan.problems.get(slug="onboarding-speed").rank == 1
+    assert ranks["outbound-scale-in-3-6-months"] == 3 and ranks["customer-health-visibility"] == 4
+    leader_client.post(
+        f"{PROBLEMS}onboarding-bottleneck/move/", {"direction": "up"}
+    )  # already first
+    assert plan.problems.get(slug="onboarding-bottleneck").rank == 1
 
 
 def test_add_an_unranked_problem(leader_client, plan):
@@ -56,7 +60,10 @@ def test_add_an_unranked_problem(leader_client, plan):
 def test_others_cannot_edit_problems(manager_client, recruiter_client, plan):
     for client in (manager_client, recruiter_client):
         assert (
-            client.post(f"{PROBLEMS}outbound-scale/move/", {"direction": "up"}).status_code == 403
+            client.post(
+                f"{PROBLEMS}outbound-scale-in-3-6-months/move/", {"direction": "up"}
+            ).status_code
+            == 403
         )
         assert "Add a problem" not in page_text(client.get(PROBLEMS))
-    assert plan.problems.get(slug="outbound-scale").rank == 4
+    assert plan.problems.get(slug="outbound-scale-in-3-6-months").rank == 4
