@@ -179,3 +179,22 @@ def test_leader_approves_changes_a_mapping_and_is_asked_to_approve_again(context
     expect(page.locator("#signoff-status")).to_contain_text("Approved")
     expect(page.locator("#signoff-status")).not_to_contain_text("Changed since approval")
     assert Approval.objects.count() == 2
+
+
+def test_decision_pages_pass_axe(contexts, seeded):
+    from tests.browser.test_accessibility import serious
+
+    Scenario.objects.create(plan=seeded, name="Add outbound", decisions={OUTBOUND: "proceed"})
+    _ctx, page = signed_in(contexts, "ada", "Admins", is_staff=True)
+    found = {}
+    for url in [
+        f"/plans/q1-2026/scenarios/try/?d={MOBILE}:hold",
+        "/plans/q1-2026/scenarios/",
+        f"/plans/q1-2026/scenarios/compare/?s={Scenario.objects.get().pk}",
+        "/plans/q1-2026/approval/",
+        "/plans/q1-2026/next/",
+        "/plans/q1-2026/compare/?with=q1-2026",
+    ]:
+        page.goto(url)
+        found[url] = serious(page)
+    assert {url: v for url, v in found.items() if v} == {}

@@ -48,7 +48,7 @@ def test_the_try_page_answers_from_the_address(leader_client, plan):
     response = leader_client.get(url)
     assert response.status_code == 200
     text = page_text(response)
-    assert "The plan as it is Not yet · 2 blocking gaps" in text
+    assert "The plan as it is ✘ Not yet · 2 blocking gaps" in text
     assert "With this scenario (2 changes) ✘ Not yet · 1 blocking gap" in text
     assert "Mid-Level Mobile Engineer: As proposed → Hold" in text
     assert "Outbound Engineer: Not added → Add" in text
