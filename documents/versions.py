@@ -326,6 +326,7 @@ def compare(old: dict, new: dict, *, jd: bool = True) -> PlanDiff:
         return found
 
     old_map, new_map = mappings(old), mappings(new)
+    old_rows, new_rows = (_rows_by_role(old), _rows_by_role(new)) if jd else ({}, {})
     names = {**{s: _problem_name(r) for s, r in old_problems.items()}}
     names.update({s: _problem_name(r) for s, r in new_problems.items()})
     for slug, after in new_roles.items():
@@ -359,7 +360,7 @@ def compare(old: dict, new: dict, *, jd: bool = True) -> PlanDiff:
                     )
                 )
         if jd:
-            diff.sections += _jd_changes(old, new, slug, name, before, after)
+            diff.sections += _jd_changes(old_rows, new_rows, slug, name, before, after)
     return diff
 
 
@@ -370,12 +371,24 @@ def _display(model, name: str, value) -> str:
     return "" if value is None else str(value)
 
 
-def _section_rows(data: dict, spec, slug: str) -> list[str]:
-    label = spec.model._meta.label_lower
+def _rows_by_role(data: dict) -> dict:
+    """{model label: {role slug: [rows]}} for the models JD sections list (one pass)."""
+    index: dict = {}
+    for label in {s.rows.model._meta.label_lower for s in SECTIONS if s.rows is not None}:
+        by_role: dict = {}
+        for row in data.get(label, []):
+            role = row.get("role")
+            if isinstance(role, list) and role:
+                by_role.setdefault(role[0], []).append(row)
+        index[label] = by_role
+    return index
+
+
+def _section_rows(index: dict, spec, slug: str) -> list[str]:
     rows = [
         r
-        for r in data.get(label, [])
-        if r.get("role") == [slug] and all(r.get(k) == v for k, v in spec.lookup.items())
+        for r in index.get(spec.model._meta.label_lower, {}).get(slug, [])
+        if all(r.get(k) == v for k, v in spec.lookup.items())
     ]
     rows.sort(key=lambda r: (r.get("timeframe") or 0, r.get("position") or 0))
     return [
