@@ -451,10 +451,13 @@ def _role_gaps(plan: Plan, columns: list[RoleColumn]) -> list[Gap]:
                 if column.status == ColumnStatus.NO_PROBLEM
                 else "Its only problem mappings are unclear."
             )
+            if role.solves_no_problem:
+                # Created as solving none of the plan's problems: hires -> hope, so it blocks.
+                detail = "It was created as solving none of the plan's problems."
             gaps.append(
                 Gap(
                     GapKind.ROLE_WITHOUT_PROBLEM,
-                    Severity.MEDIUM,
+                    Severity.HIGH if role.solves_no_problem else Severity.MEDIUM,
                     role.title,
                     f"{role.title}: {detail} Which problem does this hire solve?",
                     role=role,

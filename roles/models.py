@@ -129,6 +129,11 @@ class Role(PlanContent):
     headcount = models.PositiveSmallIntegerField(default=1)
     origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.PROPOSED)
     decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.PROPOSED)
+    solves_no_problem = models.BooleanField(
+        "Solves none of the plan's problems",
+        default=False,
+        help_text="Said explicitly when the role was created; a blocking gap until it is mapped.",
+    )
 
     # Pipeline
     jd_status = models.CharField(
@@ -281,6 +286,27 @@ class Role(PlanContent):
         if self.jd_status == JDStatus.DRAFT:
             return "JD in draft"
         return "No JD yet"
+
+    @property
+    def decision_sentence(self) -> str:
+        """Where the role stands, as a sentence (origin and decision together)."""
+        if self.decision == Decision.HOLD:
+            return "On hold."
+        if self.decision == Decision.CUT:
+            return "Cut from the plan."
+        what = "Recommended addition" if self.is_recommended else "In the proposed plan"
+        if self.decision == Decision.PROCEED:
+            return f"{what}; leadership decided to proceed."
+        return f"{what}; leadership has not decided yet."
+
+    @property
+    def jd_status_sentence(self) -> str:
+        return {
+            JDStatus.NOT_STARTED: "The JD is not started.",
+            JDStatus.DRAFT: "The JD is a draft.",
+            JDStatus.COMPLETE: "The JD is complete.",
+            JDStatus.COMPLETE_INTERNAL_EXTERNAL: "The JD is complete, internal and external.",
+        }.get(self.jd_status, "")
 
     def mark_saved(self) -> None:
         """Advance the edit version after a change made outside the app's editors (the admin)."""

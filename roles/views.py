@@ -67,7 +67,7 @@ def role_create(request, plan_slug):
     plan = get_plan(plan_slug)
     form = RoleCreateForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
-        role = create_role(form, form.cleaned_data.get("template"))
+        role = create_role(form, form.cleaned_data.get("template"), form.chosen)
         messages.success(request, f"Created {role.title}.")
         return redirect(role)
     return TemplateResponse(

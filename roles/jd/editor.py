@@ -30,9 +30,15 @@ TEXTAREA_FIELDS = {
 }
 
 
-def _widgets(fields):
+# Row fields are short: each is one textarea of one line that grows with its text.
+ROW_LABELS = {"text": "Item", "group": "Group"}
+
+
+def _widgets(fields, *, rows=False):
+    if rows:
+        return {name: forms.Textarea(attrs={"rows": 1, "class": "grow"}) for name in fields}
     return {
-        name: forms.Textarea(attrs={"rows": 2 if name in ("text", "target") else 4})
+        name: forms.Textarea(attrs={"rows": 4, "class": "grow"})
         for name in fields
         if name in TEXTAREA_FIELDS
     }
@@ -54,9 +60,10 @@ class RowFormSet(forms.BaseFormSet):
     is still at the version the form was opened on.
     """
 
-    def __init__(self, data=None, *, spec: Rows, role: Role, existing: list, **kwargs):
+    def __init__(self, data=None, *, spec: Rows, role: Role, existing: list, part=None, **kwargs):
         self.spec = spec
         self.role = role
+        self.part = part
         self.existing = existing
         self.existing_by_id = {row.pk: row for row in existing}
         if data is None:
@@ -82,7 +89,7 @@ class RowFormSet(forms.BaseFormSet):
         # are always validated, wherever reordering put them.
         kwargs["empty_permitted"] = instance is None
         if instance is None:
-            kwargs["instance"] = self.spec.new_row(self.role)
+            kwargs["instance"] = self.spec.new_row(self.role, self.part)
         else:
             kwargs["instance"] = instance
             kwargs["initial"] = {"id": instance.pk}  # so an untouched row "has not changed"
@@ -111,11 +118,14 @@ class SectionEditor:
     rows_prefix = "rows"
     fields_prefix = "role"
 
-    def __init__(self, section: Section, role: Role, data=None, *, version=None, existing=None):
+    def __init__(
+        self, section: Section, role: Role, data=None, *, version=None, existing=None, part=None
+    ):
         self.section = section
         self.role = role
         self.data = data
         self.version = role.version if version is None else version
+        self.part = part  # which part of a list edited part by part (a timeframe)
         self.fields_form = None
         self.rows = None
         if section.fields:
@@ -126,27 +136,50 @@ class SectionEditor:
         if section.rows is not None:
             spec = section.rows
             row_form = modelform_factory(
-                spec.model, form=RowForm, fields=spec.fields, widgets=_widgets(spec.fields)
+                spec.model,
+                form=RowForm,
+                fields=spec.fields,
+                widgets=_widgets(spec.fields, rows=True),
+                labels={k: v for k, v in ROW_LABELS.items() if k in spec.fields},
+                help_texts=dict.fromkeys(spec.fields, ""),  # said once, in the section's help
             )
+            rows = existing if existing is not None else list(spec.queryset(role, part))
             formset_class = forms.formset_factory(
                 row_form,
                 formset=RowFormSet,
-                extra=0,
+                extra=0 if rows else 1,  # an empty list (a new timeframe) starts with a row
                 can_delete=True,
                 max_num=MAX_ROWS,
                 validate_max=True,
                 absolute_max=MAX_ROWS + 10,
             )
-            rows = existing if existing is not None else list(spec.queryset(role))
             self.rows = formset_class(
-                data, prefix=self.rows_prefix, spec=spec, role=role, existing=rows
+                data, prefix=self.rows_prefix, spec=spec, role=role, existing=rows, part=part
             )
 
     # --- Redisplay actions (no save) --------------------------------------------------
 
+    @property
+    def part_label(self) -> str:
+        return dict(self.section.rows.parts()).get(self.part, "") if self.section.rows else ""
+
+    @property
+    def column_labels(self) -> list[str]:
+        """The row fields' labels, shown once above a list whose rows have several fields."""
+        if self.rows is None or len(self.section.rows.fields) < 2:
+            return []
+        form = self.rows.empty_form
+        return [str(form.fields[name].label) for name in self.section.rows.fields]
+
+    @property
+    def reason(self) -> str:
+        """What history records for a save of this editor."""
+        part = f" ({self.part_label})" if self.part_label else ""
+        return f"Edited {self.section.title}{part}"
+
     @staticmethod
     def apply_action(data, action: str):
-        """Return a copy of ``data`` with a row added or moved; None if the action is unknown."""
+        """Return a copy of ``data`` with a row added, moved or removed; None if unknown."""
         prefix = SectionEditor.rows_prefix
         data = data.copy()
         try:
@@ -159,9 +192,11 @@ class SectionEditor:
             data[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
             return data
         name, _, raw_index = action.partition("-")
-        if name not in ("up", "down") or not raw_index.isdigit():
+        if name not in ("up", "down", "remove") or not raw_index.isdigit():
             return None
         index = int(raw_index)
+        if name == "remove":
+            return SectionEditor._remove(data, index, total) if 0 <= index < total else data
         other = index - 1 if name == "up" else index + 1
         if not (0 <= index < total and 0 <= other < total):
             return data
@@ -176,6 +211,24 @@ class SectionEditor:
                 del data[key]
         for key, values in moved.items():
             data.setlist(key, values)
+        return data
+
+    @staticmethod
+    def _remove(data, index: int, total: int):
+        """Drop row ``index`` from the posted data; later rows move up one place."""
+        prefix = SectionEditor.rows_prefix
+        rows = {}
+        for key in list(data.keys()):
+            head, sep, rest = key.partition("-")
+            number, sep2, field = rest.partition("-")
+            if head == prefix and sep and sep2 and number.isdigit():
+                rows.setdefault(int(number), {})[field] = data.getlist(key)
+                del data[key]
+        kept = [rows.get(i, {}) for i in range(total) if i != index]
+        for i, fields in enumerate(kept):
+            for field, values in fields.items():
+                data.setlist(f"{prefix}-{i}-{field}", values)
+        data[f"{prefix}-TOTAL_FORMS"] = str(total - 1)
         return data
 
     # --- Validation ------------------------------------------------------------------
@@ -196,7 +249,7 @@ class SectionEditor:
         filled = True
         for form in self.rows.kept_forms():
             for name, message in required.items():
-                if form.cleaned_data.get(name) in (None, ""):
+                if name in form.fields and form.cleaned_data.get(name) in (None, ""):
                     form.add_error(name, message)
                     filled = False
         return filled
@@ -216,23 +269,44 @@ class SectionEditor:
             return
         spec = self.section.rows
         kept = self.rows.kept_forms()
+        positions = self._positions(len(kept))
         keep_ids = {f.instance.pk for f in kept if f.instance.pk}
-        spec.queryset(self.role).exclude(pk__in=keep_ids).delete()
+        spec.queryset(self.role, self.part).exclude(pk__in=keep_ids).delete()
         moving = [
             f.instance.pk
-            for position, f in enumerate(kept)
+            for position, f in zip(positions, kept, strict=True)
             if f.instance.pk and (f.instance.position != position or f.has_changed())
         ]
         park_positions(spec.model.objects.filter(pk__in=moving))
-        for position, form in enumerate(kept):
+        for position, form in zip(positions, kept, strict=True):
             if form.instance.pk and form.instance.pk not in moving:
                 continue  # Unchanged and in place: no write, no history noise.
             row = form.save(commit=False)
             row.role = self.role
-            if spec.kind is not None:
-                row.kind = spec.kind
+            for name, value in spec.lookup.items():
+                setattr(row, name, value)
+            if self.part is not None:
+                setattr(row, spec.part_field, self.part)
             row.position = position
             row.save()
+
+    def _positions(self, count: int) -> list[int]:
+        """Increasing positions for ``count`` kept rows that collide with no other row.
+
+        A whole list simply numbers its rows. One part of a list (a timeframe)
+        shares its positions with the other parts, so it reuses the positions its
+        rows had and takes new ones above every row of the role.
+        """
+        if self.part is None:
+            return list(range(count))
+        pool = sorted(row.position for row in self.rows.existing)
+        if count > len(pool):
+            others = self.section.rows.model.objects.filter(role=self.role).exclude(
+                pk__in=[row.pk for row in self.rows.existing]
+            )
+            top = max([*others.values_list("position", flat=True), *pool], default=-1)
+            pool += range(top + 1, top + 1 + count - len(pool))
+        return pool[:count]
 
     def apply_fields(self, role: Role) -> None:
         """Copy the validated field values onto ``role`` (the freshly locked row)."""

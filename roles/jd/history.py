@@ -160,7 +160,8 @@ def diff(old: Snapshot, new: Snapshot) -> list[SectionChange]:
             spec = section.rows
 
             def texts(snap, spec=spec):
-                return [_row_text(row, spec.fields) for row in spec.select(snap.rows[spec.model])]
+                rows = spec.select(snap.rows[spec.model])
+                return [_row_text(row, spec.shown_fields) for row in rows]
 
             before, after = texts(old), texts(new)
             if before != after:

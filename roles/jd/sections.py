@@ -19,25 +19,47 @@ class Rows:
     kind: ItemKind | None = None  # JDItem lists only
     add_label: str = "Add a row"
     numbered_groups: bool = False  # "1. Dashboard UX", "2. ..." as the seed JD numbers them
+    # Edited one value of this field at a time (success criteria: one timeframe per editor).
+    part_field: str | None = None
 
     @property
     def grouped(self) -> bool:
         return "group" in self.fields
 
     @property
+    def shown_fields(self) -> tuple[str, ...]:
+        """The fields a row shows in history: the part it belongs to, then its own fields."""
+        return ((self.part_field,) if self.part_field else ()) + self.fields
+
+    @property
     def lookup(self) -> dict:
         return {"kind": self.kind} if self.kind is not None else {}
 
-    def queryset(self, role):
+    def parts(self) -> list[tuple[object, str]]:
+        """(value, label) of each part, in order; empty when the list is edited whole."""
+        if self.part_field is None:
+            return []
+        return list(self.model._meta.get_field(self.part_field).flatchoices)
+
+    def part_value(self, raw):
+        """The part ``raw`` (from a URL or form) names, or None if it names none."""
+        for value, _label in self.parts():
+            if str(value) == str(raw):
+                return value
+        return None
+
+    def queryset(self, role, part=None):
         # The row model's own Meta.ordering is the order the JD shows.
-        return self.model.objects.filter(role=role, **self.lookup)
+        lookup = {**self.lookup, **({self.part_field: part} if part is not None else {})}
+        return self.model.objects.filter(role=role, **lookup)
 
     def select(self, rows: list) -> list:
         """This list's rows among all of ``role``'s rows of the model, already loaded."""
         return [row for row in rows if all(getattr(row, k) == v for k, v in self.lookup.items())]
 
-    def new_row(self, role):
-        return self.model(role=role, **self.lookup)
+    def new_row(self, role, part=None):
+        extra = {self.part_field: part} if part is not None else {}
+        return self.model(role=role, **self.lookup, **extra)
 
 
 @dataclass(frozen=True)
@@ -104,6 +126,7 @@ SECTIONS = (
         "Problem this role solves",
         fields=("problem_statement", "root_cause", "current_state", "why_now"),
         required=True,
+        copied=False,  # Each role states its own problem; a template gives structure only.
     ),
     Section(
         "summary",
@@ -130,8 +153,9 @@ SECTIONS = (
         "Success criteria",
         rows=Rows(
             SuccessCriterion,
-            ("timeframe", "metric", "target", "how_measured"),
+            ("metric", "target", "how_measured"),
             add_label="Add a criterion",
+            part_field="timeframe",
         ),
         display="criteria",
         required=True,

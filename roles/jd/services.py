@@ -16,7 +16,7 @@ def save_section(editor: SectionEditor, role: Role, expected_version: int | None
         editor.apply_fields(locked)
         editor.save_rows()
 
-    return change_role(role, expected_version, f"Edited {editor.section.title}", apply)
+    return change_role(role, expected_version, editor.reason, apply)
 
 
 def restore_version(role: Role, version: Version, expected_version: int | None) -> Role:

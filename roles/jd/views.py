@@ -3,7 +3,7 @@
 import copy
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,6 +15,7 @@ from core.permissions import Capability, requires
 from problems.access import get_plan
 from roles.access import get_role
 from roles.jd import history
+from roles.jd.conflicts import Conflict, saves_since, section_diff
 from roles.jd.editor import SectionEditor
 from roles.jd.presentation import load_role_jd
 from roles.jd.sections import SECTIONS_BY_KEY
@@ -47,16 +48,37 @@ def _section_response(request, plan, role, section, *, saved=False):
     return render_page(request, "roles/role_detail.html", context, partial="jd-section")
 
 
+def _part(request, section, role):
+    """The part of a list edited part by part (a timeframe of the success criteria).
+
+    A GET without one opens the first part that has rows; a POST must name one,
+    since saving a part replaces exactly that part's rows.
+    """
+    spec = section.rows
+    if spec is None or spec.part_field is None:
+        return None
+    if request.method == "POST":
+        return spec.part_value(request.POST.get("part"))  # None: refused by the caller
+    part = spec.part_value(request.GET.get("part"))
+    if part is None:
+        present = set(spec.queryset(role).values_list(spec.part_field, flat=True))
+        part = next((value for value, _ in spec.parts() if value in present), spec.parts()[0][0])
+    return part
+
+
 @requires(Capability.EDIT_ROLES)
 @require_http_methods(["GET", "POST"])
 def role_section_edit(request, plan_slug, role_slug, section):
     section = _section_or_404(section, editable=True)
     plan = get_plan(plan_slug)
     role = get_role(plan, role_slug)
+    part = _part(request, section, role)
+    if part is None and section.rows is not None and section.rows.part_field is not None:
+        return HttpResponseBadRequest("Say which part of the section this form saves.")
     context = {"plan": plan, "role": role, "section": section}
 
     if request.method == "GET":
-        editor = SectionEditor(section, role)
+        editor = SectionEditor(section, role, part=part)
         return _editor_response(request, context, editor)
 
     action = request.POST.get("row_action")
@@ -64,16 +86,16 @@ def role_section_edit(request, plan_slug, role_slug, section):
         data = SectionEditor.apply_action(request.POST, action)
         if data is None:
             data = request.POST
-        editor = SectionEditor(section, role, data, version=posted_version(request))
+        editor = SectionEditor(section, role, data, version=posted_version(request), part=part)
         return _editor_response(request, context, editor)
 
-    editor = SectionEditor(section, role, request.POST, version=posted_version(request))
+    editor = SectionEditor(section, role, request.POST, version=posted_version(request), part=part)
     if not editor.is_valid():
         return _editor_response(request, context, editor, show_errors=True, status=INVALID)
     try:
         role = save_section(editor, role, posted_version(request))
     except StaleEdit:
-        return _conflict_response(request, context, section)
+        return _conflict_response(request, context, section, part)
     if request.htmx:
         response = _section_response(request, plan, role, section, saved=True)
         response["HX-Trigger"] = "roleSaved"
@@ -83,23 +105,42 @@ def role_section_edit(request, plan_slug, role_slug, section):
 
 
 def _editor_response(request, context, editor, *, show_errors=False, status=200, conflict=None):
-    context = {**context, "editor": editor, "show_errors": show_errors, "conflict": conflict}
+    spec = editor.section.rows
+    parts = []
+    if spec is not None and spec.part_field is not None:
+        present = set(spec.queryset(context["role"]).values_list(spec.part_field, flat=True))
+        parts = [
+            {"value": value, "label": label, "present": value in present}
+            for value, label in spec.parts()
+        ]
+    context = {
+        **context,
+        "editor": editor,
+        "parts": parts,
+        "show_errors": show_errors,
+        "conflict": conflict,
+    }
     return render_page(
         request, "roles/section_edit.html", context, partial="section-form", status=status
     )
 
 
-def _conflict_response(request, context, section):
-    """Refuse a stale save: show their current section beside the user's kept input."""
+def _conflict_response(request, context, section, part):
+    """Refuse a stale save: say who saved and when, diff theirs with yours, keep the input."""
     role = Role.objects.get(pk=context["role"].pk)
     role.plan = context["plan"]
     theirs = load_role_jd(role)
     # The user's input stays in the form, now on the current version, ready to merge.
     # The form gets its own copy: validating it writes the input onto its instance.
-    editor = SectionEditor(section, copy.copy(role), request.POST, version=role.version)
+    editor = SectionEditor(section, copy.copy(role), request.POST, version=role.version, part=part)
     editor.is_valid()
-    last = history.versions(role)[:1]
-    conflict = {"jd": theirs, "view": theirs[section.key], "by": last[0] if last else None}
+    conflict = Conflict(
+        saves=saves_since(posted_version(request), history.versions(role)),
+        diff=section_diff(editor, role),
+        view=theirs[section.key],
+        jd=theirs,
+        me=request.user,
+    )
     return _editor_response(
         request,
         {**context, "role": role},

@@ -87,7 +87,9 @@ def test_hiring_manager_edits_in_place_and_merges_a_conflict(contexts, seeded):
     page.fill("#id_role-tech_stack", "TypeScript, Next.js, React, AWS, Kafka")
     page.locator("#summary").get_by_role("button", name="Save", exact=True).last.click()
     conflict = page.locator("#summary .conflict")
-    expect(conflict).to_contain_text("Someone else saved this role")
+    expect(conflict).to_contain_text("omar saved this just now.")
+    expect(conflict.locator(".word-diff del")).to_have_text("[saved version: Redis]")
+    expect(conflict.locator(".word-diff ins")).to_have_text("[yours: Kafka]")
     expect(conflict.locator(".theirs")).to_contain_text("Redis")
     htmx_idle(page)
     expect(page.locator("#id_role-tech_stack")).to_have_value(
@@ -119,7 +121,7 @@ def test_hiring_manager_adds_and_reorders_list_items_in_place(contexts, seeded):
     expect(section.locator("textarea[name='rows-6-text']")).to_be_visible()
     htmx_idle(page)
     section.locator("textarea[name='rows-6-text']").fill("Blames others for outages")
-    section.get_by_role("button", name="Move row 7 up").click()
+    section.get_by_role("button", name="Move item 7 up").click()
     expect(section.locator("textarea[name='rows-5-text']")).to_have_value(
         "Blames others for outages"
     )

@@ -7,8 +7,9 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 ROLE = "/plans/q1-2026/roles/senior-dashboard-engineer/"
 
 
-def section_url(section, role=ROLE):
-    return f"{role}sections/{section}/edit/"
+def section_url(section, role=ROLE, part=None):
+    query = f"?part={part}" if part is not None else ""
+    return f"{role}sections/{section}/edit/{query}"
 
 
 def form_data(html: str) -> dict:
@@ -36,8 +37,8 @@ def form_data(html: str) -> dict:
     return data
 
 
-def open_editor(client, section, role=ROLE):
-    response = client.get(section_url(section, role), **HTMX)
+def open_editor(client, section, role=ROLE, part=None):
+    response = client.get(section_url(section, role, part), **HTMX)
     assert response.status_code == 200, response.status_code
     return form_data(response.text)
 

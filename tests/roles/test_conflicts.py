@@ -24,8 +24,11 @@ def test_stale_htmx_save_shows_conflict_with_both_texts(manager_client, admin_cl
     response = manager_client.post(section_url("summary"), mine, **HTMX)
     assert response.status_code == 409
     text = page_text(response)
-    assert "Someone else saved this role since you opened the editor" in text
-    assert "Current saved version" in text and "Redis" in text  # Theirs, rendered.
+    assert "admin saved this just now." in text  # Who and when.
+    # A word-level diff of the saved version against mine.
+    assert '<del><span class="visually-hidden">[saved version: </span>Redis' in response.text
+    assert '<ins><span class="visually-hidden">[yours: </span>Kafka' in response.text
+    assert "The saved version, as the page shows it" in text and "Redis" in text
     assert 'value="TypeScript, Next.js, React, AWS, Kafka"' in response.text  # Mine, kept.
     role = plan.roles.get(slug="senior-dashboard-engineer")
     assert role.tech_stack.endswith("Redis")  # Nothing overwritten.
@@ -147,3 +150,32 @@ def test_conflict_view_for_lists_keeps_added_rows(manager_client, admin_client_,
     assert kept["rows-3-text"] == "Design team"
     assert "Agustin" in page_text(response)
     assert ROLE
+
+
+def test_conflict_with_my_own_other_tab_says_so(manager_client, plan):
+    first_tab = open_editor(manager_client, "reporting")
+    second_tab = open_editor(manager_client, "reporting")
+    second_tab["role-reports_to"] = "Haroun (CTO)"
+    assert manager_client.post(section_url("reporting"), second_tab, **HTMX).status_code == 200
+    first_tab["role-reports_to"] = "Samee"
+    response = manager_client.post(section_url("reporting"), first_tab, **HTMX)
+    assert response.status_code == 409
+    text = page_text(response)
+    assert "You saved this in another tab just now." in text
+    assert 'value="Samee"' in response.text  # My text stays in the form.
+    role = plan.roles.get(slug="senior-dashboard-engineer")
+    assert role.reports_to == "Haroun (CTO)"
+
+
+def test_conflict_counts_every_save_since_the_editor_opened(manager_client, admin_client_, plan):
+    mine = open_editor(manager_client, "red_flags")
+    for text in ("First change", "Second change"):
+        theirs = open_editor(admin_client_, "red_flags")
+        theirs["rows-0-text"] = text
+        assert admin_client_.post(section_url("red_flags"), theirs, **HTMX).status_code == 200
+    mine["rows-0-text"] = "My change"
+    response = manager_client.post(section_url("red_flags"), mine, **HTMX)
+    assert response.status_code == 409
+    text = page_text(response)
+    assert "admin saved this just now, the last of 2 saves since you opened this editor." in text
+    assert "[saved version: Second ] [yours: My ] change" in text

@@ -45,6 +45,9 @@ def section_posts(draw):
     data = {"version": draw(st.one_of(st.just("1"), TEXT))}
     for name in section.fields:
         data[f"role-{name}"] = draw(TEXT)
+    parted = section.rows is not None and section.rows.part_field is not None
+    if parted and draw(st.integers(0, 9)):
+        data["part"] = draw(st.one_of(st.sampled_from(["1", "3", "6", "12"]), TEXT))
     if section.rows is not None:
         total = draw(st.one_of(st.integers(0, 4).map(str), HOSTILE))
         data["rows-TOTAL_FORMS"] = total
@@ -59,7 +62,9 @@ def section_posts(draw):
                 data[f"rows-{i}-DELETE"] = "on"
     if draw(st.booleans()):
         data["row_action"] = draw(
-            st.one_of(st.sampled_from(["add", "up-1", "down-0", "up-99"]), TEXT)
+            st.one_of(
+                st.sampled_from(["add", "up-1", "down-0", "up-99", "remove-0", "remove-9"]), TEXT
+            )
         )
     return section.key, data, draw(st.booleans())
 
@@ -83,6 +88,8 @@ def test_section_editors_never_crash_and_never_half_save(manager_client, plan, p
             # Anything that changed was a whole, valid save at the next version.
             assert after[0]["version"] == before[0]["version"] + 1
             assert response.status_code in (200, 302)
-            editor = SectionEditor(next(s for s in SECTIONS if s.key == key), role, data)
+            section = next(s for s in SECTIONS if s.key == key)
+            part = section.rows.part_value(data.get("part")) if section.rows else None
+            editor = SectionEditor(section, role, data, part=part)
             assert editor.is_valid()
         transaction.set_rollback(True)

@@ -131,19 +131,30 @@ def test_grouped_list_keeps_groups(manager_client, dashboard):
     assert (last.group, last.text) == ("Week 4", "Start contributing to architecture discussions")
 
 
-def test_criteria_rows_edit_by_timeframe(manager_client, dashboard):
-    data = open_editor(manager_client, "criteria")
+def test_criteria_rows_edit_one_timeframe_at_a_time(manager_client, dashboard):
+    # Opened without a timeframe, the editor shows the first one, with tabs for the others.
+    first = manager_client.get(section_url("criteria"), **HTMX).text
+    assert 'aria-current="page">1 month<' in first
+    assert f'href="{section_url("criteria", part=6)}"' in first
+    data = open_editor(manager_client, "criteria", part=6)
+    assert data["part"] == "6"
     total = int(data["rows-TOTAL_FORMS"])
-    assert total == 20
+    assert total == 5  # 6 months only: one headline and four measures
+    assert "rows-0-timeframe" not in data
     data["rows-TOTAL_FORMS"] = str(total + 1)
     data.update(
         {
             f"rows-{total}-id": "",
-            f"rows-{total}-timeframe": "6",
             f"rows-{total}-metric": "Hiring",
             f"rows-{total}-target": "Helped hire a second engineer",
             f"rows-{total}-how_measured": "Hiring pipeline",
         }
+    )
+    # And the new measure goes first among the measures: Alt+Up, in effect.
+    data = form_data(
+        manager_client.post(
+            section_url("criteria"), {**data, "row_action": f"up-{total}"}, **HTMX
+        ).text
     )
     response = manager_client.post(section_url("criteria"), data, **HTMX)
     assert response.status_code == 200
@@ -151,6 +162,36 @@ def test_criteria_rows_edit_by_timeframe(manager_client, dashboard):
     assert "Hiring Helped hire a second engineer Hiring pipeline" in text
     new = SuccessCriterion.objects.get(role=dashboard, metric="Hiring")
     assert new.timeframe == 6
+    six = list(dashboard.criteria.filter(timeframe=6).values_list("metric", flat=True))
+    assert six == [
+        "",
+        "Feature ownership",
+        "Dashboard quality",
+        "Team contribution",
+        "Hiring",
+        "Eval experience",
+    ]
+    # The other timeframes are untouched, positions stay unique.
+    assert dashboard.criteria.filter(timeframe=1).count() == 5
+    assert dashboard.criteria.count() == 21
+    assert dashboard.history.latest("history_date").history_change_reason == (
+        "Edited Success criteria (6 months)"
+    )
+
+
+def test_adding_a_timeframe_is_one_click(manager_client, plan):
+    role = plan.roles.get(slug="outbound-engineer")
+    url = f"/plans/q1-2026/roles/{role.slug}/"
+    present = set(role.criteria.values_list("timeframe", flat=True))
+    missing = next(tf for tf in (1, 3, 6, 12) if tf not in present)
+    editor = manager_client.get(section_url("criteria", url), **HTMX).text
+    assert f'href="{section_url("criteria", url, missing)}"' in editor
+    assert "Add </span>" in editor  # the tab of a missing timeframe says "+ Add ..."
+    data = open_editor(manager_client, "criteria", url, part=missing)
+    assert data["rows-TOTAL_FORMS"] == "1" and data["rows-0-target"] == ""
+    data["rows-0-target"] = "A steady outbound pipeline"
+    assert manager_client.post(section_url("criteria", url), data, **HTMX).status_code == 200
+    assert role.criteria.get(timeframe=missing).target == "A steady outbound pipeline"
 
 
 def test_landscape_rows(manager_client, dashboard):
@@ -189,13 +230,46 @@ def test_multi_row_save_is_atomic(manager_client, dashboard):
 
 
 def test_criteria_need_a_timeframe_and_target(manager_client, dashboard):
-    data = open_editor(manager_client, "criteria")
-    data["rows-0-timeframe"] = "2"
+    data = open_editor(manager_client, "criteria", part=3)
+    for bad in ("2", "", "x"):
+        response = manager_client.post(section_url("criteria"), {**data, "part": bad}, **HTMX)
+        assert response.status_code == 400
     data["rows-1-target"] = ""
     response = manager_client.post(section_url("criteria"), data, **HTMX)
     assert response.status_code == 422
-    assert "Select a valid choice" in response.text
-    assert SuccessCriterion.objects.filter(role=dashboard, timeframe=2).count() == 0
+    assert 'id="id_rows-1-target_error"' in response.text
+    assert SuccessCriterion.objects.filter(role=dashboard, target="").count() == 0
+
+
+def test_list_editor_is_one_list_without_row_labels(manager_client, dashboard):
+    html = manager_client.get(section_url("red_flags"), **HTMX).text
+    assert "Row 1" not in html and "<legend>" not in html
+    assert 'class="list-editor cols-1" data-list-editor' in html
+    assert "<template data-item-template>" in html and 'name="rows-__prefix__-text"' in html
+    # Each item is one growing text area with a label for screen readers only.
+    assert html.count('class="grow"') >= 7
+    assert 'Move item <span class="item-num">2</span> up' in html
+    assert 'Remove item <span class="item-num">6</span>' in html
+
+
+def test_remove_button_works_without_javascript(manager_client, dashboard):
+    data = open_editor(manager_client, "red_flags")
+    response = manager_client.post(section_url("red_flags"), {**data, "row_action": "remove-0"})
+    assert response.status_code == 200
+    data = form_data(response.text)
+    assert len(rows(data)) == 5 and rows(data)[0].startswith("Wants to work on LLM/AI")
+    assert len(items(dashboard, ItemKind.RED_FLAG)) == 6  # Not saved yet.
+    assert manager_client.post(section_url("red_flags"), data).status_code == 302
+    assert items(dashboard, ItemKind.RED_FLAG)[0].startswith("Wants to work on LLM/AI")
+    assert len(items(dashboard, ItemKind.RED_FLAG)) == 5
+
+
+def test_labels_are_said_once(manager_client, dashboard):
+    page = page_text(manager_client.get(ROLE))
+    assert "Reports to Reports to" not in page
+    assert "Role summary Role summary" not in page
+    editor = manager_client.get(section_url("reporting"), **HTMX).text
+    assert '<label for="id_role-reports_to" class="visually-hidden">Reports to</label>' in editor
 
 
 def test_too_many_rows_is_an_error_not_a_crash(manager_client, dashboard):
@@ -257,19 +331,87 @@ def test_incomplete_jd_shows_proposal_facts_and_a_checklist(manager_client, plan
     assert "This JD is not complete yet" not in complete
 
 
+NEW_ROLE = {
+    "title": "Junior Dashboard Engineer",
+    "level": "junior",
+    "function": "eng",
+    "origin": "proposed",
+    "headcount": "1",
+}
+
+
+def test_new_role_asks_which_problems_it_solves_first(manager_client, plan):
+    html = manager_client.get("/plans/q1-2026/roles/new/").text
+    text = page_text(manager_client.get("/plans/q1-2026/roles/new/"))
+    # The problems come before anything else about the role.
+    assert text.index("Which problems will this hire solve?") < text.index("Title")
+    assert "#1 Onboarding bottleneck" in text and "It solves none of these problems" in text
+    # Neither a problem nor an explicit "none": refused, nothing created.
+    response = manager_client.post("/plans/q1-2026/roles/new/", NEW_ROLE)
+    assert response.status_code == 422
+    assert "Pick the problems this hire solves, or tick" in page_text(response)
+    assert 'id="picks-error"' in response.text
+    assert not Role.objects.filter(plan=plan, title=NEW_ROLE["title"]).exists()
+    assert "solves_" in html
+
+
+def test_new_role_with_problems_creates_its_coverage(manager_client, plan):
+    one, two = plan.problems.get(rank=1), plan.problems.get(rank=2)
+    data = {
+        **NEW_ROLE,
+        f"solves_{one.pk}": "on",
+        f"confidence_{one.pk}": "high",
+        f"rationale_{one.pk}": "Takes onboarding dashboards off Agustin",
+        f"solves_{two.pk}": "on",
+        f"confidence_{two.pk}": "",  # missing: refused
+        f"rationale_{two.pk}": "",
+    }
+    response = manager_client.post("/plans/q1-2026/roles/new/", data)
+    assert response.status_code == 422
+    assert f'id="id_confidence_{two.pk}_error"' in response.text
+    assert f'id="id_rationale_{two.pk}_error"' in response.text
+    data[f"confidence_{two.pk}"] = "medium"
+    data[f"rationale_{two.pk}"] = "Polishes what prospects see"
+    response = manager_client.post("/plans/q1-2026/roles/new/", data)
+    assert response.status_code == 302
+    role = Role.objects.get(plan=plan, slug="junior-dashboard-engineer")
+    mapped = {(c.problem.rank, c.confidence, c.rationale) for c in role.coverages.all()}
+    assert mapped == {
+        (1, "high", "Takes onboarding dashboards off Agustin"),
+        (2, "medium", "Polishes what prospects see"),
+    }
+    assert not role.solves_no_problem
+    page = page_text(manager_client.get(response["Location"]))
+    assert "#1 Customers don't onboard fast enough — High" in page
+    assert "Takes onboarding dashboards off Agustin" in page
+
+
+def test_new_role_solving_no_problem_is_a_blocking_gap(manager_client, plan):
+    from coverage.analysis import GapKind, analyse_plan
+
+    one = plan.problems.get(rank=1)
+    data = {**NEW_ROLE, "solves_none": "on", f"solves_{one.pk}": "on"}
+    response = manager_client.post("/plans/q1-2026/roles/new/", data)
+    assert response.status_code == 422  # "none" and a problem: contradictory
+    del data[f"solves_{one.pk}"]
+    response = manager_client.post("/plans/q1-2026/roles/new/", data)
+    assert response.status_code == 302
+    role = Role.objects.get(plan=plan, slug="junior-dashboard-engineer")
+    assert role.solves_no_problem and not role.coverages.exists()
+    gaps = [g for g in analyse_plan(plan).gaps if g.role == role]
+    gap = next(g for g in gaps if g.kind == GapKind.ROLE_WITHOUT_PROBLEM)
+    assert gap.is_blocking
+    assert "created as solving none of the plan's problems" in gap.explanation
+    page = page_text(manager_client.get(response["Location"]))
+    assert "Blocking gap: this role was created as solving none of the plan's problems." in page
+
+
 def test_new_role_from_a_template(manager_client, plan, dashboard):
     form = manager_client.get("/plans/q1-2026/roles/new/")
     assert "Start from an existing JD" in form.text
     response = manager_client.post(
         "/plans/q1-2026/roles/new/",
-        {
-            "title": "Junior Dashboard Engineer",
-            "level": "junior",
-            "function": "eng",
-            "origin": "proposed",
-            "headcount": "1",
-            "template": str(dashboard.pk),
-        },
+        {**NEW_ROLE, "solves_none": "on", "template": str(dashboard.pk)},
     )
     assert response.status_code == 302
     role = Role.objects.get(plan=plan, slug="junior-dashboard-engineer")
@@ -279,9 +421,16 @@ def test_new_role_from_a_template(manager_client, plan, dashboard):
     assert role.criteria.count() == dashboard.criteria.count()
     assert LandscapeArea.objects.filter(role=role).count() == 4
     assert not role.coverages.exists()  # Coverage is leadership's call, not copied.
+    # The JD's structure, not the other role's problem.
+    assert dashboard.problem_statement.startswith("Agustin is overloaded")
+    assert (role.problem_statement, role.root_cause, role.current_state, role.why_now) == (
+        ("",) * 4
+    )
     assert role.decision == "proposed" and role.candidate_name == ""
     text = page_text(manager_client.get(response["Location"]))
     assert "Dashboard Landscape" in text
+    assert "Agustin is overloaded" not in text
+    assert "☐ Problem this role solves" in text
 
 
 def test_new_role_without_template_and_duplicate_title_gets_its_own_slug(manager_client, plan):
@@ -291,6 +440,7 @@ def test_new_role_without_template_and_duplicate_title_gets_its_own_slug(manager
         "function": "eng",
         "origin": "recommended",
         "headcount": "1",
+        "solves_none": "on",
     }
     response = manager_client.post("/plans/q1-2026/roles/new/", data)
     assert response["Location"] == "/plans/q1-2026/roles/senior-dashboard-engineer-2/"
@@ -307,3 +457,18 @@ def test_jd_items_have_no_orphans_after_edits(manager_client, dashboard):
     assert manager_client.post(section_url("nice_to_have"), data, **HTMX).status_code == 200
     assert not JDItem.objects.filter(role=dashboard, kind=ItemKind.NICE_TO_HAVE).exists()
     assert "Nothing yet." in page_text(manager_client.get(f"{ROLE}sections/nice_to_have/", **HTMX))
+
+
+def test_editors_load_in_a_few_queries(manager_client, dashboard, django_assert_max_num_queries):
+    for key in ("criteria", "responsibilities", "summary"):
+        with django_assert_max_num_queries(12):
+            assert manager_client.get(section_url(key), **HTMX).status_code == 200
+    # The first save also records the baseline history of every row; measure the next one.
+    data = open_editor(manager_client, "criteria", part=3)
+    assert manager_client.post(section_url("criteria"), data, **HTMX).status_code == 200
+    data = open_editor(manager_client, "criteria", part=3)
+    data["rows-1-target"] = "Shipping features on their own"
+    # Model validation checks each row's constraints (3 queries a row): one timeframe's
+    # 5 rows, not all 20 criteria, is what a save validates now.
+    with django_assert_max_num_queries(45):
+        assert manager_client.post(section_url("criteria"), data, **HTMX).status_code == 200
