@@ -24,21 +24,44 @@ PAGES = {
     "gaps": "/plans/{slug}/gaps/",
     "jd": "/plans/{slug}/roles/{role}/",
     "roles list": "/plans/{slug}/roles/",
+    # A content diff of two plans of this size (problems, hires, mappings, JD word diff).
+    "compare 2 plans": "/plans/{slug}/compare/?with={other}",
+    # Four scenarios side by side: the analysis five times.
+    "4 scenarios": "/plans/{slug}/scenarios/compare/?{scenarios}",
 }
 
 
 def run(repeat: int = 25, fresh: bool = True) -> dict:
     from django.db import connection
 
+    from coverage.models import Scenario
+    from documents.versions import clone_plan
     from hiringplan.management.commands.generate_plan import generate_plan
+    from problems.models import Plan
 
     if fresh:
         prepare_database()
     plans = {"seed": ("q1-2026", "senior-dashboard-engineer", 8 * 9)}
+    seed = Plan.objects.get(slug="q1-2026")
+    Plan.objects.filter(slug="bench-seed-b").delete()
+    clone_plan(seed, title="Seed copy", slug="bench-seed-b", period="Q2 2026")
     for name, size in SIZES:
         if size:
             generate_plan(f"bench-{name}", problems=size[0], roles=size[1])
+            generate_plan(f"bench-{name}-b", problems=size[0], roles=size[1], seed=2)
             plans[name] = (f"bench-{name}", "role-1", size[0] * size[1])
+    others = {"seed": "bench-seed-b", "10x": "bench-10x-b", "100x300": "bench-100x300-b"}
+    picked = {}
+    for size, (slug, _, _) in plans.items():
+        plan = Plan.objects.get(slug=slug)
+        roles = list(plan.roles.values_list("slug", flat=True))
+        ids = [
+            Scenario.objects.create(
+                plan=plan, name=f"bench {i}", decisions={r: "hold" for r in roles[i::4]}
+            ).pk
+            for i in range(4)
+        ]
+        picked[size] = "&".join(f"s={pk}" for pk in ids)
     caller = WSGICaller(session_cookie(bench_user()))
     floor = median_seconds(lambda: caller.get("/bench/trivial-logged-in"), repeat * 4)
     bare = median_seconds(lambda: caller.get("/bench/trivial"), repeat * 4)
@@ -48,7 +71,7 @@ def run(repeat: int = 25, fresh: bool = True) -> dict:
     for size, _ in SIZES:
         slug, role, cells = plans[size]
         for page, pattern in PAGES.items():
-            path = pattern.format(slug=slug, role=role)
+            path = pattern.format(slug=slug, role=role, other=others[size], scenarios=picked[size])
             status, _, _ = caller.get(path)
             assert status == 200, (path, status)
             queries = []

@@ -33,6 +33,9 @@ class Capability(StrEnum):
     EDIT_DECISIONS = "edit_decisions"
     EDIT_QUESTIONS = "edit_questions"
     EDIT_NEXT_STEPS = "edit_next_steps"
+    SCENARIOS = "scenarios"
+    APPROVE_PLAN = "approve_plan"
+    START_PLAN = "start_plan"
     EDIT_ROLES = "edit_roles"
     EDIT_PIPELINE = "edit_pipeline"
     EDIT_INTERVIEW_STAGES = "edit_interview_stages"
@@ -59,6 +62,9 @@ GROUP_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EXPORT_PROPOSAL,
             Capability.EDIT_COMPENSATION,
             Capability.EDIT_START_MONTH,
+            Capability.SCENARIOS,
+            Capability.APPROVE_PLAN,
+            Capability.START_PLAN,
         }
     ),
     HIRING_MANAGERS: frozenset(

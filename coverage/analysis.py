@@ -511,10 +511,18 @@ def forget_analyses() -> None:
         _recent.clear()
 
 
-def analyse_plan(plan: Plan) -> PlanCoverage:
-    """Load the plan's problems, roles and coverage and compute statuses and gaps."""
+def analyse_plan(plan: Plan, decisions: dict[int, str] | None = None) -> PlanCoverage:
+    """Load the plan's problems, roles and coverage and compute statuses and gaps.
+
+    ``decisions`` ({role id: decision}) evaluates the same rules as if those
+    roles had those decisions (a scenario); nothing is saved. Such an analysis
+    describes no stored revision, so it is never cached.
+    """
     problems = list(plan.problems.in_matrix_order())
     roles = list(plan.roles.in_plan_order())
+    for role in roles:
+        if decisions and role.pk in decisions:
+            role.decision = decisions[role.pk]
     coverages = list(Coverage.objects.filter(role__plan=plan).order_by("pk"))
     roles_by_id = {role.pk: role for role in roles}
     problems_by_id = {problem.pk: problem for problem in problems}

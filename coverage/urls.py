@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coverage import views
+from coverage import scenario_views, views
 
 urlpatterns = [
     path("", views.plan_overview, name="plan_overview"),
@@ -19,4 +19,14 @@ urlpatterns = [
     path("gaps/", views.gaps, name="gaps"),
     path("costs/", views.costs, name="costs"),
     path("costs/bands/", views.band_table, name="band_table"),
+    path("scenarios/", scenario_views.scenario_list, name="scenario_list"),
+    path("scenarios/try/", scenario_views.scenario_try, name="scenario_try"),
+    path("scenarios/save/", scenario_views.scenario_save, name="scenario_save"),
+    path("scenarios/compare/", scenario_views.scenario_compare, name="scenario_compare"),
+    path("scenarios/<num:scenario_id>/", scenario_views.scenario_detail, name="scenario_detail"),
+    path(
+        "scenarios/<num:scenario_id>/apply/",
+        scenario_views.scenario_apply,
+        name="scenario_apply",
+    ),
 ]

@@ -20,6 +20,7 @@ from coverage.costs import COST_WEIGHTS, START_OFFSETS, plan_costs
 from coverage.forms import CellForm
 from coverage.history import cell_marks, cell_trail, changed_cell, first_proposal
 from coverage.services import save_cell
+from documents.signoff import signoff_status
 from problems.access import get_plan
 from problems.models import NextStep, OpenQuestion, Problem
 from roles.access import get_role
@@ -41,6 +42,7 @@ def plan_overview(request, plan_slug):
         "question_count": len(questions),
         "next_steps_open": NextStep.objects.filter(plan=plan).open().count(),
         "costs": plan_costs(plan, analysis),
+        "status": signoff_status(plan),
     }
     return TemplateResponse(request, "coverage/overview.html", context)
 

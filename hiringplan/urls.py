@@ -15,6 +15,7 @@ urlpatterns = [
     path("no-access/", views.no_access, name="no_access"),
     path("plans/", views.plan_list, name="plan_list"),
     path("plans/", include("documents.urls")),
+    path("plans/<slug:plan_slug>/", include("documents.version_urls")),
     path("plans/<slug:plan_slug>/", include("coverage.urls")),
     path("plans/<slug:plan_slug>/", include("problems.urls")),
     path("plans/<slug:plan_slug>/roles/", include("roles.urls")),

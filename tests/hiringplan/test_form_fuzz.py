@@ -119,6 +119,9 @@ ENDPOINTS = {
     "STAGE_EDIT": [*STAGE_FIELDS, "version"],
     "STAGE_MOVE": ["direction"],
     "/plans/import/": ["shipped", "upload"],
+    f"{P}/scenarios/save/": ["name", "d"],
+    f"{P}/approval/": ["note", "revision"],
+    f"{P}/next/": ["title", "slug", "period", "starts_on"],
     "/accounts/login/": ["username", "password"],
 }
 
@@ -143,7 +146,7 @@ def posts(draw):
     for name in ENDPOINTS[url]:
         if draw(st.integers(0, 9)) == 0:
             continue  # sometimes a field is simply missing
-        if draw(st.booleans()) and name in ("assess", "roles"):
+        if draw(st.booleans()) and name in ("assess", "roles", "d"):
             data[name] = draw(st.lists(VALUE, max_size=4))
         else:
             data[name] = draw(VALUE)

@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from core.permissions import (
     GROUP_CAPABILITIES,
 )
+from coverage.models import Scenario
 from documents import rendering as documents
 from interviews.models import InterviewStage, Question
 from roles.jd.history import ensure_baseline
@@ -37,6 +38,15 @@ METHODS = {
     "gaps": {"GET"},
     "costs": {"GET"},
     "band_table": {"GET", "POST"},
+    "scenario_list": {"GET"},
+    "scenario_try": {"GET"},
+    "scenario_save": {"POST"},
+    "scenario_compare": {"GET"},
+    "scenario_detail": {"GET", "POST"},
+    "scenario_apply": {"POST"},
+    "plan_next": {"GET", "POST"},
+    "plan_compare": {"GET"},
+    "plan_approval": {"GET", "POST"},
     "problem_list": {"GET"},
     "problem_create": {"GET", "POST"},
     "problem_edit": {"GET", "POST"},
@@ -136,7 +146,7 @@ def persona_user(name):
     return make_user(name.replace(" ", "-"), group)
 
 
-def concrete_url(route, plan):
+def concrete_url(route, plan, scenario):
     stage = InterviewStage.objects.filter(plan=plan).order_by("position").first()
     question = Question.objects.filter(role__slug="senior-dashboard-engineer").first()
     values = {
@@ -148,6 +158,7 @@ def concrete_url(route, plan):
         "<num:stage_id>": str(stage.pk),
         "<num:question_id>": str(question.pk),
         "<num:version>": "1",
+        "<num:scenario_id>": str(scenario.pk),
         "<str:token>": "no-such-import",
     }
     for key, value in values.items():
@@ -194,6 +205,15 @@ WHO_MAY = {
     "gaps": (VIEWERS, VIEWERS),
     "costs": (VIEWERS, VIEWERS),
     "band_table": (LEADERS, LEADERS),
+    "scenario_list": (VIEWERS, VIEWERS),
+    "scenario_try": (VIEWERS, VIEWERS),
+    "scenario_save": (LEADERS, LEADERS),
+    "scenario_compare": (VIEWERS, VIEWERS),
+    "scenario_detail": (VIEWERS, LEADERS),
+    "scenario_apply": (LEADERS, LEADERS),
+    "plan_next": (LEADERS, LEADERS),
+    "plan_compare": (VIEWERS, VIEWERS),
+    "plan_approval": (VIEWERS, LEADERS),
     "problem_list": (VIEWERS, VIEWERS),
     "problem_create": (LEADERS, LEADERS),
     "problem_edit": (LEADERS, LEADERS),
@@ -259,6 +279,7 @@ def test_permission_matrix(persona, plan, groups, monkeypatch):
     """Every URL x this persona x GET and POST (empty POSTs: permission comes before validation)."""
     monkeypatch.setattr(documents, "render_pdf", lambda html: b"%PDF-1.7 stub")
     ensure_baseline(plan.roles.get(slug="senior-dashboard-engineer"))  # version 1 exists to restore
+    scenario = Scenario.objects.create(plan=plan, name="Hold mobile", decisions={})
     user = persona_user(persona)
     client = Client()
     if user is not None:
@@ -267,7 +288,7 @@ def test_permission_matrix(persona, plan, groups, monkeypatch):
     for route, pattern in app_patterns():
         if pattern.name == "logout":
             continue  # Logging out would end this persona's session; tested on its own.
-        url = concrete_url(route, plan)
+        url = concrete_url(route, plan, scenario)
         for method, who in zip(("GET", "POST"), WHO_MAY[pattern.name], strict=True):
             want = expected(who, persona, method, METHODS[pattern.name])
             response = client.get(url) if method == "GET" else client.post(url, {})
