@@ -82,6 +82,20 @@ class _Widths:
         return sum(self.widths.get(char, self.default) for char in text) / 1000
 
 
+def _times(inner, outer) -> list[float]:
+    """The PDF matrix product inner × outer (each as [a, b, c, d, e, f])."""
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return [
+        a * A + b * C,
+        a * B + b * D,
+        c * A + d * C,
+        c * B + d * D,
+        e * A + f * C + E,
+        e * B + f * D + F,
+    ]
+
+
 def read_pdf(content: bytes) -> list[Page]:
     reader = PdfReader(io.BytesIO(content))
     pages = []
@@ -89,11 +103,25 @@ def read_pdf(content: bytes) -> list[Page]:
         width, height = float(pdf_page.mediabox.width), float(pdf_page.mediabox.height)
         page = Page(number, width, height)
         fonts: dict[int, _Widths] = {}
+        # pypdf reports text inside a form XObject (WeasyPrint draws an SVG as one)
+        # relative to the form: remember the matrix in effect where each form is
+        # drawn and apply it, or such text would be read at the wrong place.
+        outer: list[list[float]] = []
+
+        def before(operator, operands, cm, tm, outer=outer):
+            if operator == b"Do":
+                outer.append(_times(cm, outer[-1]) if outer else list(cm))
+
+        def after(operator, operands, cm, tm, outer=outer):
+            if operator == b"Do" and outer:
+                outer.pop()
 
         def visit(text, cm, tm, font_dict, font_size, page=page, fonts=fonts, height=height):
             text = text.rstrip("\n")
             if not text.strip() or font_dict is None:
                 return
+            if outer:
+                cm = _times(cm, outer[-1])
             widths = fonts.setdefault(id(font_dict), _Widths(font_dict))
             x = cm[0] * tm[4] + cm[2] * tm[5] + cm[4]
             y = cm[1] * tm[4] + cm[3] * tm[5] + cm[5]
@@ -109,7 +137,9 @@ def read_pdf(content: bytes) -> list[Page]:
                 )
             )
 
-        pdf_page.extract_text(visitor_text=visit)
+        pdf_page.extract_text(
+            visitor_text=visit, visitor_operand_before=before, visitor_operand_after=after
+        )
         pages.append(page)
     return pages
 
