@@ -462,9 +462,8 @@ def test_proposal_html_has_cost_table_and_svg_timeline(plan):
 def test_markdown_export_shows_costs_and_round_trips_bands_budget_and_role_settings(plan):
     from documents.plan_data import differences, save_plan, snapshot
     from documents.plan_markdown import parse
-    from tests.documents.test_plan_import import export_documents
-
     from interviews.models import Question
+    from tests.documents.test_plan_import import export_documents
 
     # The seed format has no words for interview kits; they travel in the JSON export.
     Question.objects.filter(role__plan=plan).delete()

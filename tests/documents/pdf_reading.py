@@ -83,7 +83,7 @@ class _Widths:
 
 
 def _times(inner, outer) -> list[float]:
-    """The PDF matrix product inner × outer (each as [a, b, c, d, e, f])."""
+    """The PDF matrix product of inner and outer (each as [a, b, c, d, e, f])."""
     a, b, c, d, e, f = inner
     A, B, C, D, E, F = outer
     return [
@@ -116,7 +116,9 @@ def read_pdf(content: bytes) -> list[Page]:
             if operator == b"Do" and outer:
                 outer.pop()
 
-        def visit(text, cm, tm, font_dict, font_size, page=page, fonts=fonts, height=height):
+        def visit(
+            text, cm, tm, font_dict, font_size, page=page, fonts=fonts, height=height, outer=outer
+        ):
             text = text.rstrip("\n")
             if not text.strip() or font_dict is None:
                 return
