@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from documents import signoff, versions
 from documents.plan_data import CONTENT_MODELS, PLAN_PATH, snapshot
 from hiringplan.management.commands.generate_plan import generate_plan
-from interviews.models import StageAssessment, TechnicalFocus
+from interviews.models import Question, TechnicalFocus
 from problems.models import NextStep, OpenQuestion, Plan, Problem
 from roles.models import Coverage, Role
 from roles.services import update_role
@@ -28,9 +28,13 @@ def test_clone_copies_the_content_and_leaves_open_questions_open(plan):
     from roles.models import JDItem
 
     item = JDItem.objects.filter(role__plan=plan, kind="must_have").first()
-    StageAssessment.objects.create(
-        stage=InterviewStage.objects.filter(plan=plan).first(), item=item
+    question = Question.objects.create(
+        role=item.role,
+        stage=InterviewStage.objects.filter(plan=plan).first(),
+        position=90,
+        prompt="Walk me through a dashboard you shipped.",
     )
+    question.probes.add(item)
     before = snapshot(plan)
     # The bounded-query snapshot is the import/export one, row for row.
     assert versions.plan_snapshot(plan) == before
@@ -44,7 +48,8 @@ def test_clone_copies_the_content_and_leaves_open_questions_open(plan):
     for model in CONTENT_MODELS:
         if model in (OpenQuestion, NextStep):
             continue
-        assert _count(model, new) == _count(model, plan) > 0, model
+        assert _count(model, new) == _count(model, plan), model
+    assert _count(Question, new) > 0 and _count(Coverage, new) > 0
     still_open = OpenQuestion.objects.filter(plan=plan, resolved=False).order_by("position")
     copied = OpenQuestion.objects.filter(plan=new).order_by("position")
     assert [q.question for q in copied] == [q.question for q in still_open]
@@ -52,9 +57,10 @@ def test_clone_copies_the_content_and_leaves_open_questions_open(plan):
     assert not any(q.resolved for q in copied)
     assert _count(NextStep, new) == 0
     # Links inside the plan point inside the new plan.
-    assert (
-        not StageAssessment.objects.filter(stage__plan=new).exclude(item__role__plan=new).exists()
-    )
+    copied_questions = Question.objects.filter(role__plan=new)
+    assert copied_questions.filter(prompt="Walk me through a dashboard you shipped.").exists()
+    assert not copied_questions.exclude(stage__plan=new).exists()
+    assert not JDItem.objects.filter(kit_questions__role__plan=new).exclude(role__plan=new).exists()
     focus = TechnicalFocus.objects.filter(plan=new).first()
     assert focus.roles.exists() and not focus.roles.exclude(plan=new).exists()
     # Same content: nothing to compare but the plan's own fields.
