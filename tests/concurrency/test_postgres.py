@@ -348,17 +348,22 @@ def test_two_edits_of_one_stage_exactly_one_wins(race, recruiter, plan):
     assert outcomes(responses) == ["refused", "saved"]
 
 
-def test_two_problem_edits_both_apply_in_turn(race, leader, plan):
-    """Problems carry no version: the later save wins, whole, and nothing fails."""
+def test_two_edits_of_one_problem_exactly_one_wins(race, leader, plan):
+    """Problems carry a version (#13): of two edits opened on it, one saves, one is refused."""
     problem = plan.problems.ranked().first()
     url = f"{P}/problems/{problem.slug}/edit/"
-    base = {"rank": str(problem.rank), "title": problem.title}
+    base = {
+        "rank": str(problem.rank),
+        "title": problem.title,
+        "disposition": problem.disposition,
+        "version": str(problem.version),
+    }
     responses = race(
         poster(leader, url, {**base, "impact": "A"}), poster(leader, url, {**base, "impact": "B"})
     )
-    assert [r.status_code for r in responses] == [302, 302]
+    assert sorted(r.status_code for r in responses) == [302, 409]
     problem.refresh_from_db()
-    assert problem.impact in ("A", "B")
+    assert problem.impact in ("A", "B") and problem.version == int(base["version"]) + 1
 
 
 def test_concurrent_moves_keep_ranks_and_positions_a_sequence(race, leader, recruiter, plan):
