@@ -11,40 +11,15 @@ from django.test import Client
 
 from core.permissions import ADMINS, GROUP_NAMES, HIRING_MANAGERS, LEADERSHIP, RECRUITERS
 from coverage.analysis import forget_analyses
-from interviews.models import InterviewStage, Question, StageChoice, TechnicalFocus
-from problems.models import NextStep, OpenQuestion, Plan, Problem
-from roles.models import (
-    CompensationBand,
-    Coverage,
-    JDItem,
-    LandscapeArea,
-    PlanCompensation,
-    Role,
-    SuccessCriterion,
-)
+from documents.plan_data import CONTENT_MODELS
+from problems.models import Plan
 
 SEED_SLUG = "q1-2026"
 # Draft starter interview kits: beyond the seed documents, so a fixture of their own.
 SEED_KITS = "q1-2026-kits"
 
-# Every model that holds a plan's content.
-PLAN_MODELS = [
-    Plan,
-    Problem,
-    Role,
-    Coverage,
-    SuccessCriterion,
-    JDItem,
-    LandscapeArea,
-    InterviewStage,
-    TechnicalFocus,
-    StageChoice,
-    Question,
-    OpenQuestion,
-    NextStep,
-    CompensationBand,
-    PlanCompensation,
-]
+# Every model that holds a plan's content: the plan and the rows an export carries.
+PLAN_MODELS = [Plan, *CONTENT_MODELS]
 
 
 @pytest.fixture(scope="session")
