@@ -216,6 +216,7 @@ def matrix_vs_plan_list(caller, plans, repeat: int) -> dict:
                 ms(plan_list),
                 ms(hit),
                 f"{plan_list / hit:.2f}",
+                f"{max(hit - plan_list, 0) / cells * 1e6:.3f} µs",
                 ms(cold),
                 f"{(cold - hit) / cells * 1e6:.2f} µs",
             ]
@@ -228,6 +229,7 @@ def matrix_vs_plan_list(caller, plans, repeat: int) -> dict:
                 "plan list",
                 "matrix (fragment cached)",
                 "throughput vs plan list",
+                "cached page beyond the plan list, per cell",
                 "matrix (fragment rendered)",
                 "render per cell",
             ],

@@ -5,6 +5,7 @@ from ipaddress import ip_address
 from django.conf import settings
 from django.template.response import TemplateResponse
 
+from core import fragments
 from core.forms import MAX_VERSION
 
 # Refused forms keep an honest status. base.html configures htmx to swap these
@@ -17,7 +18,9 @@ def render_page(request, template: str, context: dict, *, partial: str | None = 
     """The full page, or only its ``{% partialdef partial %}`` when htmx asks."""
     if partial and request.htmx:
         template = f"{template}#{partial}"
-    return TemplateResponse(request, template, context, status=status)
+    response = TemplateResponse(request, template, context, status=status)
+    fragments.collect(request, response)
+    return response
 
 
 def form_status(form) -> int:

@@ -142,7 +142,7 @@ class Gap:
         return Severity(self.severity).name.lower()
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     role: Role
     problem: Problem
@@ -407,17 +407,16 @@ class PlanCoverage:
 
     def matrix_rows(self, columns: list[RoleColumn]) -> list[MatrixRow]:
         """Rows whose ``cells`` line up with ``columns``; the analysis itself is not changed."""
-        by_key = {(c.role_id, c.problem_id): c for row in self.rows for c in row.coverages}
-        return [
-            MatrixRow(
-                row,
-                [
-                    Cell(col.role, row.problem, by_key.get((col.role.pk, row.problem.pk)))
-                    for col in columns
-                ],
+        # A row's coverages are that problem's; index them by role once per row
+        # rather than looking up (role, problem) pairs for every cell.
+        roles = [(col.role, col.role.pk) for col in columns]
+        rows = []
+        for row in self.rows:
+            problem, by_role = row.problem, {c.role_id: c for c in row.coverages}
+            rows.append(
+                MatrixRow(row, [Cell(role, problem, by_role.get(pk)) for role, pk in roles])
             )
-            for row in self.rows
-        ]
+        return rows
 
 
 @dataclass

@@ -67,16 +67,25 @@ def _first_rule(role):
     return mapping, ranks, None  # free text ("New revenue line"): not placed on a row
 
 
-def _first(role, rule, problem) -> FirstProposal:
+def _first_answers(role, rule) -> tuple[frozenset, FirstProposal, FirstProposal]:
+    """A first mapping says one thing of the problems it names (by rank) and one of
+    the rest: (named ranks, answer for those, answer for the others)."""
     mapping, ranks, otherwise = rule
-    confidence = role.first_confidence if problem.rank in ranks else otherwise
-    return FirstProposal(mapping, confidence, role.first_confidence_note)
+    note = role.first_confidence_note
+    return (
+        ranks,
+        FirstProposal(mapping, role.first_confidence, note),
+        FirstProposal(mapping, otherwise, note),
+    )
 
 
 def first_proposal(role, problem) -> FirstProposal | None:
     """The cell as the original list had it; None for hires not in that list."""
     rule = _first_rule(role)
-    return _first(role, rule, problem) if rule else None
+    if rule is None:
+        return None
+    ranks, named, others = _first_answers(role, rule)
+    return named if problem.rank in ranks else others
 
 
 def changed_cells(plan) -> dict[tuple[int, int], int]:
@@ -118,18 +127,20 @@ def cell_marks(plan, columns, rows, changes=None) -> dict[tuple[int, int], tuple
         if text:
             marks[key] = (text, "; ".join(parts) + ". See the history.")
 
+    problems = [(row.problem.pk, row.problem.rank) for row in rows]
     for column in columns:
         role = column.role
-        rule = _first_rule(role)
+        role_id, rule = role.pk, _first_rule(role)
         if rule is None:
-            for row in rows:
-                key = (role.pk, row.problem.pk)
+            for problem_id, _ in problems:
+                key = (role_id, problem_id)
                 if key in changes:
                     add(key, None, changes[key])
             continue
-        for row in rows:
-            key = (role.pk, row.problem.pk)
-            add(key, _first(role, rule, row.problem), changes.get(key, 0))
+        ranks, named, others = _first_answers(role, rule)  # two per role, not one per cell
+        for problem_id, rank in problems:
+            key = (role_id, problem_id)
+            add(key, named if rank in ranks else others, changes.get(key, 0))
     return marks
 
 

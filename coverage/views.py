@@ -73,7 +73,9 @@ class _MatrixData:
 
     @cached_property
     def rows(self):
-        return self.analysis.matrix_rows(self.columns)
+        # The page's cells come from each row's coverages and the columns (the
+        # ``matrix_cells`` tag); no Cell objects are built for them.
+        return self.analysis.rows
 
 
 def _matrix_context(request, plan) -> dict:

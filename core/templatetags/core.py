@@ -1,6 +1,7 @@
 from django import template
 from django.utils.http import urlencode
 
+from core import fragments
 from core.markdown import render_markdown, render_markdown_inline
 
 register = template.Library()
@@ -26,3 +27,26 @@ def query_with(context, **changes):
         else:
             params[key] = value
     return ("?" + urlencode(sorted(params.lists()), doseq=True)) if params else "?"
+
+
+class ByteCacheNode(template.Node):
+    def __init__(self, nodelist, name: str, vary_on: list):
+        self.nodelist, self.name, self.vary_on = nodelist, name, vary_on
+
+    def render(self, context):
+        vary_on = [var.resolve(context) for var in self.vary_on]
+        return fragments.cached(
+            context.get("request"), self.name, vary_on, lambda: self.nodelist.render(context)
+        )
+
+
+@register.tag("bytecache")
+def bytecache(parser, token):
+    """``{% bytecache name var ... %}...{% endbytecache %}``: ``{% cache None name var ... %}``
+    for very large fragments, kept and sent as bytes (see :mod:`core.fragments`)."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("'bytecache' needs a fragment name.")
+    nodelist = parser.parse(("endbytecache",))
+    parser.delete_first_token()
+    return ByteCacheNode(nodelist, bits[1], [parser.compile_filter(bit) for bit in bits[2:]])

@@ -12,31 +12,83 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from coverage.analysis import GapKind
+from roles.models import CONFIDENCE_LABELS, CONFIDENCE_SYMBOLS
 
 register = template.Library()
 
 
 def cell_html(cell, prefix: str, editable: bool, marks=None) -> str:
-    rationale = cell.coverage.rationale if cell.coverage else ""
-    why = f'<span class="why">{escape(rationale)}</span>' if rationale else ""
-    mark = marks.get((cell.role.pk, cell.problem.pk)) if marks else None
-    if mark:
-        url = f"{prefix}{cell.role.slug}/{cell.problem.slug}/history/"
-        why += f'<a class="was" href="{url}" title="{escape(mark[1])}">{escape(mark[0])}</a>'
+    """One cell's ``<td>``; the full matrix and an in-place edit both come here."""
+    role, problem = cell.role, cell.problem
+    return _cell_td(
+        role.pk, role.slug, problem.pk, problem.slug, cell.coverage, prefix, editable, marks
+    )
 
-    content = f'<span aria-hidden="true">{cell.symbol}</span> <span class="lbl">{cell.label}</span>'
+
+def _cell_td(role_id, role_slug, problem_id, problem_slug, coverage, prefix, editable, marks):
+    # Plain arguments rather than the Cell: at 30,000 cells, attribute and
+    # ``pk`` lookups cost more than building the string.
+    why = (
+        f'<span class="why">{escape(coverage.rationale)}</span>'
+        if coverage and coverage.rationale
+        else ""
+    )
+    mark = marks.get((role_id, problem_id)) if marks else None
+    if mark:
+        url = f"{prefix}{role_slug}/{problem_slug}/history/"
+        why += f'<a class="was" href="{url}" title="{escape(mark[1])}">{escape(mark[0])}</a>'
+    if coverage:
+        confidence = coverage.confidence
+        symbol, label = CONFIDENCE_SYMBOLS[confidence], CONFIDENCE_LABELS[confidence]
+    else:
+        confidence, symbol, label = "none", "—", "None"
+    content = f'<span aria-hidden="true">{symbol}</span> <span class="lbl">{label}</span>'
     if editable:
-        url = f"{prefix}{cell.role.slug}/{cell.problem.slug}/"
+        url = f"{prefix}{role_slug}/{problem_slug}/"
         content = f'<a href="{url}" hx-get="{url}">{content}</a>'
-    css = f"conf-{cell.coverage.confidence}" if cell.coverage else "conf-none"
-    return f'<td id="cell-{cell.role.pk}-{cell.problem.pk}" class="cell {css}">{content}{why}</td>'
+    return (
+        f'<td id="cell-{role_id}-{problem_id}" class="cell conf-{confidence}">{content}{why}</td>'
+    )
+
+
+def _page_constants(context) -> tuple:
+    """What every row of one page shares, worked out once per page rather than per cell:
+    the columns' (role id, slug), the cell marks as a plain dict (not through the
+    lazy proxy), the URL prefix and whether cells are links."""
+    constants = context.render_context.get("matrix_constants")
+    if constants is None:
+        keys = [(column.role.pk, column.role.slug) for column in context["columns"]]
+        marks = context.get("cell_marks")
+        # ``if marks`` evaluates a lazy value; then take the dict behind the proxy.
+        marks = getattr(marks, "_wrapped", marks) if marks else None
+        constants = (keys, marks, context["cell_prefix"], context["can"].edit_coverage)
+        context.render_context["matrix_constants"] = constants
+    return constants
 
 
 @register.simple_tag(takes_context=True)
 def matrix_cells(context, row):
-    prefix, editable = context["cell_prefix"], context["can"].edit_coverage
-    marks = context.get("cell_marks")
-    return mark_safe("".join(cell_html(cell, prefix, editable, marks) for cell in row.cells))
+    """The cells of one problem row (a ``ProblemRow``), in the order of the page's ``columns``."""
+    keys, marks, prefix, editable = _page_constants(context)
+    problem = row.problem
+    problem_id, problem_slug = problem.pk, problem.slug
+    # The row's own coverages, not Cell objects: 30,000 of those cost more than the markup.
+    by_role = {coverage.role_id: coverage for coverage in row.coverages}
+    return mark_safe(
+        "".join(
+            _cell_td(
+                role_id,
+                slug,
+                problem_id,
+                problem_slug,
+                by_role.get(role_id),
+                prefix,
+                editable,
+                marks,
+            )
+            for role_id, slug in keys
+        )
+    )
 
 
 @register.simple_tag(takes_context=True)

@@ -11,6 +11,7 @@ import pytest
 
 from coverage import analysis as analysis_module
 from coverage.analysis import PlanCoverage, cached_analysis
+from coverage.templatetags import matrix as matrix_tags
 from roles.models import Coverage
 from tests.conftest import client_for, page_text
 from tests.roles.helpers import ROLE, open_editor, section_url
@@ -22,9 +23,10 @@ EDIT_LINK = f'hx-get="{MATRIX}cell/'  # history links are for everyone; edit lin
 
 @pytest.fixture
 def work(monkeypatch):
-    """Counts full analyses and matrix builds (all rows x columns) as they happen."""
-    done = {"analyse_plan": 0, "matrix_rows": 0}
-    full, rows = analysis_module.analyse_plan, PlanCoverage.matrix_rows
+    """Counts full analyses, matrix builds (Cell objects for all rows x columns) and
+    matrix cells rendered to HTML, as they happen."""
+    done = {"analyse_plan": 0, "matrix_rows": 0, "cells": 0}
+    full, rows, td = analysis_module.analyse_plan, PlanCoverage.matrix_rows, matrix_tags._cell_td
 
     def analyse(plan):
         done["analyse_plan"] += 1
@@ -34,9 +36,18 @@ def work(monkeypatch):
         done["matrix_rows"] += 1
         return rows(self, columns)
 
+    def cell_td(*args):
+        done["cells"] += 1
+        return td(*args)
+
     monkeypatch.setattr(analysis_module, "analyse_plan", analyse)
     monkeypatch.setattr(PlanCoverage, "matrix_rows", matrix_rows)
+    monkeypatch.setattr(matrix_tags, "_cell_td", cell_td)
     return done
+
+
+def _all_cells(plan) -> int:
+    return plan.problems.count() * plan.roles.count()
 
 
 def _cell(plan, role_slug, rank):
@@ -49,7 +60,8 @@ def test_cell_edit_recomputes_nothing_and_builds_no_matrix(
     leader_client, plan, work, django_assert_max_num_queries
 ):
     leader_client.get(MATRIX)  # the leader has the matrix open
-    assert work == {"analyse_plan": 1, "matrix_rows": 1}
+    full = _all_cells(plan)
+    assert work == {"analyse_plan": 1, "matrix_rows": 0, "cells": full}
     role, problem, url = _cell(plan, "senior-sales-outbound-engineer", 5)
     with django_assert_max_num_queries(22):
         response = leader_client.post(
@@ -57,11 +69,14 @@ def test_cell_edit_recomputes_nothing_and_builds_no_matrix(
         )
     assert response.status_code == 200
     assert f'<td id="row-status-{problem.pk}"' in response.text
-    # The edit answered from the previous revision's analysis, one row and column recomputed.
-    assert work == {"analyse_plan": 1, "matrix_rows": 1}
+    # The edit answered from the previous revision's analysis, one row and column
+    # recomputed, and rendered one cell.
+    assert work == {"analyse_plan": 1, "matrix_rows": 0, "cells": full + 1}
     # The next matrix load uses that analysis (and renders the new fragment once).
     html = leader_client.get(MATRIX).text
-    assert work == {"analyse_plan": 1, "matrix_rows": 2}
+    assert work == {"analyse_plan": 1, "matrix_rows": 0, "cells": 2 * full + 1}
+    leader_client.get(MATRIX)
+    assert work["cells"] == 2 * full + 1  # then it is served from the cache
     assert re.search(rf'<td id="cell-{role.pk}-{problem.pk}" class="cell conf-high">', html)
     assert re.search(rf'<td id="row-status-{problem.pk}"[^>]*>.*?Covered', html)
 
@@ -93,7 +108,7 @@ def test_role_decision_response_does_not_rebuild_the_analysis(leader_client, pla
     assert response.status_code == 302
     role.refresh_from_db()
     assert role.decision == "hold"
-    assert work == {"analyse_plan": 0, "matrix_rows": 0}
+    assert work == {"analyse_plan": 0, "matrix_rows": 0, "cells": 0}
 
 
 def test_problem_rank_move_response_does_not_rebuild_the_analysis(leader_client, plan, work):
@@ -104,7 +119,7 @@ def test_problem_rank_move_response_does_not_rebuild_the_analysis(leader_client,
     assert response.status_code == 200
     problem.refresh_from_db()
     assert problem.rank == 1
-    assert work == {"analyse_plan": 0, "matrix_rows": 0}
+    assert work == {"analyse_plan": 0, "matrix_rows": 0, "cells": 0}
 
 
 def test_jd_section_save_response_does_not_rebuild_the_analysis(manager_client, plan, work):
@@ -115,7 +130,7 @@ def test_jd_section_save_response_does_not_rebuild_the_analysis(manager_client, 
     assert "Postgres" in response.text
     assert plan.roles.get(slug="senior-dashboard-engineer").tech_stack.endswith("Postgres")
     assert ROLE.endswith("senior-dashboard-engineer/")
-    assert work == {"analyse_plan": 0, "matrix_rows": 0}
+    assert work == {"analyse_plan": 0, "matrix_rows": 0, "cells": 0}
 
 
 def test_fragment_cache_never_shows_one_users_controls_to_another(leader, recruiter, plan, work):
@@ -124,9 +139,9 @@ def test_fragment_cache_never_shows_one_users_controls_to_another(leader, recrui
     assert EDIT_LINK in leader_page and "Select a cell" in leader_page
     assert EDIT_LINK not in reader_page and "Select a cell" not in reader_page
     # Each capability set rendered its own fragment; the leader's second load is served from cache.
-    assert work["matrix_rows"] == 2
+    assert work["cells"] == 2 * _all_cells(plan)
     again = client_for(leader).get(MATRIX).text
-    assert work["matrix_rows"] == 2
+    assert work["cells"] == 2 * _all_cells(plan)
     assert again.count(EDIT_LINK) == leader_page.count(EDIT_LINK)
     assert EDIT_LINK not in client_for(recruiter).get(MATRIX).text
 
@@ -141,7 +156,7 @@ def test_page_chrome_stays_live_with_a_cached_fragment(leader, recruiter, plan):
 def test_filters_get_their_own_fragment(leader_client, plan, work):
     everything = leader_client.get(MATRIX).text
     hidden = leader_client.get(MATRIX + "?recommended=hide").text
-    assert work["matrix_rows"] == 2
+    assert work["cells"] == _all_cells(plan) + hidden.count('class="cell ')
     assert everything.count('class="role-head') > hidden.count('class="role-head')
 
 
