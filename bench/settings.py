@@ -13,3 +13,7 @@ from hiringplan.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+
+# Page benchmarks time requests, not the PDF pre-render an edit schedules (bench/pdf.py
+# times PDFs); left on, a render would still be queued when the script exits.
+PDF_PRERENDER_SECONDS = 0
