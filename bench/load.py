@@ -8,7 +8,7 @@ slowest on (issue #18: before the bounds such a page took most of a minute and
 every reader got a 500). Needs PostgreSQL (BENCH_DATABASE_URL, by
 default postgres://postgres@127.0.0.1:5432/hiringplan_bench) and `wrk`.
 
-Run: python bench/load.py [--seconds 20] [--connections 16]
+Run: python -m bench.load [--seconds 20] [--connections 16]
 """
 
 import argparse

@@ -1,6 +1,6 @@
 """Page speed at seed size, 10x and 100 problems x 300 roles: time, queries, throughput ratio.
 
-Run: python bench/pages.py  (or `make bench` for everything)
+Run: python -m bench.pages  (or `make bench` for everything)
 """
 
 import statistics
@@ -125,7 +125,12 @@ def run(repeat: int = 25, fresh: bool = True) -> dict:
         )
     print("\nGrowth with size (time ratio to seed)")
     print("Cells: seed 8x9 = 72, 10x 80x90 = 7,200, 100x300 = 30,000")
-    print(table(["page", "10x / seed", "100x300 / seed", "matrix per cell at 100x300"], growth))
+    print(
+        table(
+            ["page", "10x / seed", "100x300 / seed", "matrix (cached fragment) per cell, 100x300"],
+            growth,
+        )
+    )
     edits = edit_rows(caller, plans, repeat)
     versus = matrix_vs_plan_list(caller, plans, repeat)
     return {"pages": results, "floor": floor, "bare": bare, "edits": edits, "versus": versus}

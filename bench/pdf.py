@@ -5,7 +5,7 @@ documents): page count and render time of the proposal with the templates and
 print stylesheet of BASELINE (checked out from git into a temporary folder)
 against today's, in the same run.
 
-Run: python bench/pdf.py  (or `make bench` for everything)
+Run: python -m bench.pdf  (or `make bench` for everything)
 """
 
 import io
