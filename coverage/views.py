@@ -5,11 +5,13 @@ import io
 from functools import cached_property
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.concurrency import StaleEdit
@@ -57,6 +59,12 @@ def _matrix_filters(request) -> dict:
     }
 
 
+# A browser lays out every cell of a table whenever one changes: past a few
+# thousand cells, opening a cell editor takes seconds. Wide plans show their
+# hires in pages of this many columns (every problem row on every page).
+HIRES_PER_PAGE = 30
+
+
 class _MatrixData:
     """The analysis-heavy part of the matrix page, computed only if the fragment cache misses."""
 
@@ -68,8 +76,19 @@ class _MatrixData:
         return cached_analysis(self.plan)
 
     @cached_property
-    def columns(self):
+    def all_columns(self):
         return self.analysis.with_columns(**self.filters)
+
+    def hire_page(self, number, hire_slug=None):
+        """The page of hires asked for, or else the one holding ``hire_slug``; a page
+        number out of range or malformed gives the nearest page, never an error."""
+        columns = self.all_columns
+        if not number and hire_slug:
+            index = next((i for i, c in enumerate(columns) if c.role.slug == hire_slug), None)
+            number = None if index is None else index // HIRES_PER_PAGE + 1
+        page = Paginator(columns, HIRES_PER_PAGE).get_page(number)
+        self.columns = page.object_list
+        return page
 
     @cached_property
     def rows(self):
@@ -78,23 +97,48 @@ class _MatrixData:
         return self.analysis.rows
 
 
+def _hire_pages(page, filters) -> list[tuple[int, str, str]]:
+    """(number, "31-60", query string) for each page of hires; the query keeps the
+    filters and nothing else from the request, as the links are cached with the
+    fragment and served to everyone with these filters."""
+    count = page.paginator.count
+    kept = [
+        ("recommended", "hide") if not filters["include_recommended"] else None,
+        ("inactive", "hide") if not filters["include_inactive"] else None,
+    ]
+    return [
+        (
+            n,
+            f"{(n - 1) * HIRES_PER_PAGE + 1}\u2013{min(n * HIRES_PER_PAGE, count)}",
+            "?" + urlencode([pair for pair in kept if pair] + [("page", n)]),
+        )
+        for n in page.paginator.page_range
+    ]
+
+
+def matrix_url(plan, role=None, anchor: str = "") -> str:
+    """The matrix page, on the page of hires showing ``role`` when there is one."""
+    url = reverse("matrix", args=[plan.slug])
+    return (url + f"?hire={role.slug}" if role else url) + (f"#{anchor}" if anchor else "")
+
+
 def _matrix_context(request, plan) -> dict:
     """The context of the matrix page. The heavy values are lazy: the page's
-    {% cache %} fragments (keyed on the plan's revision, the viewer's
-    capabilities and the filters) only evaluate them when they miss."""
+    {% bytecache %} fragments (keyed on the plan's revision, the viewer's
+    capabilities, the filters and the page of hires) only evaluate them when
+    they miss. Which page to show needs only the column list of the cached analysis."""
     filters = _matrix_filters(request)
     data = _MatrixData(plan, filters)
+    hires = data.hire_page(request.GET.get("page"), request.GET.get("hire"))
     return {
         "cell_marks": SimpleLazyObject(lambda: cell_marks(plan, data.columns, data.rows)),
         "plan": plan,
         "analysis": SimpleLazyObject(lambda: data.analysis),
-        "columns": SimpleLazyObject(lambda: data.columns),
-        "proposed_columns": SimpleLazyObject(
-            lambda: [c for c in data.columns if not c.role.is_recommended]
-        ),
-        "recommended_columns": SimpleLazyObject(
-            lambda: [c for c in data.columns if c.role.is_recommended]
-        ),
+        "columns": data.columns,
+        "hires": hires,
+        "hire_pages": _hire_pages(hires, filters),
+        "proposed_columns": [c for c in data.columns if not c.role.is_recommended],
+        "recommended_columns": [c for c in data.columns if c.role.is_recommended],
         "rows": SimpleLazyObject(lambda: data.rows),
         "filters": filters,
         "summary_columns": SimpleLazyObject(lambda: data.analysis.proposed_columns),
@@ -262,7 +306,7 @@ def matrix_cell(request, plan_slug, role_slug, problem_slug):
             if request.htmx:
                 return _cell_saved(request, plan, analysis, role.pk, problem.pk)
             messages.success(request, f"Saved: {role.title} for “{problem.title}”.")
-            return redirect(reverse("matrix", args=[plan.slug]) + f"#problem-{problem.slug}")
+            return redirect(matrix_url(plan, role, f"problem-{problem.slug}"))
     return render_page(
         request,
         "coverage/matrix_cell.html",
@@ -312,7 +356,9 @@ def _cell_display(request, plan, role_id, problem_id):
     context["oob"] = False
     if request.htmx:
         return render_page(request, "coverage/matrix.html", context, partial="cell")
-    return redirect(reverse("matrix", args=[plan.slug]) + f"#problem-{context['row'].problem.slug}")
+    return redirect(
+        matrix_url(plan, context["cell"].role, f"problem-{context['row'].problem.slug}")
+    )
 
 
 def _cell_saved(request, plan, analysis, role_id, problem_id):

@@ -113,7 +113,11 @@ GAP_FIXES = {
     GapKind.RECOMMENDED_ONLY: _PROBLEM_IN_MATRIX,
     GapKind.INACTIVE_ONLY: _PROBLEM_IN_MATRIX,
     GapKind.UNOWNED_OUTSIDE_HIRING: ("Link the question or step that owns it", "problem_edit", ""),
-    GapKind.ROLE_WITHOUT_PROBLEM: ("Map it to a problem", "matrix", "#role-{role.slug}"),
+    GapKind.ROLE_WITHOUT_PROBLEM: (
+        "Map it to a problem",
+        "matrix",
+        "?hire={role.slug}#role-{role.slug}",  # the page of hires that shows it
+    ),
     GapKind.ROLE_OFF_RANKING: ("Rank the problems", "problem_list", ""),
     GapKind.JD_INCOMPLETE: ("Write the JD", "role_detail", ""),
     GapKind.GUIDE_INCOMPLETE: ("Finish the interview kit", "interview_guide", "#traceability"),

@@ -12,6 +12,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from coverage.views import HIRES_PER_PAGE
+from hiringplan.management.commands.generate_plan import generate_plan
 from roles.models import Coverage, Decision, Role
 from tests.browser.conftest import signed_in
 from tests.browser.test_journeys import assert_not_reloaded, htmx_idle, mark_page
@@ -160,4 +162,59 @@ def test_every_table_stays_whole_after_a_cell_edit(contexts, seeded, kind):
     assert filtered == fresh_tables(ctx, page.url)
     hidden = 1 if kind == "on hold" else 0
     assert_shape(filtered, problems, columns - hidden, summary_rows)
+    assert_not_reloaded(page)
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1366", "390"])
+def test_pages_of_hires_swap_in_place_and_stay_whole(contexts, seeded, viewport):
+    """A wide plan: move to the second page of hires and edit a cell there."""
+    problems, per_page = 5, HIRES_PER_PAGE
+    plan = generate_plan("wide", problems=problems, roles=2 * per_page + 4)
+    order = list(plan.roles.in_plan_order())
+    summary_rows = plan.roles.filter(origin="proposed").count()
+    url = f"/plans/{plan.slug}/matrix/"
+
+    def shape(found, shown):
+        matrix = found["matrix"]
+        assert len(matrix) == 2 + problems + 1
+        assert [len(row) for row in matrix[2:]] == [2 + len(shown)] * (problems + 1)
+        assert [cell.split(":")[0] for cell in matrix[1]] == [f"TH#role-{r.slug}" for r in shown]
+        assert len(found["summary"]) == 1 + summary_rows  # the summary lists every hire
+        assert found["stray"] == 0
+        assert found["pageWidth"] <= viewport["width"]
+
+    ctx, page = signed_in(contexts, "lee", "Leadership", viewport=viewport)
+    page.goto(url)
+    mark_page(page)
+    first = tables(page)
+    shape(first, order[:per_page])
+    pager = page.get_by_role("navigation", name="Pages of hires")
+    expect(pager).to_contain_text(f"Hires 1–{per_page} of {len(order)}")
+
+    pager.get_by_role("link", name=f"{per_page + 1}–{2 * per_page}").click()
+    expect(page).to_have_url(re.compile(r"page=2"))
+    htmx_idle(page)
+    second = tables(page)
+    shape(second, order[per_page : 2 * per_page])
+    assert second == fresh_tables(ctx, page.url)
+    assert second["gaps"] == first["gaps"]
+    expect(pager).to_contain_text(f"Hires {per_page + 1}–{2 * per_page} of {len(order)}")
+
+    role, problem = order[per_page + 3], plan.problems.order_by("pk").first()
+    was = Coverage.objects.filter(role=role, problem=problem).first()
+    edit_cell(page, role, problem, "unclear" if was and was.confidence == "low" else "low")
+    after = tables(page)
+    shape(after, order[per_page : 2 * per_page])
+    assert after == fresh_tables(ctx, page.url)
+    row = 2 + list(plan.problems.in_matrix_order()).index(problem)
+    column = 2 + (per_page + 3) - per_page
+    assert changed(second["matrix"], after["matrix"]) <= {
+        f"{row}:{column}",
+        f"{row}:1",
+        f"{len(after['matrix']) - 1}:{column}",
+    }
+    expect(pager).to_contain_text(f"Hires {per_page + 1}–{2 * per_page}")
     assert_not_reloaded(page)

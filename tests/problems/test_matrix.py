@@ -150,7 +150,8 @@ def test_edit_without_javascript_is_a_form_and_a_redirect(leader_client, plan):
         cell_url(role.slug, problem.slug), {"confidence": "medium", "rationale": "", "version": "1"}
     )
     assert response.status_code == 302
-    assert response["Location"] == f"{MATRIX}#problem-{problem.slug}"
+    # Back to the page of hires that shows the edited column, at its row.
+    assert response["Location"] == f"{MATRIX}?hire={role.slug}#problem-{problem.slug}"
     assert Coverage.objects.get(role=role, problem=problem).confidence == Confidence.MEDIUM
     followed = leader_client.get(response["Location"])
     assert "Saved: Outbound Engineer" in page_text(followed)
