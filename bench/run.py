@@ -62,13 +62,17 @@ def main() -> None:
         print(f"hiringplan benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
         print(machine())
         started = time.perf_counter()
-        from bench import pages, pdf
+        from bench import browser, pages, pdf
 
         pages.run()
         pdf.run(fresh=False)
+        if Path(browser.CHROMIUM).exists():
+            browser.run()
+        else:
+            print(f"\nNo {browser.CHROMIUM}: the browser benchmark is skipped.")
     # The load test configures Django for PostgreSQL, so it runs in its own process.
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "load.py")], capture_output=True, text=True
+        [sys.executable, "-m", "bench.load"], capture_output=True, text=True, cwd=ROOT
     )
     with contextlib.redirect_stdout(out):
         print(result.stdout.rstrip())

@@ -143,3 +143,11 @@ def test_every_page_costs_the_same_queries(leader_client, wide, django_assert_nu
         leader_client.get(MATRIX + "?page=3")
     with django_assert_num_queries(4):
         leader_client.get(MATRIX + "?page=3")
+
+
+def test_the_cached_fragment_names_the_hires_it_shows(leader_client, wide, monkeypatch):
+    """Keyed on the range of hires, not the page number: another page size never
+    gets a fragment cached for this one."""
+    assert len(heads(leader_client.get(MATRIX).text)) == HIRES_PER_PAGE
+    monkeypatch.setattr("coverage.views.HIRES_PER_PAGE", 10)
+    assert heads(leader_client.get(MATRIX).text) == in_order(wide)[:10]
