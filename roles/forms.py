@@ -135,11 +135,15 @@ class DecisionForm(forms.Form):
 
 
 class PipelineForm(forms.ModelForm):
+    """The recruiting pipeline. The interview guide's sign-off is not here: it has
+    one home, the guide page, which checks the kit is complete (interviews owns
+    that rule, and roles may not import interviews)."""
+
     version = version_field()
 
     class Meta:
         model = Role
-        fields = ["jd_status", "interview_guide_complete", "candidate_name"]
+        fields = ["jd_status", "candidate_name"]
 
 
 CURRENCY_HELP = "Three-letter ISO code, e.g. EUR."

@@ -117,7 +117,6 @@ def role_pipeline(request, plan_slug, role_slug):
         "pipeline",
         lambda data: {
             "jd_status": data["jd_status"],
-            "interview_guide_complete": data["interview_guide_complete"],
             "candidate_name": data["candidate_name"],
         },
     )

@@ -82,7 +82,6 @@ ENDPOINTS = {
     f"{ROLE}/decision/": ["decision", "version", "next"],
     f"{ROLE}/pipeline/": [
         "jd_status",
-        "interview_guide_complete",
         "candidate_name",
         "version",
         "next",

@@ -196,6 +196,27 @@ def test_sign_off_is_refused_until_the_kit_is_complete(manager_client, leader_cl
     assert dashboard.pipeline_summary == "JD + Interview ready"
 
 
+def test_the_pipeline_form_cannot_sign_off_a_guide(recruiter_client, dashboard):
+    """The sign-off has one home, the guide page with its completeness check; the
+    pipeline form (recruiters) changes the JD status and candidate only."""
+    response = recruiter_client.post(
+        f"/plans/q1-2026/roles/{dashboard.slug}/pipeline/",
+        {
+            "jd_status": dashboard.jd_status,
+            "interview_guide_complete": "on",
+            "candidate_name": "Ada",
+            "version": str(dashboard.version),
+        },
+    )
+    assert response.status_code == 302
+    dashboard.refresh_from_db()
+    assert dashboard.candidate_name == "Ada"
+    assert not dashboard.interview_guide_complete
+    page = recruiter_client.get(f"/plans/q1-2026/roles/{dashboard.slug}/").text
+    assert 'name="interview_guide_complete"' not in page
+    assert "The interview guide is not signed off yet" in page
+
+
 def test_the_seed_sign_off_of_pam_core_is_shown_against_its_incomplete_kit(manager_client):
     text = page_text(manager_client.get("/plans/q1-2026/roles/senior-pam-core-engineer/interview/"))
     assert "Kit not complete Signed off marked complete, but the kit is not" in text
