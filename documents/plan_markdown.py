@@ -22,7 +22,7 @@ from django.utils.text import slugify
 
 from coverage.analysis import cached_analysis
 from coverage.costs import plan_costs
-from problems.models import InterviewProcessStatus
+from problems.models import Disposition, InterviewProcessStatus
 from roles.models import (
     Confidence,
     Decision,
@@ -446,6 +446,7 @@ class ProposalParser:
             cause = table.column("root cause", "cause")
             short = table.column("short")
             slug = table.column("slug")
+            dealt, note, question, step = (table.column(norm(name)) for name in DISPOSITION_COLUMNS)
             self.explicit_problems = slug is not None
             for line, row in table.rows:
                 rank_text = plain(at(row, rank_col)).lstrip("#")
@@ -459,6 +460,23 @@ class ProposalParser:
                     problem["short_title"] = at(row, short)
                 if slug is not None:
                     problem["slug"] = at(row, slug).strip("`")
+                if dealt is not None:
+                    said = plain(at(row, dealt))
+                    problem["disposition"] = choice(Disposition.choices, said, Disposition.HIRING)
+                    if said and norm(said) not in {
+                        norm(label) for label in (*Disposition.labels, *Disposition.values)
+                    }:
+                        self.notes.append(
+                            f"Problem “{problem['title']}”: “{said}” is not a way of dealing "
+                            "with a problem; taken as solved by hiring."
+                        )
+                    problem["disposition_note"] = at(row, note)
+                    for key, index in (
+                        ("disposition_question", question),
+                        ("disposition_step", step),
+                    ):
+                        number = plain(at(row, index)).lstrip("#")
+                        problem[key] = int(number) if number.isdigit() else None
                 self.problems.append(problem)
                 line.placed = True
         for child in section.children:
@@ -1483,6 +1501,9 @@ def _role_details(role) -> str:
     )
 
 
+DISPOSITION_COLUMNS = ["Dealt with", "Disposition note", "Owner question", "Owner step"]
+
+
 def write_proposal(plan) -> str:
     """The plan as a proposal in the seed format (plus the details the seed leaves unsaid)."""
     problems = list(plan.problems.in_matrix_order())
@@ -1498,10 +1519,22 @@ def write_proposal(plan) -> str:
     if plan.introduction:
         out += [plan.introduction, ""]
     out += ["---", "", "## Current Problems (Ranked by Impact)", ""]
-    out += _table(
-        ["#", "Problem", "Short title", "Slug", "Impact", "Root Cause"],
-        [[p.rank or "", p.title, p.short_title, p.slug, p.impact, p.root_cause] for p in problems],
-    )
+    header = ["#", "Problem", "Short title", "Slug", "Impact", "Root Cause"]
+    rows = [
+        [p.rank or "", p.title, p.short_title, p.slug, p.impact, p.root_cause] for p in problems
+    ]
+    # Leadership's call that a problem is not for hiring to solve: only when one was
+    # made, so a plan without any keeps the seed's table exactly.
+    if any(p.is_dealt_with_outside_hiring for p in problems):
+        header += DISPOSITION_COLUMNS
+        for row, p in zip(rows, problems, strict=True):
+            row += [
+                p.get_disposition_display(),
+                p.disposition_note,
+                p.disposition_question or "",
+                p.disposition_step or "",
+            ]
+    out += _table(header, rows)
     by = plan.proposed_by
     proposed = [r for r in roles if r.origin == Origin.PROPOSED]
     recommended = [r for r in roles if r.origin == Origin.RECOMMENDED]

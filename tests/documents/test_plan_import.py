@@ -66,3 +66,50 @@ def test_export_then_import_reproduces_the_plan(plan):
     copy = save_plan(parsed.data, "round-trip").plan
     found = differences(snapshot(plan), snapshot(copy))
     assert found == [], "\n".join(found)
+
+
+@pytest.mark.django_db
+def test_problem_dispositions_travel_through_markdown(plan):
+    """Leadership's "not for hiring" calls survive an export and an import."""
+    Question.objects.filter(role__plan=plan).delete()
+    plan.problems.filter(rank=5).update(
+        disposition="outside_hiring",
+        disposition_note="Product clarity | from Samee",
+        disposition_question=2,
+    )
+    plan.problems.filter(rank=3).update(
+        disposition="accepted_risk",
+        disposition_note="Monitoring can wait a quarter",
+        disposition_step=1,
+    )
+    proposal, jds = export_documents(plan)
+    assert "| Dealt with | Disposition note | Owner question | Owner step |" in proposal
+    parsed = parse(proposal, jds)
+    assert parsed.unplaced == []
+    assert not [note for note in parsed.notes if "Dealt with" in note or "Problem “" in note]
+    copy = save_plan(parsed.data, "round-trip").plan
+    found = differences(snapshot(plan), snapshot(copy))
+    assert found == [], "\n".join(found)
+    moved = copy.problems.get(rank=5)
+    assert (moved.disposition, moved.disposition_note, moved.disposition_question) == (
+        "outside_hiring",
+        "Product clarity | from Samee",
+        2,
+    )
+
+
+@pytest.mark.django_db
+def test_a_plan_without_dispositions_keeps_the_seed_problem_table(plan):
+    proposal, _ = export_documents(plan)
+    assert "Dealt with" not in proposal
+
+
+@pytest.mark.django_db
+def test_an_unknown_disposition_is_reported_not_guessed(plan):
+    plan.problems.filter(rank=5).update(disposition="accepted_risk", disposition_note="Why not")
+    proposal, jds = export_documents(plan)
+    proposal = proposal.replace("| Accepted risk |", "| Someone else's problem |")
+    parsed = parse(proposal, jds)
+    assert any("Someone else's problem" in note for note in parsed.notes)
+    problem = next(p for p in parsed.data["problems.problem"] if p.get("rank") == 5)
+    assert problem["disposition"] == "hiring"
