@@ -15,8 +15,13 @@ CONFLICT = 409
 
 
 def render_page(request, template: str, context: dict, *, partial: str | None = None, status=200):
-    """The full page, or only its ``{% partialdef partial %}`` when htmx asks."""
-    if partial and request.htmx:
+    """The full page, or only its ``{% partialdef partial %}`` when htmx asks.
+
+    Back and Forward over an address htmx pushed (the matrix's pages and
+    filters) ask again with ``HX-History-Restore-Request`` and put the answer in
+    place of the whole body: that answer must be the whole page.
+    """
+    if partial and request.htmx and not request.htmx.history_restore_request:
         template = f"{template}#{partial}"
     response = TemplateResponse(request, template, context, status=status)
     fragments.collect(request, response)

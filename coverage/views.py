@@ -80,9 +80,14 @@ class _MatrixData:
         return self.analysis.with_columns(**self.filters)
 
     def hire_page(self, number, hire_slug=None):
-        """The page of hires asked for, or else the one holding ``hire_slug``; a page
-        number out of range or malformed gives the nearest page, never an error."""
+        """The page of roles asked for, or else the one holding ``hire_slug``; a page
+        number out of range gives the nearest page and a malformed one the first,
+        never an error."""
         columns = self.all_columns
+        try:
+            number = max(int(number), 1)  # Paginator would take 0 or -1 to the last page
+        except (TypeError, ValueError):
+            number = None
         if not number and hire_slug:
             index = next((i for i, c in enumerate(columns) if c.role.slug == hire_slug), None)
             number = None if index is None else index // HIRES_PER_PAGE + 1
@@ -306,7 +311,7 @@ def matrix_cell(request, plan_slug, role_slug, problem_slug):
             if request.htmx:
                 return _cell_saved(request, plan, analysis, role.pk, problem.pk)
             messages.success(request, f"Saved: {role.title} for “{problem.title}”.")
-            return redirect(matrix_url(plan, role, f"problem-{problem.slug}"))
+            return redirect(matrix_url(plan, role, f"cell-{role.pk}-{problem.pk}"))
     return render_page(
         request,
         "coverage/matrix_cell.html",
@@ -356,9 +361,7 @@ def _cell_display(request, plan, role_id, problem_id):
     context["oob"] = False
     if request.htmx:
         return render_page(request, "coverage/matrix.html", context, partial="cell")
-    return redirect(
-        matrix_url(plan, context["cell"].role, f"problem-{context['row'].problem.slug}")
-    )
+    return redirect(matrix_url(plan, context["cell"].role, f"cell-{role_id}-{problem_id}"))
 
 
 def _cell_saved(request, plan, analysis, role_id, problem_id):

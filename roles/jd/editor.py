@@ -13,6 +13,8 @@ from roles.jd.sections import ROW_MODELS, SECTIONS, Rows, Section
 from roles.models import Role
 
 MAX_ROWS = 200
+# The most rows a posted list may claim; beyond it the formset refuses the post.
+ABSOLUTE_MAX_ROWS = MAX_ROWS + 10
 # All the text of one JD (its fields and every list), about six times the
 # seed's longest; past it a JD is not read, and its page would be slow to show.
 MAX_JD_CHARACTERS = 50_000
@@ -203,7 +205,7 @@ class SectionEditor:
                 can_delete=True,
                 max_num=MAX_ROWS,
                 validate_max=True,
-                absolute_max=MAX_ROWS + 10,
+                absolute_max=ABSOLUTE_MAX_ROWS,
             )
             self.rows = formset_class(
                 data, prefix=self.rows_prefix, spec=spec, role=role, existing=rows, part=part
@@ -238,7 +240,8 @@ class SectionEditor:
             total = int(data.get(f"{prefix}-TOTAL_FORMS", "0"))
         except ValueError:
             return None
-        if total < 0:
+        if not 0 <= total <= ABSOLUTE_MAX_ROWS:
+            # A hostile count (10**50): never build a list that long; the formset refuses it.
             return None
         if action == "add":
             if total >= MAX_ROWS:

@@ -20,7 +20,9 @@
 
   // After an in-place editor closes, put keyboard focus back where the user was.
   document.addEventListener("htmx:afterSwap", function (event) {
-    const target = event.detail.target;
+    let target = event.detail.target;
+    // An outerHTML swap replaced the target: find its successor by id.
+    if (target && !document.body.contains(target) && target.id) target = document.getElementById(target.id);
     if (!target || !document.body.contains(target)) return;
     if (target.querySelector("form")) return; // An editor opened; htmx honours autofocus.
     const focusable = target.querySelector("a[href], button:not([disabled])");

@@ -191,8 +191,8 @@ def test_pages_of_hires_swap_in_place_and_stay_whole(contexts, seeded, viewport)
     mark_page(page)
     first = tables(page)
     shape(first, order[:per_page])
-    pager = page.get_by_role("navigation", name="Pages of hires")
-    expect(pager).to_contain_text(f"Hires 1–{per_page} of {len(order)}")
+    pager = page.get_by_role("navigation", name="Pages of roles")
+    expect(pager).to_contain_text(f"Roles 1–{per_page} of {len(order)}")
 
     pager.get_by_role("link", name=f"{per_page + 1}–{2 * per_page}").click()
     expect(page).to_have_url(re.compile(r"page=2"))
@@ -201,7 +201,7 @@ def test_pages_of_hires_swap_in_place_and_stay_whole(contexts, seeded, viewport)
     shape(second, order[per_page : 2 * per_page])
     assert second == fresh_tables(ctx, page.url)
     assert second["gaps"] == first["gaps"]
-    expect(pager).to_contain_text(f"Hires {per_page + 1}–{2 * per_page} of {len(order)}")
+    expect(pager).to_contain_text(f"Roles {per_page + 1}–{2 * per_page} of {len(order)}")
 
     role, problem = order[per_page + 3], plan.problems.order_by("pk").first()
     was = Coverage.objects.filter(role=role, problem=problem).first()
@@ -216,5 +216,37 @@ def test_pages_of_hires_swap_in_place_and_stay_whole(contexts, seeded, viewport)
         f"{row}:1",
         f"{len(after['matrix']) - 1}:{column}",
     }
-    expect(pager).to_contain_text(f"Hires {per_page + 1}–{2 * per_page}")
+    expect(pager).to_contain_text(f"Roles {per_page + 1}–{2 * per_page}")
+    # Keyboard focus is back on the edited cell, not at the top of the page.
+    focused = page.evaluate("(document.activeElement.closest('td') || {}).id || ''")
+    assert focused == f"cell-{role.pk}-{problem.pk}"
     assert_not_reloaded(page)
+
+    # Back and Forward over the pushed pages give whole pages, not a bare fragment.
+    pager.get_by_role("link", name=f"{2 * per_page + 1}–{len(order)}").click()
+    expect(page).to_have_url(re.compile(r"page=3"))
+    htmx_idle(page)
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"page=2"))
+    expect(page.get_by_role("heading", name="Coverage matrix")).to_be_visible()
+    expect(page.get_by_label("Hide roles on hold or cut")).to_be_visible()
+    htmx_idle(page)
+    restored = tables(page)
+    shape(restored, order[per_page : 2 * per_page])
+    assert restored == fresh_tables(ctx, page.url)
+
+
+def test_a_link_to_a_cell_shows_it_clear_of_the_sticky_header(contexts, seeded):
+    plan = generate_plan("wide", problems=40, roles=2 * HIRES_PER_PAGE)
+    role = list(plan.roles.in_plan_order())[HIRES_PER_PAGE + 20]
+    problem = plan.problems.in_matrix_order()[30]
+    _, page = signed_in(contexts, "lee", "Leadership", viewport=LAPTOP)
+    page.goto(f"/plans/{plan.slug}/matrix/?hire={role.slug}#cell-{role.pk}-{problem.pk}")
+    cell = page.locator(f"#cell-{role.pk}-{problem.pk}")
+    expect(cell).to_be_in_viewport()
+    box, head = cell.bounding_box(), page.locator("table.matrix thead").bounding_box()
+    problem_column = page.locator("table.matrix th.problem").first.bounding_box()
+    assert box["y"] >= head["y"] + head["height"] - 1  # below the sticky header
+    assert (
+        box["x"] >= problem_column["x"] + problem_column["width"] - 1
+    )  # right of the problem column

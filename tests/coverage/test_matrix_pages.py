@@ -44,7 +44,7 @@ def test_the_first_page_shows_the_first_hires_and_links_the_others(leader_client
     assert body_rows(html) == [HIRES_PER_PAGE] * 4
     text = page_text(leader_client.get(MATRIX))
     total = len(order)
-    assert f"Hires 1–{HIRES_PER_PAGE} of {total}" in text
+    assert f"Roles 1–{HIRES_PER_PAGE} of {total}" in text
     assert 'href="?page=2" hx-get="?page=2"' in html
     assert f">{2 * HIRES_PER_PAGE + 1}–{total}</a>" in html
 
@@ -55,7 +55,9 @@ def test_the_first_page_shows_the_first_hires_and_links_the_others(leader_client
         ("?page=2", 2),
         ("?page=3", 3),
         ("?page=99", 3),
-        ("?page=-1", 3),
+        ("?page=-1", 1),
+        ("?page=0", 1),
+        ("?page=2.5", 1),
         ("?page=abc", 1),
         ("?page=", 1),
     ],

@@ -151,7 +151,7 @@ def test_edit_without_javascript_is_a_form_and_a_redirect(leader_client, plan):
     )
     assert response.status_code == 302
     # Back to the page of hires that shows the edited column, at its row.
-    assert response["Location"] == f"{MATRIX}?hire={role.slug}#problem-{problem.slug}"
+    assert response["Location"] == f"{MATRIX}?hire={role.slug}#cell-{role.pk}-{problem.pk}"
     assert Coverage.objects.get(role=role, problem=problem).confidence == Confidence.MEDIUM
     followed = leader_client.get(response["Location"])
     assert "Saved: Outbound Engineer" in page_text(followed)

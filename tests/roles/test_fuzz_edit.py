@@ -93,3 +93,27 @@ def test_section_editors_never_crash_and_never_half_save(manager_client, plan, p
             editor = SectionEditor(section, role, data, part=part)
             assert editor.is_valid()
         transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("action", ["remove-0", "add", "down-0"])
+def test_a_hostile_row_count_never_builds_that_many_rows(manager_client, plan, action):
+    """Found by the fuzz test above: ``TOTAL_FORMS`` of 10**50 with "remove-0" built
+    a list of 10**50 rows and took the server's memory. The count is bounded now;
+    a million here would cost well over 20 MB if it were still built."""
+    import tracemalloc
+
+    from tests.roles.helpers import open_editor
+
+    data = open_editor(manager_client, "red_flags")
+    before = plan.roles.get(slug="senior-dashboard-engineer").items.count()
+    data["rows-TOTAL_FORMS"] = "1000000"
+    data["row_action"] = action
+    tracemalloc.start()
+    try:
+        response = manager_client.post(section_url("red_flags"), data, **HTMX)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert response.status_code in (200, 422)
+    assert peak < 20_000_000, peak
+    assert plan.roles.get(slug="senior-dashboard-engineer").items.count() == before
