@@ -24,7 +24,11 @@
     // An outerHTML swap replaced the target: find its successor by id.
     if (target && !document.body.contains(target) && target.id) target = document.getElementById(target.id);
     if (!target || !document.body.contains(target)) return;
-    if (target.querySelector("form")) return; // An editor opened; htmx honours autofocus.
+    if (target.querySelector("form")) {
+      // An editor opened (htmx honours autofocus): show all of it, even at a table's edge.
+      target.scrollIntoView({ block: "nearest", inline: "nearest" });
+      return;
+    }
     const focusable = target.querySelector("a[href], button:not([disabled])");
     if (focusable && document.activeElement === document.body) focusable.focus();
   });
