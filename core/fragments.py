@@ -40,7 +40,7 @@ def cached(request, name: str, vary_on: list, render) -> str:
     if data is None:
         data = str(render()).encode()
         cache.set(key, data, None)  # the key names a revision: it never goes stale
-    fragments = getattr(request, _ATTRIBUTE, None) if request is not None else None
+    fragments = getattr(request, _ATTRIBUTE, None)
     if fragments is None:
         return mark_safe(data.decode())
     marker = f"<!--bytecache:{secrets.token_hex(16)}-->"

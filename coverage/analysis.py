@@ -142,22 +142,31 @@ class Gap:
         return Severity(self.severity).name.lower()
 
 
+def cell_face(coverage: Coverage | None) -> tuple[str, str, str]:
+    """(confidence key, symbol, label) of a cell; an empty cell is "none", "—", "None".
+
+    Plain lookups rather than Confidence(...) objects: the matrix reads these for
+    every one of up to tens of thousands of cells.
+    """
+    if coverage is None:
+        return "none", "—", "None"
+    confidence = coverage.confidence
+    return confidence, CONFIDENCE_SYMBOLS[confidence], CONFIDENCE_LABELS[confidence]
+
+
 @dataclass(slots=True)
 class Cell:
     role: Role
     problem: Problem
     coverage: Coverage | None
 
-    # Plain lookups rather than Confidence(...) objects: the matrix reads these
-    # for every one of up to tens of thousands of cells.
-
     @property
     def symbol(self) -> str:
-        return CONFIDENCE_SYMBOLS[self.coverage.confidence] if self.coverage else "—"
+        return cell_face(self.coverage)[1]
 
     @property
     def label(self) -> str:
-        return CONFIDENCE_LABELS[self.coverage.confidence] if self.coverage else "None"
+        return cell_face(self.coverage)[2]
 
 
 @dataclass

@@ -66,7 +66,8 @@ HIRES_PER_PAGE = 30
 
 
 class _MatrixData:
-    """The analysis-heavy part of the matrix page, computed only if the fragment cache misses."""
+    """The analysis behind the matrix page. Only the column list (to choose the
+    page of roles) is read on every request; rows and marks only on a cache miss."""
 
     def __init__(self, plan, filters):
         self.plan, self.filters = plan, filters
@@ -91,9 +92,7 @@ class _MatrixData:
         if not number and hire_slug:
             index = next((i for i, c in enumerate(columns) if c.role.slug == hire_slug), None)
             number = None if index is None else index // HIRES_PER_PAGE + 1
-        page = Paginator(columns, HIRES_PER_PAGE).get_page(number)
-        self.columns = page.object_list
-        return page
+        return Paginator(columns, HIRES_PER_PAGE).get_page(number)
 
     @cached_property
     def rows(self):
@@ -135,15 +134,16 @@ def _matrix_context(request, plan) -> dict:
     filters = _matrix_filters(request)
     data = _MatrixData(plan, filters)
     hires = data.hire_page(request.GET.get("page"), request.GET.get("hire"))
+    columns = hires.object_list
     return {
-        "cell_marks": SimpleLazyObject(lambda: cell_marks(plan, data.columns, data.rows)),
+        "cell_marks": SimpleLazyObject(lambda: cell_marks(plan, columns, data.rows)),
         "plan": plan,
         "analysis": SimpleLazyObject(lambda: data.analysis),
-        "columns": data.columns,
+        "columns": columns,
         "hires": hires,
         "hire_pages": _hire_pages(hires, filters),
-        "proposed_columns": [c for c in data.columns if not c.role.is_recommended],
-        "recommended_columns": [c for c in data.columns if c.role.is_recommended],
+        "proposed_columns": [c for c in columns if not c.role.is_recommended],
+        "recommended_columns": [c for c in columns if c.role.is_recommended],
         "rows": SimpleLazyObject(lambda: data.rows),
         "filters": filters,
         "summary_columns": SimpleLazyObject(lambda: data.analysis.proposed_columns),

@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from coverage.analysis import GapKind
-from roles.models import CONFIDENCE_LABELS, CONFIDENCE_SYMBOLS
+from coverage.analysis import GapKind, cell_face
 
 register = template.Library()
 
@@ -37,11 +36,7 @@ def _cell_td(role_id, role_slug, problem_id, problem_slug, coverage, prefix, edi
     if mark:
         url = f"{prefix}{role_slug}/{problem_slug}/history/"
         why += f'<a class="was" href="{url}" title="{escape(mark[1])}">{escape(mark[0])}</a>'
-    if coverage:
-        confidence = coverage.confidence
-        symbol, label = CONFIDENCE_SYMBOLS[confidence], CONFIDENCE_LABELS[confidence]
-    else:
-        confidence, symbol, label = "none", "—", "None"
+    confidence, symbol, label = cell_face(coverage)
     content = f'<span aria-hidden="true">{symbol}</span> <span class="lbl">{label}</span>'
     if editable:
         url = f"{prefix}{role_slug}/{problem_slug}/"
@@ -59,8 +54,7 @@ def _page_constants(context) -> tuple:
     if constants is None:
         keys = [(column.role.pk, column.role.slug) for column in context["columns"]]
         marks = context.get("cell_marks")
-        # ``if marks`` evaluates a lazy value; then take the dict behind the proxy.
-        marks = getattr(marks, "_wrapped", marks) if marks else None
+        marks = dict(marks) if marks else None  # once, then no lazy proxy per cell
         constants = (keys, marks, context["cell_prefix"], context["can"].edit_coverage)
         context.render_context["matrix_constants"] = constants
     return constants

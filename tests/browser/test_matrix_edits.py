@@ -230,6 +230,10 @@ def test_pages_of_hires_swap_in_place_and_stay_whole(contexts, seeded, viewport)
     expect(page).to_have_url(re.compile(r"page=2"))
     expect(page.get_by_role("heading", name="Coverage matrix")).to_be_visible()
     expect(page.get_by_label("Hide roles on hold or cut")).to_be_visible()
+    # A history restore is a plain request (no htmx-request class to wait on): wait
+    # until page 2's columns have replaced page 3's.
+    expect(page.locator(f"#role-{order[per_page].slug}")).to_be_attached()
+    expect(page.locator(f"#role-{order[2 * per_page].slug}")).to_have_count(0)
     htmx_idle(page)
     restored = tables(page)
     shape(restored, order[per_page : 2 * per_page])
