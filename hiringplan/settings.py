@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "interviews",
     "coverage",
     "documents",
+    "interchange",
+    "plans",
 ]
 
 MIDDLEWARE = [
