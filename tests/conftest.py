@@ -6,9 +6,12 @@ restore, not by ``loaddata``; each seed document is rendered once per session
 (``seed_pdf``); Hypothesis runs fewer examples locally than in CI (``examples``).
 """
 
+import fcntl
+import hashlib
 import html
 import io
 import os
+import pickle
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -224,7 +227,7 @@ class RenderedPdf:
 
 
 @pytest.fixture(scope="session")
-def seed_pdf(django_db_setup, django_db_blocker):
+def seed_pdf(django_db_setup, django_db_blocker, tmp_path_factory, request):
     """``seed_pdf(url)``: the document at ``url`` for the unchanged seed plan, rendered once.
 
     Read-only tests share it; a test that edits the plan renders its own (asking for
@@ -233,10 +236,15 @@ def seed_pdf(django_db_setup, django_db_blocker):
     transaction that is rolled back, so nothing it writes stays.
     """
     rendered: dict[str, RenderedPdf] = {}
+    # Shared by the xdist workers of this run (their base temp folders' parent): the
+    # first worker to need a document renders it, the others read its file.
+    shared = tmp_path_factory.getbasetemp()
+    if hasattr(request.config, "workerinput"):
+        shared = shared.parent
+    shared = shared / "seed-pdfs"
+    shared.mkdir(exist_ok=True)
 
-    def get(url: str) -> RenderedPdf:
-        if url in rendered:
-            return rendered[url]
+    def render(url: str) -> RenderedPdf:
         with django_db_blocker.unblock(), transaction.atomic():
             revision = Plan.objects.filter(slug=SEED_SLUG).values_list("revision", flat=True)
             assert list(revision) == [_session["revision"]], (
@@ -246,7 +254,21 @@ def seed_pdf(django_db_setup, django_db_blocker):
             client = client_for(make_user("seed-pdf-reader", RECRUITERS))
             response = client.get(url)
             transaction.set_rollback(True)
-        rendered[url] = RenderedPdf(response.status_code, dict(response.items()), response.content)
+        return RenderedPdf(response.status_code, dict(response.items()), response.content)
+
+    def get(url: str) -> RenderedPdf:
+        if url not in rendered:
+            # The folder is this run's: every worker loaded the same seed with the same code.
+            name = hashlib.sha256(url.encode()).hexdigest()[:24]
+            path = shared / f"{name}.pickle"
+            with open(shared / f"{name}.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if path.exists():
+                    rendered[url] = RenderedPdf(*pickle.loads(path.read_bytes()))  # noqa: S301
+                else:
+                    rendered[url] = document = render(url)
+                    fields = (document.status_code, document.headers, document.content)
+                    path.write_bytes(pickle.dumps(fields))
         return rendered[url]
 
     return get
