@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_htmx",
     "template_partials",
     "simple_history",
@@ -78,6 +79,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "hiringplan.urls"
+# One template for every form and one for every field (core.forms.FormRenderer).
+FORM_RENDERER = "core.forms.FormRenderer"
 WSGI_APPLICATION = "hiringplan.wsgi.application"
 
 TEMPLATES = [
