@@ -210,13 +210,17 @@ OIDC_USE_PKCE = True
 OIDC_TOKEN_USE_BASIC_AUTH = env_bool("OIDC_TOKEN_USE_BASIC_AUTH", True)
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
 if OIDC_ENABLED and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
-    raise ImproperlyConfigured("OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be too.")
+    raise ImproperlyConfigured(
+        "OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be too."
+    )
 if OIDC_ENABLED and OIDC_RP_SIGN_ALGO[:2] not in ("RS", "ES", "PS"):
     raise ImproperlyConfigured(
         f"OIDC_SIGN_ALGO={OIDC_RP_SIGN_ALGO!r}: use the provider's public-key algorithm (RS256)."
     )
 if not PASSWORD_LOGIN and not OIDC_ENABLED:
-    raise ImproperlyConfigured("PASSWORD_LOGIN is off and OIDC_ISSUER is unset: nobody could sign in.")
+    raise ImproperlyConfigured(
+        "PASSWORD_LOGIN is off and OIDC_ISSUER is unset: nobody could sign in."
+    )
 
 # The second factor (django-otp): required for Admins signing in with a password.
 MFA_REQUIRED_FOR_ADMINS = env_bool("MFA_REQUIRED_FOR_ADMINS", True)

@@ -86,10 +86,7 @@ def _signed_out(sender, request, user, **kwargs):
     if user is not None:
         reason = getattr(request, "hp_signed_out_because", "") if request else ""
         kind = EventKind.IDLE_TIMEOUT if reason == "idle" else EventKind.SIGNED_OUT
-        if reason == "idle":
-            detail = "idle timeout"
-        else:
-            detail = reason
+        detail = "idle timeout" if reason == "idle" else reason
         record(kind, request=request, user=user, detail=detail, actor=user)
 
 

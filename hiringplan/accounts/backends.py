@@ -234,7 +234,7 @@ class OIDCBackend(OIDCAuthenticationBackend):
                         detail="unknown user and OIDC_CREATE_USERS is off",
                         status=403,
                     )
-                user = self._create(claims, email)
+                user = self._create(claims, email if verified else "")
             identity = OIDCIdentity.objects.create(user=user, issuer=issuer, subject=subject)
         user = identity.user
         changed = []
@@ -316,6 +316,7 @@ class OIDCBackend(OIDCAuthenticationBackend):
 def _provider_error(response) -> str:
     try:
         body = response.json()
-        return f"{response.status_code} {body.get('error', '')}: {body.get('error_description', '')}"
+        said = f"{body.get('error', '')}: {body.get('error_description', '')}"
+        return f"{response.status_code} {said}"
     except ValueError:
         return f"{response.status_code}"

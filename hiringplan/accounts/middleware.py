@@ -60,7 +60,8 @@ class AccountMiddleware:
             hours = settings.SESSION_IDLE_TIMEOUT / 3600
             messages.info(
                 request,
-                f"You were signed out after {hours:g} hours without activity. Please sign in again.",
+                f"You were signed out after {hours:g} hours without activity. "
+                "Please sign in again.",
             )
             return _navigate(request, redirect_to_login(request.get_full_path()).url)
         sessions.touch(request)

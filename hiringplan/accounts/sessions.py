@@ -10,6 +10,7 @@ Two mechanisms, because neither is enough alone:
   also covers engines that store nothing server-side (signed cookies).
 """
 
+import contextlib
 import time
 from importlib import import_module
 
@@ -48,10 +49,8 @@ def end_sessions(user) -> int:
     state, _ = AccountState.objects.get_or_create(user=user)
     AccountState.objects.filter(pk=state.pk).update(session_epoch=F("session_epoch") + 1)
     # The user object may be the request's own: forget its cached epoch.
-    try:
+    with contextlib.suppress(AttributeError):
         del user.account_state
-    except AttributeError:
-        pass
     store = _session_store()
     ended = 0
     for key in user.signed_in_sessions.values_list("session_key", flat=True):

@@ -471,7 +471,8 @@ def user_action(request, user_id, action):
             messages.error(request, "You cannot deactivate yourself.")
         elif person.is_active:
             person.is_active = False
-            person.save(update_fields=["is_active"])  # ends every session (hiringplan.accounts.audit)
+            # Saving it ends every session of theirs (see hiringplan.accounts.audit).
+            person.save(update_fields=["is_active"])
             if person.email:  # An open invitation would let them back in.
                 Invitation.objects.open().filter(email__iexact=person.email).update(
                     revoked_at=timezone.now()

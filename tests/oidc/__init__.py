@@ -137,13 +137,14 @@ class IdentityProvider:
 
     # --- Driving a sign-in over plain HTTP (the browser tests use Chromium) ----------------
 
-    def sign_in(self, client, login, password="idp-password", *, stop_at_callback=False):
+    def sign_in(self, client, login, password="idp-password", *, next=None,
+                stop_at_callback=False):
         """Start at the app, sign in at the provider, come back: the app's last response.
 
         With ``stop_at_callback`` the callback address (code and state) is returned
         instead of being followed, so a test can tamper with it or replay it.
         """
-        start = client.get("/accounts/oidc/authenticate/")
+        start = client.get("/accounts/oidc/authenticate/", {"next": next} if next else {})
         assert start.status_code == 302, start.content[:300]
         browser = requests.Session()
         url = start["Location"]
