@@ -125,7 +125,10 @@ def mfa_setup(request):
     form = SetupCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"].replace(" ", "")
-        if device.verify_token(code):
+        allowed, _ = device.verify_is_allowed()
+        if not allowed:
+            form.add_error("code", "Too many wrong codes: wait a few seconds, then try again.")
+        elif device.verify_token(code):
             codes = mfa.confirm(device)
             otp_login(request, device)
             request.session[sessions.HAS_DEVICE_KEY] = True
@@ -134,7 +137,8 @@ def mfa_setup(request):
                 request, "accounts/recovery_codes.html",
                 {"codes": codes, "next": _safe_next(request, "account"), "first": True},
             )
-        form.add_error("code", "That code is not right. Check the app and the phone's clock.")
+        else:
+            form.add_error("code", "That code is not right. Check the app and the phone's clock.")
     return TemplateResponse(
         request,
         "accounts/mfa_setup.html",
