@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 current_request: contextvars.ContextVar = contextvars.ContextVar("current_request", default=None)
 
 PRUNE_EVERY_SECONDS = 3600
-_last_prune = 0.0
+_last_prune: float | None = None
 
 
 def record(kind: EventKind, *, request=None, user=None, username: str = "", detail: str = "",
@@ -63,7 +63,7 @@ def _maybe_prune():
     """Keep the audit within its retention without a cron job: at most once an hour per process."""
     global _last_prune
     now = time.monotonic()
-    if now - _last_prune < PRUNE_EVERY_SECONDS:
+    if _last_prune is not None and now - _last_prune < PRUNE_EVERY_SECONDS:
         return
     _last_prune = now
     try:
@@ -93,10 +93,11 @@ def _signed_out(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="hiringplan_audit_login_failed")
 def _sign_in_failed(sender, credentials, request=None, **kwargs):
     username = credentials.get("username") or ""
-    if request is not None and getattr(request, "axes_locked_out", False):
-        return  # Recorded as a lockout (below), not as one more failure.
     user = get_user_model().objects.filter(username=username).first() if username else None
     reason = getattr(request, "hp_refusal", "") if request is not None else ""
+    if request is not None and not getattr(request, "hp_password_checked", True):
+        # django-axes refused before any password was checked.
+        reason = "refused while locked out"
     record(
         EventKind.SIGN_IN_FAILED,
         request=request,

@@ -43,6 +43,8 @@ class PasswordBackend(GroupPolicyBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None
+        if request is not None:
+            request.hp_password_checked = True  # django-axes did not refuse it first
         if not settings.PASSWORD_LOGIN:
             if request is not None:
                 request.hp_refusal = "password sign-in is turned off"

@@ -21,6 +21,9 @@ class SignInForm(AuthenticationForm):
     }
 
     def clean(self):
+        if self.request is not None:
+            # Set by the password backend when it runs; django-axes may refuse first.
+            self.request.hp_password_checked = False
         if not settings.PASSWORD_LOGIN:
             raise forms.ValidationError(
                 self.error_messages["password_off"],
