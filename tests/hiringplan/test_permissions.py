@@ -337,7 +337,7 @@ def test_permission_matrix(persona, plan, groups, monkeypatch, settings):
     settings.OIDC_ENABLED, settings.OIDC_ISSUER = True, "http://127.0.0.1:9"  # nobody there
     settings.OIDC_RP_CLIENT_ID, settings.OIDC_RP_CLIENT_SECRET = "battery", "battery-secret"
     target = make_user("battery-target", "Recruiters")
-    invitation, invitation_token = Invitation.issue(
+    _accepted, invitation_token = Invitation.issue(
         email="battery@example.com", group=groups["Recruiters"], invited_by=None
     )
     to_revoke, _ = Invitation.issue(
