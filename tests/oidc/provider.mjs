@@ -73,7 +73,6 @@ const provider = new Provider(issuer, {
     };
   },
 });
-provider.proxy = false;
 
 let tamper = null;
 provider.use(async (ctx, next) => {
@@ -93,7 +92,7 @@ provider.use(async (ctx, next) => {
 });
 
 const page = (title, body) => `<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>${title}</title></head><body><main><h1>${title}</h1>${body}</main></body></html>`;
+<title>${title}</title><link rel="icon" href="data:,"></head><body><main><h1>${title}</h1>${body}</main></body></html>`;
 
 const escape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -149,6 +148,11 @@ const callback = provider.callback();
 const server = http.createServer(async (req, res) => {
   const url = new URL(req.url, issuer);
   try {
+    if (url.pathname === '/favicon.ico') {
+      res.statusCode = 204; // browsers ask; an empty answer keeps their console clean
+      res.end();
+      return;
+    }
     if (url.pathname === '/__test__/tamper') {
       tamper = url.searchParams.get('next');
       res.end(`next token: ${tamper}`);
