@@ -46,6 +46,29 @@ class UserSession(models.Model):
     def __str__(self):
         return f"{self.user} since {self.created_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def device(self) -> str:
+        """"Firefox on macOS": enough for a person to recognise their own devices."""
+        agent = self.user_agent
+        browser = next(
+            (name for token, name in (("Edg/", "Edge"), ("Firefox/", "Firefox"),
+                                      ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+             if token in agent),
+            "A browser",
+        )
+        system = next(
+            (name for token, name in (("iPhone", "iPhone"), ("iPad", "iPad"),
+                                      ("Android", "Android"), ("Windows", "Windows"),
+                                      ("Mac OS X", "macOS"), ("Linux", "Linux"))
+             if token in agent),
+            "",
+        )
+        return f"{browser} on {system}" if system else browser
+
+    @property
+    def active_now(self) -> bool:
+        return timezone.now() - self.last_seen_at < timedelta(minutes=2)
+
 
 class OIDCIdentity(models.Model):
     """The identity provider's account (issuer + subject) a user signs in as.

@@ -3,12 +3,31 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.models import Group
 
 from core.permissions import GROUP_NAMES
 from hiringplan.accounts.backends import DEMO_PASSWORD
 from hiringplan.models import EventKind
+
+# Django's validators, said in one line (its help text is a list, which our field help,
+# a paragraph, cannot hold).
+HOW_TO_CHOOSE = (
+    "At least 8 characters; not a common password, not only digits, and not like your "
+    "username or e-mail address."
+)
+
+
+class NewPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = HOW_TO_CHOOSE
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = HOW_TO_CHOOSE
 
 
 class SignInForm(AuthenticationForm):
@@ -99,7 +118,7 @@ class AcceptInvitationForm(forms.Form):
     password1 = forms.CharField(
         label="Password", strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
+        help_text=HOW_TO_CHOOSE,
     )
     password2 = forms.CharField(
         label="Password again", strip=False,

@@ -26,8 +26,10 @@ from hiringplan.accounts.audit import record
 from hiringplan.accounts.forms import (
     AcceptInvitationForm,
     AuditFilterForm,
+    ChangePasswordForm,
     CodeForm,
     InvitationForm,
+    NewPasswordForm,
     SetupCodeForm,
     SignInForm,
     UserGroupsForm,
@@ -245,6 +247,7 @@ def _passwords_on(view):
 
 class PasswordChange(auth_views.PasswordChangeView):
     success_url = reverse_lazy("password_change_done")
+    form_class = ChangePasswordForm
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -270,6 +273,7 @@ class PasswordReset(auth_views.PasswordResetView):
 
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("password_reset_complete")
+    form_class = NewPasswordForm
     post_reset_login = False
 
     def form_valid(self, form):
