@@ -77,7 +77,7 @@ def touch(request):
         return
     request.session[LAST_SEEN_KEY] = now
     key = request.session.session_key
-    if key:
+    if key and len(key) <= 40:
         UserSession.objects.filter(session_key=key).update(last_seen_at=timezone.now())
 
 
@@ -95,7 +95,9 @@ def _note_session(sender, request, user, **kwargs):
     if session.session_key is None:
         session.save()
     key = session.session_key
-    if key:
+    # Signed-cookie sessions keep nothing on the server to list or delete (their "key" is
+    # the cookie itself): the epoch alone ends them.
+    if key and len(key) <= UserSession._meta.get_field("session_key").max_length:
         UserSession.objects.update_or_create(
             session_key=key,
             defaults={
@@ -110,5 +112,5 @@ def _note_session(sender, request, user, **kwargs):
 @receiver(user_logged_out, dispatch_uid="hiringplan_session_signed_out")
 def _forget_session(sender, request, user, **kwargs):
     key = getattr(getattr(request, "session", None), "session_key", None)
-    if key:
+    if key and len(key) <= 40:
         UserSession.objects.filter(session_key=key).delete()
