@@ -7,8 +7,9 @@ import re
 import pytest
 from django.contrib.auth.models import User
 
-from hiringplan.models import EventKind, SignInEvent
-from tests.browser.conftest import PASSWORD, make_browser_user, screenshot
+from hiringplan.models import EventKind, Invitation, SignInEvent
+from tests.browser.conftest import PASSWORD, make_browser_user, screenshot, signed_in
+from tests.browser.test_accessibility import serious
 from tests.hiringplan.accounts_support import code_from_secret
 
 pytestmark = pytest.mark.browser
@@ -185,3 +186,21 @@ def test_an_admin_invites_a_newcomer_who_joins_on_a_phone_and_later_leaves(
     page.goto("/accounts/audit/")
     screenshot(page, "accounts-audit-390")
     assert no_horizontal_scroll(page)
+
+
+def test_accounts_pages_pass_axe(contexts, seeded, live_sso):
+    _ctx, page = signed_in(contexts, "axel", "Admins", is_staff=True)
+    person = make_browser_user("someone", "Recruiters", email="someone@example.com")
+    _invitation, token = Invitation.issue(email="new@example.com", group=person.groups.first(),
+                                          invited_by=person)
+    found = {}
+    for url in ("/accounts/", "/accounts/users/", f"/accounts/users/{person.pk}/",
+                "/accounts/invitations/", "/accounts/audit/", "/accounts/two-factor/setup/",
+                "/accounts/password/"):
+        page.goto(url)
+        found[url] = serious(page)
+    anonymous = contexts().new_page()
+    for url in ("/accounts/login/", "/accounts/password-reset/", f"/accounts/invite/{token}/"):
+        anonymous.goto(url)
+        found[url] = serious(anonymous)
+    assert {url: v for url, v in found.items() if v} == {}
