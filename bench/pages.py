@@ -35,8 +35,8 @@ def run(repeat: int = 25, fresh: bool = True) -> dict:
     from django.db import connection
 
     from coverage.models import Scenario
-    from documents.versions import clone_plan
     from hiringplan.management.commands.generate_plan import generate_plan
+    from plans.versions import clone_plan
     from problems.models import Plan
 
     if fresh:
@@ -137,8 +137,8 @@ def _timed(fn) -> float:
 
 def edit_rows(caller, plans, repeat: int) -> dict:
     """An htmx cell edit at three sizes, and the matrix load that follows it."""
+    from coverage.models import Coverage
     from problems.models import Problem
-    from roles.models import Coverage
 
     results, rows = {}, []
     for size, _ in SIZES:

@@ -34,13 +34,13 @@ from functools import cached_property
 
 from django.db import models
 
+from coverage.models import Coverage
 from interviews.loops import plan_kits
 from problems.models import Disposition, NextStep, OpenQuestion, Plan, Problem
 from roles.models import (
     CONFIDENCE_LABELS,
     CONFIDENCE_SYMBOLS,
     Confidence,
-    Coverage,
     Decision,
     ItemKind,
     Origin,

@@ -14,7 +14,8 @@ from datetime import datetime
 
 from django.db.models import Count
 
-from roles.models import CONFIDENCE_LABELS, CONFIDENCE_SYMBOLS, Confidence, Coverage
+from coverage.models import Coverage
+from roles.models import CONFIDENCE_LABELS, CONFIDENCE_SYMBOLS, Confidence
 
 _RANK_REF = re.compile(r"#\s*(\d+)")
 

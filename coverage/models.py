@@ -1,18 +1,107 @@
-"""What leadership decides over the analysis: saved scenarios and sign-offs of a plan.
+"""What each hire is expected to solve (coverage), and what leadership decides over it.
 
-Neither is plan content (problems.models.PlanContent): saving a scenario or
-approving a plan does not change what the plan says, so it keeps its revision.
+``Coverage`` is one cell of the matrix. Scenarios are not plan content
+(problems.models.PlanContent): saving one does not change what the plan says,
+so it keeps its revision.
 """
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
-from problems.models import Plan
-from roles.models import Decision
+from core.concurrency import StaleEdit, claim_next_version
+from problems.models import Plan, Problem
+from roles.models import Confidence, Decision, Role, RoleContent
 
 MAX_SCENARIO_CHANGES = 1_000
+
+
+class CoverageManager(models.Manager):
+    def get_by_natural_key(self, plan_slug, role_slug, problem_slug):
+        return self.get(
+            role__plan__slug=plan_slug, role__slug=role_slug, problem__slug=problem_slug
+        )
+
+
+class Coverage(RoleContent):
+    """That a role is expected to solve a problem, and how confident we are."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="coverages")
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="coverages")
+    confidence = models.CharField(max_length=20, choices=Confidence.choices)
+    rationale = models.CharField(max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords(table_name="roles_historicalcoverage")
+    objects = CoverageManager()
+
+    class Meta:
+        # Moved from roles/ without touching the database: the table keeps its name.
+        db_table = "roles_coverage"
+        verbose_name_plural = "coverage"
+        ordering = ["role", "problem"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "problem"], name="coverage_unique_role_problem"
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__in=Confidence.values), name="coverage_confidence_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.role} → {self.problem}: {self.get_confidence_display()}"
+
+    def natural_key(self):
+        return (*self.role.natural_key(), self.problem.slug)
+
+    natural_key.dependencies = ["roles.role", "problems.problem"]
+
+    def clean(self):
+        if self.role_id and self.problem_id and self.role.plan_id != self.problem.plan_id:
+            raise ValidationError("The role and the problem must belong to the same plan.")
+
+    @property
+    def level(self) -> Confidence:
+        return Confidence(self.confidence)
+
+    @classmethod
+    def set_for(cls, role, problem, *, confidence, rationale, expected_version):
+        """Set (or with no confidence, remove) how well ``role`` solves ``problem``.
+
+        ``expected_version`` is the cell's version when the editor opened it (0
+        for an empty cell). If the cell changed since, raise ``StaleEdit`` rather
+        than overwrite somebody else's judgement. Returns the coverage or None.
+        """
+        if role.plan_id != problem.plan_id:
+            raise ValidationError("The role and the problem must belong to the same plan.")
+        try:
+            with transaction.atomic():
+                if expected_version == 0:  # the editor opened an empty cell
+                    existing = cls.objects.filter(role=role, problem=problem).exists()
+                    if existing:
+                        raise StaleEdit("Someone filled the cell meanwhile.")
+                    if not confidence:
+                        return None
+                    coverage, version = cls(role=role, problem=problem), 1
+                else:
+                    version = claim_next_version(cls, expected_version, role=role, problem=problem)
+                    coverage = cls.objects.get(role=role, problem=problem)
+                    if not confidence:
+                        coverage.delete()
+                        return None
+                coverage.confidence = confidence
+                coverage.rationale = rationale
+                coverage.version = version
+                coverage.full_clean(exclude=["role", "problem"])
+                coverage.save()
+                return coverage
+        except IntegrityError:
+            # A concurrent editor created the cell between our check and our insert.
+            raise StaleEdit("The cell was created by someone else meanwhile.") from None
 
 
 class Scenario(models.Model):
@@ -53,27 +142,3 @@ class Scenario(models.Model):
             for slug, value in list(raw.items())[:MAX_SCENARIO_CHANGES]
             if value in Decision.values
         }
-
-
-class Approval(models.Model):
-    """Leadership approved the plan as it was at ``approved_at`` (the snapshot keeps it)."""
-
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="approvals")
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    approved_at = models.DateTimeField(default=timezone.now, editable=False)
-    note = models.TextField(blank=True)
-    # The plan's revision when approved: while it is unchanged, nothing changed.
-    revision = models.CharField(max_length=32)
-    # The plan's content as plan data (documents.plan_data.snapshot).
-    snapshot = models.JSONField(default=dict)
-    # The verdict then: {"answer", "solved", "blocking", "gaps", "uncovered": [labels]}.
-    verdict = models.JSONField(default=dict)
-
-    class Meta:
-        ordering = ["-approved_at", "-pk"]
-        get_latest_by = ["approved_at", "pk"]
-
-    def __str__(self):
-        return f"{self.plan} approved {self.approved_at:%Y-%m-%d %H:%M}"

@@ -1,10 +1,15 @@
-"""Changing coverage: one cell at a time, with the analysis carried forward incrementally."""
+"""Changing coverage: one cell at a time (the analysis carried forward incrementally), and
+creating a role together with the problems it solves."""
 
 from django.db import transaction
 
+from core.slugs import unique_slug
 from coverage.analysis import PlanCoverage, cached_analysis, cell_changed
+from coverage.models import Coverage
 from problems.models import Plan
-from roles.models import Coverage
+from roles.jd.history import save_role_change
+from roles.models import Role
+from roles.services import copy_jd
 
 
 def save_cell(
@@ -32,3 +37,30 @@ def save_cell(
     if plan.revision == before:  # nothing was saved (an empty cell left empty)
         return coverage, cached_analysis(plan)
     return coverage, cell_changed(plan, before, role.pk, problem.pk, coverage)
+
+
+def create_role(form, template: Role | None, solves=()) -> Role:
+    """Create the role from the form, with the problems it solves, optionally copying a JD.
+
+    ``solves`` is ``(problem, confidence, rationale)`` for each problem of the
+    role's plan that the new hire is expected to solve.
+    """
+    with transaction.atomic():
+        role = form.save(commit=False)
+        # Under the plan's lock the slug and position are picked from committed
+        # roles: two managers creating "Data Engineer" at once get data-engineer
+        # and data-engineer-2, at distinct positions.
+        Plan.objects.lock(role.plan)
+        role.slug = unique_slug(Role, role.plan, role.title, "role")
+        role.position = max(role.plan.roles.values_list("position", flat=True), default=0) + 1
+        role.save()
+        for problem, confidence, rationale in solves:
+            if problem.plan_id != role.plan_id:
+                raise ValueError("A role solves problems of its own plan only.")
+            Coverage.objects.create(
+                role=role, problem=problem, confidence=confidence, rationale=rationale
+            )
+        if template is not None:
+            copy_jd(template, role)
+        save_role_change(role, role.version + 1, reason="Created")
+    return role

@@ -1,9 +1,13 @@
 from django.urls import path
 
-from coverage import scenario_views, views
+from coverage import plan_views, scenario_views, views
 
+# Mounted at plans/<plan_slug>/.
 urlpatterns = [
-    path("", views.plan_overview, name="plan_overview"),
+    path("problems/", plan_views.problem_list, name="problem_list"),
+    path("roles/", plan_views.role_list, name="role_list"),
+    path("roles/new/", plan_views.role_create, name="role_create"),
+    path("roles/<slug:role_slug>/", plan_views.role_detail, name="role_detail"),
     path("matrix/", views.matrix, name="matrix"),
     path("matrix.csv", views.matrix_csv, name="matrix_csv"),
     path(

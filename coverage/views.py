@@ -1,4 +1,4 @@
-"""Leadership's pages over the analysis: the plan overview, the coverage matrix, its cells, gaps."""
+"""Leadership's pages over the analysis: the coverage matrix, its cells, gaps, cost."""
 
 import csv
 import io
@@ -21,33 +21,14 @@ from coverage.analysis import cached_analysis
 from coverage.costs import COST_WEIGHTS, START_OFFSETS, plan_costs
 from coverage.forms import CellForm
 from coverage.history import cell_marks, cell_trail, changed_cell, first_proposal
+from coverage.models import Coverage
 from coverage.services import save_cell
-from documents.signoff import signoff_status
 from problems.access import get_plan
-from problems.models import NextStep, OpenQuestion, Problem
+from problems.models import Problem
 from roles.access import get_role
 from roles.forms import BandTableForm
-from roles.models import Coverage, Level, PlanCompensation
+from roles.models import Level, PlanCompensation
 from roles.services import save_band_table
-
-
-@requires(Capability.VIEW)
-@require_GET
-def plan_overview(request, plan_slug):
-    plan = get_plan(plan_slug)
-    analysis = cached_analysis(plan)
-    questions = OpenQuestion.objects.filter(plan=plan)
-    context = {
-        "plan": plan,
-        "analysis": analysis,
-        "open_question_count": sum(1 for q in questions if not q.resolved),
-        "question_count": len(questions),
-        "next_steps_open": NextStep.objects.filter(plan=plan).open().count(),
-        "costs": plan_costs(plan, analysis),
-        "status": signoff_status(plan),
-    }
-    return TemplateResponse(request, "coverage/overview.html", context)
-
 
 # --- Coverage matrix --------------------------------------------------------------------
 

@@ -2,31 +2,12 @@ from django.urls import path
 
 from documents import views
 
-# Mounted at plans/: the import pages belong to no plan yet.
+# Mounted at plans/<plan_slug>/.
 urlpatterns = [
-    path("import/", views.import_plan, name="import_plan"),
-    path("import/<str:token>/", views.import_confirm, name="import_confirm"),
-    path("<slug:plan_slug>/proposal.pdf", views.proposal_pdf, name="proposal_pdf"),
-    path("<slug:plan_slug>/export.md", views.export_markdown, name="export_markdown"),
-    path("<slug:plan_slug>/export.json", views.export_json, name="export_json"),
-    path("<slug:plan_slug>/roles/<slug:role_slug>/jd.pdf", views.jd_pdf, name="jd_pdf"),
-    path("<slug:plan_slug>/roles/<slug:role_slug>/jd.md", views.jd_markdown, name="jd_markdown"),
-    path(
-        "<slug:plan_slug>/roles/<slug:role_slug>/posting.pdf",
-        views.posting_pdf,
-        name="posting_pdf",
-    ),
-    path(
-        "<slug:plan_slug>/roles/<slug:role_slug>/posting/",
-        views.posting_preview,
-        name="posting_preview",
-    ),
-    path(
-        "<slug:plan_slug>/roles/<slug:role_slug>/interview.pdf", views.guide_pdf, name="guide_pdf"
-    ),
-    path(
-        "<slug:plan_slug>/roles/<slug:role_slug>/interview-kits.pdf",
-        views.kit_pdf,
-        name="kit_pdf",
-    ),
+    path("proposal.pdf", views.proposal_pdf, name="proposal_pdf"),
+    path("roles/<slug:role_slug>/jd.pdf", views.jd_pdf, name="jd_pdf"),
+    path("roles/<slug:role_slug>/posting.pdf", views.posting_pdf, name="posting_pdf"),
+    path("roles/<slug:role_slug>/posting/", views.posting_preview, name="posting_preview"),
+    path("roles/<slug:role_slug>/interview.pdf", views.guide_pdf, name="guide_pdf"),
+    path("roles/<slug:role_slug>/interview-kits.pdf", views.kit_pdf, name="kit_pdf"),
 ]

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "interviews",
     "coverage",
     "documents",
+    "interchange",
+    "plans",
 ]
 
 MIDDLEWARE = [

@@ -14,8 +14,10 @@ urlpatterns = [
     path("accounts/", include("hiringplan.accounts.urls")),
     path("no-access/", views.no_access, name="no_access"),
     path("plans/", views.plan_list, name="plan_list"),
-    path("plans/", include("documents.urls")),
-    path("plans/<slug:plan_slug>/", include("documents.version_urls")),
+    # The import pages first: "import" is not a plan's slug.
+    path("plans/", include("interchange.urls")),
+    path("plans/<slug:plan_slug>/", include("plans.urls")),
+    path("plans/<slug:plan_slug>/", include("documents.urls")),
     path("plans/<slug:plan_slug>/", include("coverage.urls")),
     path("plans/<slug:plan_slug>/", include("problems.urls")),
     path("plans/<slug:plan_slug>/roles/", include("roles.urls")),

@@ -3,7 +3,6 @@ from django.urls import path
 from problems import views
 
 urlpatterns = [
-    path("problems/", views.problem_list, name="problem_list"),
     path("problems/new/", views.problem_create, name="problem_create"),
     path("problems/<slug:problem_slug>/edit/", views.problem_edit, name="problem_edit"),
     path("problems/<slug:problem_slug>/move/", views.problem_move, name="problem_move"),

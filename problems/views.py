@@ -1,4 +1,4 @@
-"""The plan's problems, open questions and next steps."""
+"""Editing the plan's problems, open questions and next steps (the list is coverage's)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,7 +12,6 @@ from django_htmx.http import HttpResponseClientRefresh
 from core.concurrency import StaleEdit
 from core.http import CONFLICT, INVALID, form_status, render_page
 from core.permissions import Capability, requires
-from coverage.analysis import cached_analysis
 from problems import services
 from problems.access import get_plan
 from problems.forms import (
@@ -29,15 +28,6 @@ RANK_TAKEN = "Someone else just took that rank. Choose another."
 
 
 # --- Problems ----------------------------------------------------------------------------
-
-
-@requires(Capability.VIEW)
-@require_GET
-def problem_list(request, plan_slug):
-    plan = get_plan(plan_slug)
-    return TemplateResponse(
-        request, "problems/problem_list.html", {"plan": plan, "analysis": cached_analysis(plan)}
-    )
 
 
 def _save_problem(form) -> Problem | None:

@@ -3,27 +3,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from roles.models import (
     CompensationBand,
-    Coverage,
     JDItem,
     LandscapeArea,
     PlanCompensation,
     Role,
     SuccessCriterion,
 )
-
-
-class CoverageInline(admin.TabularInline):
-    model = Coverage
-    extra = 0
-    fields = ["problem", "confidence", "rationale"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # Offer only the problems of the role's own plan.
-        if db_field.name == "problem" and request.resolver_match.kwargs.get("object_id"):
-            role = Role.objects.filter(pk=request.resolver_match.kwargs["object_id"]).first()
-            if role is not None:
-                kwargs["queryset"] = role.plan.problems.all()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class SuccessCriterionInline(admin.TabularInline):
@@ -62,7 +47,8 @@ class RoleAdmin(SimpleHistoryAdmin):
     list_select_related = ["plan"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["version", "created_at", "updated_at"]
-    inlines = [CoverageInline, SuccessCriterionInline, JDItemInline, LandscapeAreaInline]
+    # coverage/admin.py adds the coverage rows (coverage lives above roles).
+    inlines = [SuccessCriterionInline, JDItemInline, LandscapeAreaInline]
     fieldsets = [
         (
             None,
@@ -154,14 +140,6 @@ class RoleAdmin(SimpleHistoryAdmin):
         # Record the role's new version after its rows, so the version's
         # history snapshot includes what the inlines changed.
         form.instance.mark_saved()
-
-
-@admin.register(Coverage)
-class CoverageAdmin(SimpleHistoryAdmin):
-    list_display = ["role", "problem", "confidence", "rationale"]
-    list_filter = ["role__plan", "confidence"]
-    search_fields = ["role__title", "problem__title", "rationale"]
-    list_select_related = ["role", "problem"]
 
 
 @admin.register(SuccessCriterion)

@@ -1,14 +1,12 @@
-"""Hires (roles), what each solves (coverage), and everything a job description holds."""
+"""Hires (roles) and everything a job description holds; what each solves is coverage/."""
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from core.concurrency import StaleEdit, claim_next_version
-from problems.models import Plan, PlanContent, Problem
+from problems.models import Plan, PlanContent
 
 
 class Level(models.TextChoices):
@@ -457,89 +455,6 @@ class RoleContent(PlanContent):
     def missing_from(cls, rows) -> list[str]:
         """What a complete JD still lacks among ``rows`` of this kind; nothing by default."""
         return []
-
-
-class CoverageManager(models.Manager):
-    def get_by_natural_key(self, plan_slug, role_slug, problem_slug):
-        return self.get(
-            role__plan__slug=plan_slug, role__slug=role_slug, problem__slug=problem_slug
-        )
-
-
-class Coverage(RoleContent):
-    """That a role is expected to solve a problem, and how confident we are."""
-
-    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="coverages")
-    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="coverages")
-    confidence = models.CharField(max_length=20, choices=Confidence.choices)
-    rationale = models.CharField(max_length=300, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    history = HistoricalRecords()
-    objects = CoverageManager()
-
-    class Meta:
-        verbose_name_plural = "coverage"
-        ordering = ["role", "problem"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["role", "problem"], name="coverage_unique_role_problem"
-            ),
-            models.CheckConstraint(
-                condition=Q(confidence__in=Confidence.values), name="coverage_confidence_valid"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.role} → {self.problem}: {self.get_confidence_display()}"
-
-    def natural_key(self):
-        return (*self.role.natural_key(), self.problem.slug)
-
-    natural_key.dependencies = ["roles.role", "problems.problem"]
-
-    def clean(self):
-        if self.role_id and self.problem_id and self.role.plan_id != self.problem.plan_id:
-            raise ValidationError("The role and the problem must belong to the same plan.")
-
-    @property
-    def level(self) -> Confidence:
-        return Confidence(self.confidence)
-
-    @classmethod
-    def set_for(cls, role, problem, *, confidence, rationale, expected_version):
-        """Set (or with no confidence, remove) how well ``role`` solves ``problem``.
-
-        ``expected_version`` is the cell's version when the editor opened it (0
-        for an empty cell). If the cell changed since, raise ``StaleEdit`` rather
-        than overwrite somebody else's judgement. Returns the coverage or None.
-        """
-        if role.plan_id != problem.plan_id:
-            raise ValidationError("The role and the problem must belong to the same plan.")
-        try:
-            with transaction.atomic():
-                if expected_version == 0:  # the editor opened an empty cell
-                    existing = cls.objects.filter(role=role, problem=problem).exists()
-                    if existing:
-                        raise StaleEdit("Someone filled the cell meanwhile.")
-                    if not confidence:
-                        return None
-                    coverage, version = cls(role=role, problem=problem), 1
-                else:
-                    version = claim_next_version(cls, expected_version, role=role, problem=problem)
-                    coverage = cls.objects.get(role=role, problem=problem)
-                    if not confidence:
-                        coverage.delete()
-                        return None
-                coverage.confidence = confidence
-                coverage.rationale = rationale
-                coverage.version = version
-                coverage.full_clean(exclude=["role", "problem"])
-                coverage.save()
-                return coverage
-        except IntegrityError:
-            # A concurrent editor created the cell between our check and our insert.
-            raise StaleEdit("The cell was created by someone else meanwhile.") from None
 
 
 class Timeframe(models.IntegerChoices):

@@ -7,11 +7,10 @@ from collections.abc import Callable
 from django.db import IntegrityError, transaction
 
 from core.concurrency import StaleEdit, claim_next_version
-from core.slugs import unique_slug
 from problems.models import Plan
 from roles.jd.history import ensure_baseline, save_role_change
 from roles.jd.sections import ROW_MODELS, SECTIONS
-from roles.models import CompensationBand, Coverage, PlanCompensation, Role
+from roles.models import CompensationBand, PlanCompensation, Role
 
 
 def change_role(
@@ -46,33 +45,6 @@ def update_role(role: Role, expected_version: int | None, reason: str, **fields)
             setattr(locked, name, value)
 
     return change_role(role, expected_version, reason, set_fields)
-
-
-def create_role(form, template: Role | None, solves=()) -> Role:
-    """Create the role from the form, with the problems it solves, optionally copying a JD.
-
-    ``solves`` is ``(problem, confidence, rationale)`` for each problem of the
-    role's plan that the new hire is expected to solve.
-    """
-    with transaction.atomic():
-        role = form.save(commit=False)
-        # Under the plan's lock the slug and position are picked from committed
-        # roles: two managers creating "Data Engineer" at once get data-engineer
-        # and data-engineer-2, at distinct positions.
-        Plan.objects.lock(role.plan)
-        role.slug = unique_slug(Role, role.plan, role.title, "role")
-        role.position = max(role.plan.roles.values_list("position", flat=True), default=0) + 1
-        role.save()
-        for problem, confidence, rationale in solves:
-            if problem.plan_id != role.plan_id:
-                raise ValueError("A role solves problems of its own plan only.")
-            Coverage.objects.create(
-                role=role, problem=problem, confidence=confidence, rationale=rationale
-            )
-        if template is not None:
-            copy_jd(template, role)
-        save_role_change(role, role.version + 1, reason="Created")
-    return role
 
 
 def copy_jd(source: Role, target: Role) -> None:

@@ -4,9 +4,6 @@ from roles import views
 from roles.jd import views as jd_views
 
 urlpatterns = [
-    path("", views.role_list, name="role_list"),
-    path("new/", views.role_create, name="role_create"),
-    path("<slug:role_slug>/", views.role_detail, name="role_detail"),
     path("<slug:role_slug>/decision/", views.role_decision, name="role_decision"),
     path("<slug:role_slug>/pipeline/", views.role_pipeline, name="role_pipeline"),
     path("<slug:role_slug>/start/", views.role_start, name="role_start"),

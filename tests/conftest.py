@@ -11,7 +11,7 @@ from django.test import Client
 
 from core.permissions import ADMINS, GROUP_NAMES, HIRING_MANAGERS, LEADERSHIP, RECRUITERS
 from coverage.analysis import forget_analyses
-from documents.plan_data import CONTENT_MODELS
+from interchange.plan_data import CONTENT_MODELS
 from problems.models import Plan
 
 # Real parts other tests can use: an SMTP server (mailbox) and an OpenID provider (sso).

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from roles.jd.sections import ROW_MODELS, SECTIONS, Section
-from roles.models import Coverage, ItemKind, JDItem, Role, SuccessCriterion, Timeframe
+from roles.models import ItemKind, JDItem, Role, SuccessCriterion, Timeframe
 
 
 @dataclass
@@ -110,7 +110,7 @@ class SectionView:
 class RoleJD:
     role: Role
     sections: dict[str, SectionView]
-    coverages: list[Coverage]
+    coverages: list  # the role's coverage rows (coverage.models.Coverage)
     missing: list[str]
 
     @property
@@ -211,7 +211,7 @@ class HireBreakdown:
     """One hire as the proposal's breakdown shows it."""
 
     role: Role
-    coverages: list[Coverage]
+    coverages: list  # the role's coverage rows (coverage.models.Coverage)
     criteria: list[TimeframeCriteria]
     what_they_do: list[JDItem]
     interview_focus: list[JDItem]

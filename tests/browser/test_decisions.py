@@ -6,7 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from coverage.models import Approval, Scenario
+from coverage.models import Scenario
+from plans.models import Approval
 from problems.models import Plan
 from roles.models import Role
 from tests.browser.conftest import screenshot, signed_in

@@ -5,7 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from roles.models import Coverage, Role
+from coverage.models import Coverage
+from roles.models import Role
 from tests.browser.conftest import MAIN_PAGES, make_browser_user, screenshot, signed_in
 
 pytestmark = pytest.mark.browser

@@ -12,9 +12,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from coverage.models import Coverage
 from coverage.views import HIRES_PER_PAGE
 from hiringplan.management.commands.generate_plan import generate_plan
-from roles.models import Coverage, Decision, Role
+from roles.models import Decision, Role
 from tests.browser.conftest import signed_in
 from tests.browser.test_journeys import assert_not_reloaded, htmx_idle, mark_page
 

@@ -17,10 +17,11 @@ from django.contrib.messages import constants
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import close_old_connections, connection
 
-from documents import imports
+from coverage.models import Coverage
+from interchange import imports
 from interviews.models import InterviewStage
 from problems.models import NextStep, OpenQuestion, Plan, Problem
-from roles.models import Coverage, Role
+from roles.models import Role
 from tests.conftest import client_for
 from tests.roles.helpers import HTMX
 

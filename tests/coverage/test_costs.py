@@ -9,12 +9,12 @@ import pytest
 
 from coverage.analysis import analyse_plan
 from coverage.costs import Cost, add_months, plan_costs
+from coverage.models import Coverage
 from hiringplan.management.commands.generate_plan import generate_plan
 from problems.models import Plan, Problem
 from roles.models import (
     CompensationBand,
     Confidence,
-    Coverage,
     Decision,
     JDStatus,
     Level,
@@ -460,10 +460,10 @@ def test_proposal_html_has_cost_table_and_svg_timeline(plan):
 
 
 def test_markdown_export_shows_costs_and_round_trips_bands_budget_and_role_settings(plan):
-    from documents.plan_data import differences, save_plan, snapshot
-    from documents.plan_markdown import parse
+    from interchange.markdown import parse
+    from interchange.plan_data import differences, save_plan, snapshot
     from interviews.models import Question
-    from tests.documents.test_plan_import import export_documents
+    from tests.interchange.test_plan_import import export_documents
 
     # The seed format has no words for interview kits; they travel in the JSON export.
     Question.objects.filter(role__plan=plan).delete()

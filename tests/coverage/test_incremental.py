@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 
 from coverage import analysis as analysis_module
 from coverage.analysis import analyse_plan, cached_analysis
+from coverage.models import Coverage
 from coverage.services import save_cell
 from hiringplan.management.commands.generate_plan import generate_plan
 from problems.models import Disposition, OpenQuestion, Plan, Problem
-from roles.models import Confidence, Coverage, Role
+from roles.models import Confidence, Role
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,9 @@ a hire that solves no problem, cell history and the proposal PDF."""
 import re
 
 from coverage.analysis import GapKind, RowStatus, Severity, analyse_plan
+from coverage.models import Coverage
 from problems.models import Disposition, NextStep
-from roles.models import Coverage, Decision, Role
+from roles.models import Decision, Role
 from tests.conftest import page_text
 
 

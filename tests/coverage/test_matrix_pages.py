@@ -9,9 +9,9 @@ import re
 
 import pytest
 
+from coverage.models import Coverage
 from coverage.views import HIRES_PER_PAGE
 from hiringplan.management.commands.generate_plan import generate_plan
-from roles.models import Coverage
 from tests.conftest import page_text
 
 MATRIX = "/plans/wide/matrix/"

@@ -11,8 +11,8 @@ import pytest
 
 from coverage import analysis as analysis_module
 from coverage.analysis import PlanCoverage, cached_analysis
+from coverage.models import Coverage
 from coverage.templatetags import matrix as matrix_tags
-from roles.models import Coverage
 from tests.conftest import client_for, page_text
 from tests.roles.helpers import ROLE, open_editor, section_url
 

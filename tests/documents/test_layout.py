@@ -2,11 +2,12 @@
 
 import pytest
 
+from coverage.models import Coverage
 from documents import rendering as documents
 from problems.models import Problem
 from roles.jd.presentation import REPORTED_ELSEWHERE
 from roles.jd.sections import SECTIONS
-from roles.models import Confidence, Coverage, Decision, JDStatus, Origin, Role
+from roles.models import Confidence, Decision, JDStatus, Origin, Role
 from tests.documents.pdf_reading import BOTTOM, MM, SIDE, TOP, normalised, read_pdf
 from tests.problems.test_seed_fixture import DASHBOARD_CRITERIA
 

@@ -1,9 +1,10 @@
 """The coverage rules, gap kinds and the verdict, on the seed plan and on small changes to it."""
 
 from coverage.analysis import ColumnStatus, GapKind, RowStatus, Severity, analyse_plan
+from coverage.models import Coverage
 from coverage.templatetags.matrix import gap_fix_url
 from problems.models import OpenQuestion
-from roles.models import Confidence, Coverage, Decision, SuccessCriterion
+from roles.models import Confidence, Decision, SuccessCriterion
 
 
 def statuses(plan):

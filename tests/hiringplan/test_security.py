@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.test import Client, override_settings
 
-from roles.models import Coverage
+from coverage.models import Coverage
 from tests.conftest import page_text
 
 ROOT = Path(__file__).resolve().parents[2]

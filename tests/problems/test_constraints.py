@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from coverage.models import Coverage
 from problems.models import OpenQuestion, Problem
-from roles.models import Coverage, JDItem, Role, SuccessCriterion
+from roles.models import JDItem, Role, SuccessCriterion
 
 
 def test_duplicate_rank_in_a_plan_is_refused(plan):

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
+from coverage.models import Coverage
 from problems.models import Problem
-from roles.models import Confidence, Coverage, Role
+from roles.models import Confidence, Role
 from tests.conftest import page_text
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -3,11 +3,11 @@
 import pytest
 from django.core.management import call_command
 
+from coverage.models import Coverage
 from interviews.models import AppliesTo
 from problems.models import Plan
 from roles.models import (
     Confidence,
-    Coverage,
     Function,
     ItemKind,
     JDStatus,

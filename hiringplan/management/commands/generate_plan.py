@@ -5,11 +5,11 @@ import random
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from coverage.models import Coverage
 from interviews.models import AppliesTo, InterviewStage, TechnicalFocus
 from problems.models import NextStep, OpenQuestion, Plan, Problem
 from roles.models import (
     Confidence,
-    Coverage,
     Decision,
     ItemKind,
     JDItem,

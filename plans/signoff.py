@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from coverage.analysis import analyse_plan
-from coverage.models import Approval
-from documents.versions import compare, material_snapshot, plan_snapshot, verdict_summary
+from plans.models import Approval
+from plans.versions import compare, material_snapshot, plan_snapshot, verdict_summary
 from problems.models import Plan
 
 

@@ -31,11 +31,11 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.forms import LONG_TEXT_LIMIT
+from coverage.models import Coverage
 from interviews.models import InterviewStage, Question, StageChoice, TechnicalFocus
 from problems.models import NextStep, OpenQuestion, Plan, Problem
 from roles.models import (
     CompensationBand,
-    Coverage,
     JDItem,
     LandscapeArea,
     PlanCompensation,

@@ -1,7 +1,7 @@
 """A plan as a Django fixture (natural keys): full-fidelity export, and a strict import.
 
 The import never hands the file to Django's deserializer: it reads it into plan
-data (documents.plan_data), so the same checks and the same save path apply as
+data (interchange.plan_data), so the same checks and the same save path apply as
 for Markdown. Refused, in plain words: anything but plan models (model names
 match case-insensitively, historical records never), primary keys, references
 to rows of another plan, more than one plan, nesting deeper than a fixture has.
@@ -13,11 +13,13 @@ import json
 
 from django.core import serializers
 
-from documents.plan_data import CONTENT_MODELS, MODEL_BY_LABEL, PLAN_PATH, ImportRefused
+from interchange.plan_data import CONTENT_MODELS, MODEL_BY_LABEL, PLAN_PATH, ImportRefused
 from problems.models import Plan
 
 MAX_DEPTH = 6
 BOOKKEEPING = {"version", "revision", "created_at", "updated_at"}
+# Models that moved app: exports made before the move still import.
+RENAMED = {"roles.coverage": "coverage.coverage"}
 
 
 def dump(plan: Plan) -> str:
@@ -69,7 +71,8 @@ def parse(raw: bytes) -> tuple[str, dict]:
         if not isinstance(label, str):
             errors.append(f"{where}: “model” must be a name like “roles.role”.")
             continue
-        model = MODEL_BY_LABEL.get(label.strip().lower())
+        label_lower = label.strip().lower()
+        model = MODEL_BY_LABEL.get(RENAMED.get(label_lower, label_lower))
         if model is None:
             errors.append(
                 f"{where}: “{label[:80]}” is not part of a plan; only plans, problems, roles and "

@@ -3,12 +3,13 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from documents import signoff, versions
-from documents.plan_data import CONTENT_MODELS, PLAN_PATH, snapshot
+from coverage.models import Coverage
 from hiringplan.management.commands.generate_plan import generate_plan
+from interchange.plan_data import CONTENT_MODELS, PLAN_PATH, snapshot
 from interviews.models import Question, TechnicalFocus
+from plans import signoff, versions
 from problems.models import NextStep, OpenQuestion, Plan, Problem
-from roles.models import Coverage, Role
+from roles.models import Role
 from roles.services import update_role
 from tests.conftest import page_text
 

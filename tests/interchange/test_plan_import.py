@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from documents.plan_data import differences, save_plan, snapshot
-from documents.plan_markdown import parse
+from interchange.markdown import parse
+from interchange.plan_data import differences, save_plan, snapshot
 from interviews.models import Question
 from problems.models import Plan
 
@@ -50,7 +50,7 @@ def test_seed_markdown_imports_to_the_shipped_fixture(tmp_path):
 
 
 def export_documents(plan):
-    from documents.plan_markdown import roles_with_jd, write_jd, write_proposal
+    from interchange.markdown import roles_with_jd, write_jd, write_proposal
 
     return write_proposal(plan), [(f"{r.slug}.md", write_jd(r)) for r in roles_with_jd(plan)]
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from documents.plan_data import ImportRefused, save_plan
-from documents.plan_markdown import MarkdownRefused, decode, parse
+from interchange.markdown import MarkdownRefused, decode, parse
+from interchange.plan_data import ImportRefused, save_plan
 
 
 class Command(BaseCommand):

@@ -1,44 +1,40 @@
-"""Plan versions and sign-off pages: start the next plan, compare two plans, approve."""
+"""A plan as a whole: its overview, next quarter's plan, comparing two plans, sign-off."""
 
-from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.forms import LimitedTextMixin, is_sane_id
+from core.forms import is_sane_id
 from core.http import CONFLICT, INVALID, render_page
 from core.permissions import Capability, requires
 from coverage.analysis import cached_analysis
-from coverage.models import Approval
-from documents import signoff, versions
-from documents.plan_data import ImportRefused
+from coverage.costs import plan_costs
+from interchange.plan_data import ImportRefused
+from plans import signoff, versions
+from plans.forms import ApprovalForm, NextPlanForm
+from plans.models import Approval
 from problems.access import get_plan
-from problems.models import Plan
+from problems.models import NextStep, OpenQuestion, Plan
 
 
-class NextPlanForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    slug = forms.SlugField(max_length=60, help_text="Used in URLs, e.g. q2-2026.")
-    period = forms.CharField(max_length=60, help_text="e.g. Q2 2026")
-    starts_on = forms.DateField(
-        required=False,
-        help_text="First day of the period (YYYY-MM-DD).",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-    def clean_slug(self):
-        slug = self.cleaned_data["slug"]
-        if Plan.objects.filter(slug=slug).exists():
-            raise forms.ValidationError("A plan with this slug exists; choose another.")
-        return slug
-
-
-class ApprovalForm(LimitedTextMixin, forms.Form):
-    note = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Optional."
-    )
-    revision = forms.CharField(max_length=32, widget=forms.HiddenInput)
+@requires(Capability.VIEW)
+@require_GET
+def plan_overview(request, plan_slug):
+    plan = get_plan(plan_slug)
+    analysis = cached_analysis(plan)
+    questions = OpenQuestion.objects.filter(plan=plan)
+    context = {
+        "plan": plan,
+        "analysis": analysis,
+        "open_question_count": sum(1 for q in questions if not q.resolved),
+        "question_count": len(questions),
+        "next_steps_open": NextStep.objects.filter(plan=plan).open().count(),
+        "costs": plan_costs(plan, analysis),
+        "status": signoff.signoff_status(plan),
+    }
+    return TemplateResponse(request, "plans/overview.html", context)
 
 
 @requires(Capability.START_PLAN)
@@ -63,7 +59,7 @@ def plan_next(request, plan_slug):
         form = NextPlanForm(initial=versions.suggest_next(plan))
     return render_page(
         request,
-        "documents/plan_next.html",
+        "plans/plan_next.html",
         {"plan": plan, "form": form},
         status=INVALID if form.errors else 200,
     )
@@ -117,7 +113,7 @@ def plan_compare(request, plan_slug):
         .select_related("approved_by")
         .order_by("-approved_at", "-pk"),
     }
-    return render_page(request, "documents/plan_compare.html", context)
+    return render_page(request, "plans/plan_compare.html", context)
 
 
 @requires(Capability.VIEW, post=Capability.APPROVE_PLAN)
@@ -151,4 +147,4 @@ def plan_approval(request, plan_slug):
         .order_by("-approved_at", "-pk"),
     }
     code = CONFLICT if conflict else INVALID if form.errors else 200
-    return render_page(request, "documents/plan_approval.html", context, status=code)
+    return render_page(request, "plans/plan_approval.html", context, status=code)

@@ -7,9 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.forms import LONG_TEXT_LIMIT
-from documents import plan_json
-from documents.plan_data import ImportRefused, save_plan, snapshot
-from documents.plan_markdown import parse
+from interchange import fixture as plan_json
+from interchange.markdown import parse
+from interchange.plan_data import ImportRefused, save_plan, snapshot
 from roles.models import Role
 from tests.conftest import page_text
 
@@ -63,7 +63,7 @@ def test_texts_longer_than_the_editors_allow_are_refused(plan):
 @pytest.mark.django_db
 def test_rows_of_another_plan_are_refused(plan):
     entries = json.loads(plan_json.dump(plan))
-    coverage = next(e for e in entries if e["model"] == "roles.coverage")
+    coverage = next(e for e in entries if e["model"] == "coverage.coverage")
     coverage["fields"]["role"] = ["other-plan", "senior-pam-core-engineer"]
     messages = refused(entries)
     assert any("belong to the imported plan" in m for m in messages), messages

@@ -1,6 +1,6 @@
 """Plan versions: start next quarter's plan from this one, and what changed between two plans.
 
-Both work on *plan data* (documents.plan_data): a clone is this plan's data
+Both work on *plan data* (interchange.plan_data): a clone is this plan's data
 saved under a new slug through the one save path, and a comparison reads two
 plan data dicts (two live plans, or an approved snapshot and the plan now), so
 the number of queries does not depend on the plans' size.
@@ -17,7 +17,8 @@ from functools import cached_property
 from django.db import transaction
 
 from coverage.analysis import PlanCoverage, RowStatus
-from documents.plan_data import (
+from coverage.models import Coverage
+from interchange.plan_data import (
     CONTENT_MODELS,
     PLAN_PATH,
     content_fields,
@@ -26,7 +27,7 @@ from documents.plan_data import (
 )
 from problems.models import OpenQuestion, Plan, Problem
 from roles.jd.sections import SECTIONS
-from roles.models import CONFIDENCE_LABELS, Coverage, Decision, Role
+from roles.models import CONFIDENCE_LABELS, Decision, Role
 
 DECISION_LABELS = dict(Decision.choices)
 STARTED_FROM = "Started from {source}"
@@ -321,7 +322,7 @@ def compare(old: dict, new: dict, *, jd: bool = True) -> PlanDiff:
 
     def mappings(data):
         found: dict[str, dict[str, str]] = {}
-        for row in data.get("roles.coverage", []):
+        for row in data.get(Coverage._meta.label_lower, []):
             found.setdefault(row["role"][0], {})[row["problem"][0]] = row["confidence"]
         return found
 

@@ -1,7 +1,7 @@
 """The seed Markdown format: a proposal and job descriptions in, the same out.
 
 ``parse(proposal, jds)`` reads documents written like shared/seeds/ into plan
-data (see documents.plan_data). It is lenient about whitespace, emoji, heading
+data (see interchange.plan_data). It is lenient about whitespace, emoji, heading
 levels and table alignment, and it accounts for every line: a line it could
 not place comes back in ``Parsed.unplaced`` with its line number.
 
@@ -1136,7 +1136,7 @@ class ProposalParser:
             "plan": {k: v for k, v in self._plan_fields().items()},
             "problems.problem": problems,
             "roles.role": [self._role_fields(r) for r in self.roles],
-            "roles.coverage": coverage,
+            "coverage.coverage": coverage,
             "roles.successcriterion": [],
             "roles.jditem": [],
             "roles.landscapearea": [],

@@ -12,7 +12,7 @@ import secrets
 from django.core.cache import caches
 from django_tasks import task
 
-from documents.plan_data import ImportRefused, save_plan
+from interchange.plan_data import ImportRefused, save_plan
 
 TIMEOUT = 60 * 60
 BACKGROUND_OBJECTS = 1_000

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class PlansConfig(AppConfig):
+    """A plan as a whole: its overview, sign-off, next quarter's plan and comparisons."""
+
+    name = "plans"
+    verbose_name = "Plans"
