@@ -229,8 +229,10 @@ class OIDCBackend(OIDCAuthenticationBackend):
                         detail=f"several users with {email}",
                     )
                 user = matches[0] if matches else None
+            invited = bool(email and verified
+                           and Invitation.objects.open().filter(email__iexact=email).exists())
             if user is None:
-                if not settings.OIDC_CREATE_USERS:
+                if not (settings.OIDC_CREATE_USERS or invited):
                     raise SignInRefused(
                         "You have no account here yet. Ask an admin for an invitation.",
                         detail="unknown user and OIDC_CREATE_USERS is off",

@@ -100,8 +100,8 @@ class InvitationForm(forms.Form):
         self.fields["group"].queryset = app_groups()
         if settings.OIDC_ENABLED and settings.OIDC_GROUP_MAP:
             self.fields["group"].help_text = (
-                "Groups come from your identity provider at every single sign-on; this group "
-                "holds until then."
+                "For a password account. With single sign-on, the identity provider's groups "
+                "decide, at every sign-in."
             )
 
     def clean_email(self):
@@ -139,6 +139,10 @@ class AcceptInvitationForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if get_user_model().objects.filter(email__iexact=self.email).exists():
+            raise forms.ValidationError(
+                "An account with this e-mail address exists already: sign in with it instead."
+            )
         one, two = cleaned.get("password1"), cleaned.get("password2")
         if one and two and one != two:
             self.add_error("password2", "The two passwords differ.")

@@ -179,3 +179,15 @@ def test_password_change_keeps_this_session_and_ends_the_others(plan, groups):
     assert client.get("/plans/q1-2026/").status_code == 200
     assert other.get("/plans/q1-2026/").status_code == 302
     assert events(EventKind.PASSWORD_CHANGED, user=user)
+
+
+def test_an_invitation_for_an_address_that_has_since_got_an_account(plan, groups, admin_user):
+    _invitation, token = Invitation.issue(email="late@example.com", group=groups["Leadership"],
+                                          invited_by=admin_user)
+    make_user("late", "Recruiters", email="LATE@example.com")
+    response = Client().post(f"/accounts/invite/{token}/", {
+        "username": "late2", "password1": "a-long-passphrase-1",
+        "password2": "a-long-passphrase-1"})
+    assert response.status_code == 422
+    assert "An account with this e-mail address exists already" in page_text(response)
+    assert not User.objects.filter(username="late2").exists()

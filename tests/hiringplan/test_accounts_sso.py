@@ -277,3 +277,19 @@ def test_password_sign_in_can_be_turned_off(sso, plan, groups, leader, settings)
     sso.set_account("mo", groups=["idp-leaders"])
     assert sso.sign_in(client, "mo").status_code == 302
     assert Group.objects.get(name="Leadership").user_set.filter(username="mo").exists()
+
+
+def test_without_creating_users_only_invited_or_known_people_get_in(sso, plan, groups, settings,
+                                                                    admin_user):
+    settings.OIDC_CREATE_USERS = False
+    settings.OIDC_GROUP_MAP = {}
+    sso.set_account("stranger", groups=["idp-leaders"])
+    refused = sso.sign_in(Client(), "stranger")
+    assert refused.status_code == 403
+    assert "You have no account here yet" in page_text(refused)
+    assert not User.objects.filter(username="stranger").exists()
+    Invitation.issue(email="guest@example.com", group=groups["Hiring managers"],
+                     invited_by=admin_user)
+    sso.set_account("guest", groups=[])
+    assert sso.sign_in(Client(), "guest").status_code == 302
+    assert groups_of(User.objects.get(username="guest")) == ["Hiring managers"]
