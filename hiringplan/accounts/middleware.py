@@ -73,11 +73,15 @@ class AccountMiddleware:
             return None  # The identity provider's own second factor applies.
         if user.is_verified():
             return None
+        if session.get(sessions.HAS_DEVICE_KEY):
+            step = "mfa_verify"
+        elif settings.MFA_REQUIRED_FOR_ADMINS and is_admin(user):
+            step = "mfa_setup"
+        else:
+            return None
+        # Pages say so (base.html leaves out links that would only lead back here).
+        request.hp_second_factor_pending = True
         if request.path in self.open_paths:
             return None
         target = request.get_full_path()
-        if session.get(sessions.HAS_DEVICE_KEY):
-            return _navigate(request, f"{reverse('mfa_verify')}?{urlencode({'next': target})}")
-        if settings.MFA_REQUIRED_FOR_ADMINS and is_admin(user):
-            return _navigate(request, f"{reverse('mfa_setup')}?{urlencode({'next': target})}")
-        return None
+        return _navigate(request, f"{reverse(step)}?{urlencode({'next': target})}")

@@ -48,6 +48,9 @@ def test_an_admin_without_a_second_factor_is_sent_to_set_one_up_first(plan, admi
     page = client.get("/accounts/two-factor/setup/?next=/plans/q1-2026/")
     text = page_text(page)
     assert "Admins must use a second factor" in text and "Not now" not in text
+    # No links in the menu that would only lead back here.
+    assert 'href="/accounts/users/"' not in page.content.decode()
+    assert 'href="/plans/"' not in page.content.decode()
     qr = re.search(r'<img src="(data:image/svg\+xml;base64,[^"]+)"', page.content.decode())
     assert qr, "the QR code is drawn here, as an inline SVG image"
     wrong = client.post("/accounts/two-factor/setup/", {"code": "000000"})

@@ -50,6 +50,7 @@ def test_no_mapped_group_gets_the_no_access_page(sso, plan, groups):
     assert groups_of(user) == []
     page = client.get("/", follow=True)
     assert "You have no access yet" in page_text(page)
+    assert "Your groups come from your company's identity provider" in page_text(page)
     assert client.get("/plans/q1-2026/").status_code == 403
 
 
@@ -265,9 +266,16 @@ def test_password_sign_in_can_be_turned_off(sso, plan, groups, leader, settings)
     assert refused.status_code == 200
     assert "Password sign-in is turned off here: sign in with Test IdP" in page_text(refused)
     assert "_auth_user_id" not in client.session
-    # Not through the Django admin's form either (the backend refuses).
+    # The Django admin has no sign-in form of its own: it sends people to this one.
     admin_form = client.post("/admin/login/", {"username": "leader", "password": "pw-leader"})
-    assert "_auth_user_id" not in client.session and admin_form.status_code == 200
+    assert admin_form.status_code == 302
+    assert admin_form["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+    assert "_auth_user_id" not in client.session
+    # And the backend refuses passwords from anywhere else too.
+    from django.contrib.auth import authenticate
+    from django.test import RequestFactory
+
+    assert authenticate(RequestFactory().post("/"), username="leader", password="pw-leader") is None
     for url in ("/accounts/password-reset/", "/accounts/password/"):
         off = client.get(url)
         assert off.status_code in (302, 404)
