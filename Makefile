@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DEV_ENV := DEBUG=1
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium
+NPM_STAMP := node_modules/.installed-$(shell cksum package-lock.json | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test setup system-deps lint fixture bench clean
@@ -25,7 +26,12 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
-setup: system-deps $(STAMP)
+setup: system-deps $(STAMP) $(NPM_STAMP)
+
+## Test tools from npm (the OpenID Connect provider the sign-in tests run), exactly as locked.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +44,8 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-## Debian/Ubuntu packages WeasyPrint and the browser tests need; installed only if missing.
+## Debian/Ubuntu packages WeasyPrint, the browser tests and the sign-in tests (node) need;
+## installed only if missing.
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
@@ -51,6 +58,11 @@ system-deps:
 			echo "Please install:$$missing (see README, 'System packages')"; exit 1; \
 		fi; \
 	fi
+	@# node and npm, by command: a machine may have them from elsewhere (nodesource, nvm).
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+		echo "Installing system packages: nodejs npm"; \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q nodejs npm; \
+	fi
 
 lint: setup
 	$(BIN)/ruff check .
@@ -61,4 +73,4 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts bench/results
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles test-artifacts bench/results

@@ -36,7 +36,7 @@ def run(repeat: int = 25, fresh: bool = True) -> dict:
 
     from coverage.models import Scenario
     from hiringplan.management.commands.generate_plan import generate_plan
-    from plans.versions import clone_plan
+    from plans.next_quarter import clone_plan
     from problems.models import Plan
 
     if fresh:

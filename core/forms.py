@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.forms.renderers import TemplatesSetting
 
 # Sized to real plans: the seed's longest text is 265 characters and its whole
 # JD under 8,000. A field may hold a few pages, a list item a long paragraph;
@@ -23,11 +24,10 @@ class LimitedTextMixin:
                 field.widget.attrs.setdefault("maxlength", str(self.text_limit))
 
 
-# Largest value an id or version can hold in every database we support; bigger
-# numbers from a form or URL must be refused before they reach a query (SQLite
-# raises OverflowError on them).
+# Largest value an id can hold in every database we support; bigger numbers
+# from a form or URL must be refused before they reach a query (SQLite raises
+# OverflowError on them).
 MAX_ID = 2**63 - 1
-MAX_VERSION = 2**31 - 1
 
 
 def is_sane_id(value) -> bool:
@@ -57,6 +57,9 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-def version_field():
-    """The hidden field that carries the version a form was opened on."""
-    return forms.IntegerField(min_value=0, max_value=MAX_VERSION, widget=forms.HiddenInput)
+class FormRenderer(TemplatesSetting):
+    """Every form and field in the app renders through one template each (templates/_form.html,
+    templates/_field.html): ``{{ form }}`` and ``{{ field.as_field_group }}``."""
+
+    form_template_name = "_form.html"
+    field_template_name = "_field.html"

@@ -19,15 +19,15 @@ The cost is bounded, so no text can make a page slow for its readers:
 import contextvars
 import hashlib
 import logging
-import threading
 import time
-from collections import OrderedDict
 from contextlib import contextmanager
 
 import nh3
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
+
+from core.lru import LRU
 
 logger = logging.getLogger(__name__)
 
@@ -126,39 +126,21 @@ class MarkdownBudgetMiddleware:
 
 # --- Cache: by text, bounded in bytes -------------------------------------------------------
 
-_cache: OrderedDict[bytes, str] = OrderedDict()
-_cache_bytes = 0
-_cache_lock = threading.Lock()
+# By the text's digest, so each revision of a text renders once per process.
+_cache = LRU(maxsize=CACHE_BYTES, getsizeof=lambda html: len(html) + 100)
 
 
 def _cache_get(key: bytes) -> str | None:
-    with _cache_lock:
-        html = _cache.get(key)
-        if html is not None:
-            _cache.move_to_end(key)
-        return html
+    return _cache.get(key)
 
 
 def _cache_put(key: bytes, html: str) -> None:
-    global _cache_bytes
-    size = len(html) + 100
-    if size > CACHE_BYTES // 8:
-        return
-    with _cache_lock:
-        if key in _cache:
-            return
-        _cache[key] = html
-        _cache_bytes += size
-        while _cache_bytes > CACHE_BYTES:
-            _, old = _cache.popitem(last=False)
-            _cache_bytes -= len(old) + 100
+    if len(html) + 100 <= CACHE_BYTES // 8:  # one text never crowds out the rest
+        _cache.set(key, html)
 
 
 def forget_rendered() -> None:
-    global _cache_bytes
-    with _cache_lock:
-        _cache.clear()
-        _cache_bytes = 0
+    _cache.clear()
 
 
 def _plain(text: str, inline: bool) -> str:

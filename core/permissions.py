@@ -48,6 +48,9 @@ class Capability(StrEnum):
     # A role's target start month: Leadership plans it, recruiters know the pipeline.
     EDIT_START_MONTH = "edit_start_month"
     LOAD_DATA = "load_data"
+    # Invite people, change their groups, deactivate leavers, reset a lost second factor,
+    # read the sign-in audit.
+    MANAGE_USERS = "manage_users"
 
 
 GROUP_CAPABILITIES: dict[str, frozenset[Capability]] = {

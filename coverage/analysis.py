@@ -27,13 +27,13 @@ Rules, in plain words:
 from __future__ import annotations
 
 import copy
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import models
 
+from core.lru import LRU
 from coverage.models import Coverage
 from interviews.loops import plan_kits
 from problems.models import Disposition, NextStep, OpenQuestion, Plan, Problem
@@ -463,9 +463,8 @@ class HeadcountTotals:
 # --- Analysis ---------------------------------------------------------------------
 
 
-_recent: OrderedDict[tuple[int, str], PlanCoverage] = OrderedDict()
-_recent_lock = threading.Lock()
-RECENT_ANALYSES = 16
+# Analyses of recent plan revisions (a revision never changes, so neither does its analysis).
+_recent = LRU(maxsize=16)
 
 
 def cached_analysis(plan: Plan) -> PlanCoverage:
@@ -477,25 +476,11 @@ def cached_analysis(plan: Plan) -> PlanCoverage:
     between requests and must be treated as read-only.
     """
     key = (plan.pk, plan.revision)
-    with _recent_lock:
-        found = _recent.get(key)
-        if found is not None:
-            _recent.move_to_end(key)
-            return found
-    analysis = analyse_plan(plan)
-    with _recent_lock:
-        _recent[key] = analysis
-        while len(_recent) > RECENT_ANALYSES:
-            _recent.popitem(last=False)
+    analysis = _recent.get(key)
+    if analysis is None:
+        analysis = analyse_plan(plan)
+        _recent.set(key, analysis)
     return analysis
-
-
-def _remember(key, analysis: PlanCoverage) -> None:
-    with _recent_lock:
-        _recent[key] = analysis
-        _recent.move_to_end(key)
-        while len(_recent) > RECENT_ANALYSES:
-            _recent.popitem(last=False)
 
 
 def cell_changed(
@@ -505,18 +490,16 @@ def cell_changed(
     to ``plan.revision`` (and nothing else did), derived from the cached
     analysis of ``before_revision`` when there is one, computed in full otherwise.
     """
-    with _recent_lock:
-        previous = _recent.get((plan.pk, before_revision))
+    previous = _recent.get((plan.pk, before_revision))
     if previous is None:
         return cached_analysis(plan)
     analysis = previous.with_cell(plan, role_id, problem_id, coverage)
-    _remember((plan.pk, plan.revision), analysis)
+    _recent.set((plan.pk, plan.revision), analysis)
     return analysis
 
 
 def forget_analyses() -> None:
-    with _recent_lock:
-        _recent.clear()
+    _recent.clear()
 
 
 def analyse_plan(plan: Plan, decisions: dict[int, str] | None = None) -> PlanCoverage:

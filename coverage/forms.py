@@ -1,8 +1,9 @@
-"""Forms over coverage: one matrix cell, and a new role saying which problems it solves."""
+"""Forms over coverage: one matrix cell, a new role saying which problems it solves, scenarios."""
 
 from django import forms
 
-from core.forms import BoundedModelChoiceField, LimitedTextMixin, version_field
+from core.editing import version_field
+from core.forms import BoundedModelChoiceField, LimitedTextMixin
 from coverage.models import Coverage
 from roles.models import Confidence, Role
 
@@ -11,10 +12,18 @@ class CellForm(forms.Form):
     """One cell of the coverage matrix: a confidence (or none) and a rationale."""
 
     confidence = forms.ChoiceField(
-        choices=[("", "None (does not solve it)"), *Confidence.choices], required=False
+        choices=[("", "None (does not solve it)"), *Confidence.choices],
+        required=False,
+        widget=forms.Select(attrs={"autofocus": True}),
     )
-    rationale = forms.CharField(max_length=300, required=False)
+    rationale = forms.CharField(label="Rationale (optional)", max_length=300, required=False)
     version = version_field()
+
+    def __init__(self, *args, cell: tuple[int, int], **kwargs):
+        # Many cells' editors can be open on one page: ids name the cell.
+        role_id, problem_id = cell
+        kwargs.setdefault("auto_id", f"%s-{role_id}-{problem_id}")
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         cleaned = super().clean()
@@ -145,3 +154,15 @@ class RoleCreateForm(LimitedTextMixin, forms.ModelForm):
     def save(self, commit=True):
         self.instance.solves_no_problem = bool(self.cleaned_data.get("solves_none"))
         return super().save(commit=commit)
+
+
+class ScenarioForm(forms.Form):
+    name = forms.CharField(max_length=120, strip=True)
+
+
+class ScenarioUpdateForm(ScenarioForm):
+    version = version_field()
+
+
+class ApplyForm(forms.Form):
+    revision = forms.CharField(max_length=32)

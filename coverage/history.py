@@ -146,7 +146,7 @@ def cell_marks(plan, columns, rows, changes=None) -> dict[tuple[int, int], tuple
 
 
 @dataclass(frozen=True)
-class Change:
+class CellChange:
     when: datetime
     who: str
     before: str  # "High (rationale)" or "None"
@@ -161,7 +161,7 @@ def _state(record) -> str:
     return f"{text} ({record.rationale})" if record.rationale else text
 
 
-def cell_trail(role, problem) -> list[Change]:
+def cell_trail(role, problem) -> list[CellChange]:
     """Every recorded change of the cell, oldest first."""
     records = list(
         Coverage.history.filter(role_id=role.pk, problem_id=problem.pk)
@@ -179,6 +179,6 @@ def cell_trail(role, problem) -> list[Change]:
         if kind == "changed" and before == after:
             previous = record
             continue  # saved without a visible change (e.g. only the version moved)
-        trail.append(Change(record.history_date, who, before, after, kind))
+        trail.append(CellChange(record.history_date, who, before, after, kind))
         previous = record
     return trail

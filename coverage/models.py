@@ -7,12 +7,12 @@ so it keeps its revision.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from core.concurrency import StaleEdit, claim_next_version
+from core.editing import save_versioned
 from problems.models import Plan, Problem
 from roles.models import Confidence, Decision, Role, RoleContent
 
@@ -72,36 +72,25 @@ class Coverage(RoleContent):
     def set_for(cls, role, problem, *, confidence, rationale, expected_version):
         """Set (or with no confidence, remove) how well ``role`` solves ``problem``.
 
-        ``expected_version`` is the cell's version when the editor opened it (0
-        for an empty cell). If the cell changed since, raise ``StaleEdit`` rather
-        than overwrite somebody else's judgement. Returns the coverage or None.
+        ``expected_version`` is the cell's edit version when the editor opened it
+        (0 for an empty cell). If the cell changed since, raise ``StaleEdit``
+        rather than overwrite somebody else's judgement. Returns the coverage or None.
         """
         if role.plan_id != problem.plan_id:
             raise ValidationError("The role and the problem must belong to the same plan.")
-        try:
-            with transaction.atomic():
-                if expected_version == 0:  # the editor opened an empty cell
-                    existing = cls.objects.filter(role=role, problem=problem).exists()
-                    if existing:
-                        raise StaleEdit("Someone filled the cell meanwhile.")
-                    if not confidence:
-                        return None
-                    coverage, version = cls(role=role, problem=problem), 1
-                else:
-                    version = claim_next_version(cls, expected_version, role=role, problem=problem)
-                    coverage = cls.objects.get(role=role, problem=problem)
-                    if not confidence:
-                        coverage.delete()
-                        return None
-                coverage.confidence = confidence
-                coverage.rationale = rationale
-                coverage.version = version
-                coverage.full_clean(exclude=["role", "problem"])
-                coverage.save()
-                return coverage
-        except IntegrityError:
-            # A concurrent editor created the cell between our check and our insert.
-            raise StaleEdit("The cell was created by someone else meanwhile.") from None
+
+        def write(coverage):
+            if not confidence:
+                if coverage.pk is not None:
+                    coverage.delete()
+                return None
+            coverage.confidence = confidence
+            coverage.rationale = rationale
+            coverage.full_clean(exclude=["role", "problem"])
+            coverage.save()
+            return coverage
+
+        return save_versioned(cls, expected_version, {"role": role, "problem": problem}, write)
 
 
 class Scenario(models.Model):

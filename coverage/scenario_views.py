@@ -1,30 +1,18 @@
 """Scenario pages: try decisions without touching the plan, save, compare side by side, apply."""
 
-from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.concurrency import StaleEdit
-from core.forms import is_sane_id, version_field
+from core.editing import StaleEdit
+from core.forms import is_sane_id
 from core.http import CONFLICT, INVALID, render_page
 from core.permissions import Capability, requires, user_may
 from coverage import scenarios
+from coverage.forms import ApplyForm, ScenarioForm, ScenarioUpdateForm
 from coverage.models import Scenario
 from problems.access import get_plan
-
-
-class ScenarioForm(forms.Form):
-    name = forms.CharField(max_length=120, strip=True)
-
-
-class ScenarioUpdateForm(ScenarioForm):
-    version = version_field()
-
-
-class ApplyForm(forms.Form):
-    revision = forms.CharField(max_length=32)
 
 
 def _get_scenario(plan, scenario_id) -> Scenario:

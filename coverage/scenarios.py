@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from django.db import transaction
 from django.utils import timezone
 
-from core.concurrency import StaleEdit, claim_next_version
+from core.editing import StaleEdit, claim_next_version
 from coverage.analysis import PlanCoverage, ProblemRow, RowStatus, analyse_plan, cached_analysis
 from coverage.models import MAX_SCENARIO_CHANGES, Scenario
 from problems.models import Plan
@@ -74,7 +74,7 @@ def query_string(decisions: dict[str, str], **extra) -> str:
 
 
 @dataclass
-class Change:
+class ScenarioChange:
     role: Role
     before: str
     after: str
@@ -111,9 +111,9 @@ class Evaluation:
     ignored: list[str] = field(default_factory=list)
 
     @cached_property
-    def changes(self) -> list[Change]:
+    def changes(self) -> list[ScenarioChange]:
         return [
-            Change(role, role.decision, self.decisions[role.slug])
+            ScenarioChange(role, role.decision, self.decisions[role.slug])
             for role in self.base.roles
             if role.slug in self.decisions
         ]
@@ -232,7 +232,7 @@ def update_scenario(
     return scenario
 
 
-def apply_scenario(scenario: Scenario, expected_revision: str, user) -> list[Change]:
+def apply_scenario(scenario: Scenario, expected_revision: str, user) -> list[ScenarioChange]:
     """Give the plan's roles the scenario's decisions, all or nothing.
 
     ``expected_revision`` is the plan's revision the user saw the scenario
@@ -250,7 +250,7 @@ def apply_scenario(scenario: Scenario, expected_revision: str, user) -> list[Cha
         for role in roles:
             if role.slug in wanted:
                 role.plan = plan
-                changes.append(Change(role, role.decision, wanted[role.slug]))
+                changes.append(ScenarioChange(role, role.decision, wanted[role.slug]))
                 update_role(role, role.version, reason, decision=wanted[role.slug])
         scenario.applied_at = timezone.now()
         scenario.applied_by = user if getattr(user, "is_authenticated", False) else None

@@ -14,8 +14,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.concurrency import StaleEdit
-from core.http import CONFLICT, INVALID, render_page
+from core.editing import Submission, rebased, render_submission, submit
+from core.http import render_page
 from core.permissions import Capability, capabilities_of, requires, user_may
 from coverage.analysis import cached_analysis
 from coverage.costs import COST_WEIGHTS, START_OFFSETS, plan_costs
@@ -257,48 +257,46 @@ def matrix_cell(request, plan_slug, role_slug, problem_slug):
         if request.GET.get("display") or not may_edit:
             return _cell_display(request, plan, role.pk, problem.pk)
         form = CellForm(
+            cell=(role.pk, problem.pk),
             initial={
                 "confidence": coverage.confidence if coverage else "",
                 "rationale": coverage.rationale if coverage else "",
                 "version": coverage.version if coverage else 0,
-            }
+            },
         )
         return render_page(
             request, "coverage/matrix_cell.html", {**context, "form": form}, partial="cell-form"
         )
 
-    form = CellForm(request.POST)
-    status = INVALID
-    if form.is_valid():
-        try:
-            _, analysis = save_cell(
-                plan,
-                role,
-                problem,
-                confidence=form.cleaned_data["confidence"],
-                rationale=form.cleaned_data["rationale"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except StaleEdit:
-            current = Coverage.objects.filter(role=role, problem=problem).first()
-            context["conflict"] = current or "none"
-            # Keep the user's choice in the form; move it onto the current version.
-            data = request.POST.copy()
-            data["version"] = str(current.version if current else 0)
-            form = CellForm(data)
-            form.is_valid()
-            status = CONFLICT
-        else:
-            if request.htmx:
-                return _cell_saved(request, plan, analysis, role.pk, problem.pk)
-            messages.success(request, f"Saved: {role.title} for “{problem.title}”.")
-            return redirect(matrix_url(plan, role, f"cell-{role.pk}-{problem.pk}"))
-    return render_page(
-        request,
-        "coverage/matrix_cell.html",
-        {**context, "form": form},
-        partial="cell-form",
-        status=status,
+    def save(form):
+        return save_cell(
+            plan,
+            role,
+            problem,
+            confidence=form.cleaned_data["confidence"],
+            rationale=form.cleaned_data["rationale"],
+            expected_version=form.cleaned_data["version"],
+        )
+
+    def on_conflict():
+        # Keep the user's choice in the form, moved onto the cell as it is now.
+        current = Coverage.objects.filter(role=role, problem=problem).first()
+        form = rebased(
+            request.POST,
+            current.version if current else 0,
+            lambda data: CellForm(data, cell=(role.pk, problem.pk)),
+        )
+        return form, current or "none"
+
+    submission = submit(CellForm(request.POST, cell=(role.pk, problem.pk)), save, on_conflict)
+    if submission.saved:
+        _, analysis = submission.result
+        if request.htmx:
+            return _cell_saved(request, plan, analysis, role.pk, problem.pk)
+        messages.success(request, f"Saved: {role.title} for “{problem.title}”.")
+        return redirect(matrix_url(plan, role, f"cell-{role.pk}-{problem.pk}"))
+    return render_submission(
+        request, "coverage/matrix_cell.html", context, submission, partial="cell-form"
     )
 
 
@@ -390,32 +388,7 @@ def band_table(request, plan_slug):
     plan = get_plan(plan_slug)
     settings = PlanCompensation.objects.filter(plan=plan).first()
     context = {"plan": plan, "settings": settings}
-    status = 200
-    if request.method == "POST":
-        form = BandTableForm(request.POST, levels=BAND_LEVELS)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                save_band_table(
-                    plan,
-                    data["version"],
-                    data["bands"],
-                    (data["budget_currency"], data["budget_amount"]),
-                )
-            except StaleEdit:
-                context["conflict"] = True
-                status = CONFLICT
-                settings = PlanCompensation.objects.filter(plan=plan).first()
-                data = request.POST.copy()
-                data["version"] = str(settings.version if settings else 0)
-                form = BandTableForm(data, levels=BAND_LEVELS)
-                form.is_valid()
-            else:
-                messages.success(request, "Saved the compensation bands and budget.")
-                return redirect(reverse("costs", args=[plan.slug]) + "#bands")
-        else:
-            status = INVALID
-    else:
+    if request.method == "GET":
         initial = {
             "version": settings.version if settings else 0,
             "budget_currency": settings.budget_currency if settings else "",
@@ -426,5 +399,25 @@ def band_table(request, plan_slug):
             initial[f"{band.level}_min"] = band.annual_min
             initial[f"{band.level}_max"] = band.annual_max
         form = BandTableForm(initial=initial, levels=BAND_LEVELS)
-    context["form"] = form
-    return TemplateResponse(request, "coverage/bands.html", context, status=status)
+        return render_submission(request, "coverage/bands.html", context, Submission(form))
+
+    def save(form):
+        data = form.cleaned_data
+        save_band_table(
+            plan, data["version"], data["bands"], (data["budget_currency"], data["budget_amount"])
+        )
+
+    def on_conflict():
+        current = PlanCompensation.objects.filter(plan=plan).first()
+        form = rebased(
+            request.POST,
+            current.version if current else 0,
+            lambda data: BandTableForm(data, levels=BAND_LEVELS),
+        )
+        return form, current or True
+
+    submission = submit(BandTableForm(request.POST, levels=BAND_LEVELS), save, on_conflict)
+    if submission.saved:
+        messages.success(request, "Saved the compensation bands and budget.")
+        return redirect(reverse("costs", args=[plan.slug]) + "#bands")
+    return render_submission(request, "coverage/bands.html", context, submission)

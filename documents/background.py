@@ -22,18 +22,20 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import close_old_connections, connections, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db import IntegrityError, close_old_connections, connections, transaction
 from django.utils import timezone
 from django_tasks import task
 
+from documents.models import PendingPrerender, RenderJob, RenderTiming
 from documents.rendering import DocumentError, build_document, document_key
 from problems.models import Plan
+from problems.signals import plan_content_changed
 from roles.models import Role
 
 logger = logging.getLogger("hiringplan.pdf")
@@ -44,7 +46,7 @@ ROLE_DOCUMENTS = ("jd", "posting", "guide")
 DEFAULT_EXPECTED_SECONDS = 2.0
 
 
-def _cache():
+def _pdfs():
     return caches["documents"]
 
 
@@ -85,22 +87,51 @@ class Progress:
 
 
 def expected_seconds(kind: str) -> float:
-    return _cache().get(f"pdf-seconds:{kind}") or DEFAULT_EXPECTED_SECONDS
+    seconds = RenderTiming.objects.filter(kind=kind).values_list("seconds", flat=True).first()
+    return seconds or DEFAULT_EXPECTED_SECONDS
 
 
-def render_and_record(plan_id: int, kind: str, role_id: int | None) -> None:
-    """Render one document now (a background thread or task), noting its time or its error."""
-    plan = Plan.objects.get(pk=plan_id)
-    role = Role.objects.get(pk=role_id, plan=plan) if role_id is not None else None
+def _record_time(kind: str, seconds: float) -> None:
+    RenderTiming.objects.update_or_create(
+        kind=kind, defaults={"seconds": seconds, "measured_at": timezone.now()}
+    )
+
+
+def _claim(plan, kind: str, role: Role | None) -> RenderJob | None:
+    """Record that this document is being rendered; None if a render of it is under way.
+
+    A job older than a render can take belongs to a render that died with its
+    process (a killed worker): it is taken over rather than waited for.
+    """
+    key = document_key(plan, kind, role)
+    gone = timezone.now() - timedelta(seconds=settings.PDF_RENDER_TIMEOUT_SECONDS * 2)
+    RenderJob.objects.filter(key=key, state=RenderJob.State.RUNNING, started_at__lt=gone).delete()
+    try:
+        with transaction.atomic():
+            return RenderJob.objects.create(key=key, kind=kind, plan=plan, role=role)
+    except IntegrityError:
+        return None
+
+
+def _render(plan, kind: str, role: Role | None) -> None:
+    """Render and cache one document, noting how long it took; the job row ends with it."""
     key = document_key(plan, kind, role)
     started = time.perf_counter()
     try:
         build_document(plan, kind, role)
-        _cache().set(f"pdf-seconds:{kind}", time.perf_counter() - started, None)
     except DocumentError as error:
-        _cache().set(key + ":error", str(error), 300)
-    finally:
-        _cache().delete(key + ":queued")
+        RenderJob.objects.filter(key=key).update(state=RenderJob.State.FAILED, error=str(error))
+        raise
+    _record_time(kind, time.perf_counter() - started)
+    RenderJob.objects.filter(key=key).delete()
+
+
+def render_and_record(plan_id: int, kind: str, role_id: int | None) -> None:
+    """Render one export now (a background thread or task); a failure is kept for the export."""
+    plan = Plan.objects.get(pk=plan_id)
+    role = Role.objects.get(pk=role_id, plan=plan) if role_id is not None else None
+    with suppress(DocumentError):
+        _render(plan, kind, role)
 
 
 @task()
@@ -111,29 +142,29 @@ def render_document_task(plan_id: int, kind: str, role_id: int | None) -> None:
 
 def start_render(plan, kind: str, role: Role | None) -> float:
     """Make sure the document is being rendered; returns when its render started."""
-    key = document_key(plan, kind, role)
-    now = time.time()
-    if _cache().add(key + ":queued", now, timeout=settings.PDF_RENDER_TIMEOUT_SECONDS * 5):
-        role_id = role.pk if role is not None else None
-        if settings.PDF_MODE == "queue":
-            render_document_task.enqueue(plan.pk, kind, role_id)
-        else:
-            plan_id = plan.pk
-            run_in_background(lambda: render_and_record(plan_id, kind, role_id))
-        return now
-    return _cache().get(key + ":queued") or now
+    job = _claim(plan, kind, role)
+    if job is None:
+        key = document_key(plan, kind, role)
+        started = RenderJob.objects.filter(key=key).values_list("started_at", flat=True).first()
+        return started.timestamp() if started else time.time()
+    role_id = role.pk if role is not None else None
+    if settings.PDF_MODE == "queue":
+        render_document_task.enqueue(plan.pk, kind, role_id)
+    else:
+        plan_id = plan.pk
+        run_in_background(lambda: render_and_record(plan_id, kind, role_id))
+    return job.started_at.timestamp()
 
 
 def export_progress(plan, kind: str, role: Role | None) -> Progress:
     """Where an export stands: ready to download, being rendered, or failed (reported once)."""
     key = document_key(plan, kind, role)
-    cache = _cache()
-    if cache.has_key(key):
+    if _pdfs().has_key(key):
         return Progress("ready")
-    error = cache.get(key + ":error")
-    if error is not None:
-        cache.delete(key + ":error")  # "Try again" starts a new render.
-        return Progress("failed", message=error)
+    failed = RenderJob.objects.filter(key=key, state=RenderJob.State.FAILED).first()
+    if failed is not None:
+        failed.delete()  # "Try again" starts a new render.
+        return Progress("failed", message=failed.error)
     started = start_render(plan, kind, role)
     return Progress("preparing", max(0.0, time.time() - started), expected_seconds(kind))
 
@@ -153,29 +184,31 @@ def prerender(plan_id: int, role_ids) -> list[str]:
     ]
     rendered = []
     for kind, role in targets:
-        key = document_key(plan, kind, role)
-        if _cache().has_key(key) or not _cache().add(key + ":queued", time.time(), 300):
+        if _pdfs().has_key(document_key(plan, kind, role)) or _claim(plan, kind, role) is None:
             continue  # Cached already, or an export is rendering it right now.
         try:
-            started = time.perf_counter()
-            build_document(plan, kind, role)
-            _cache().set(f"pdf-seconds:{kind}", time.perf_counter() - started, None)
-            rendered.append(f"{kind}:{role.slug}" if role is not None else kind)
+            _render(plan, kind, role)
         except DocumentError as error:
             logger.warning("Pre-render of %s failed: %s", kind, error)
-        finally:
-            _cache().delete(key + ":queued")
+            RenderJob.objects.filter(key=document_key(plan, kind, role)).delete()
+            continue
+        rendered.append(f"{kind}:{role.slug}" if role is not None else kind)
     return rendered
 
 
 @task()
-def prerender_task(plan_id: int, revision: str, role_ids: list[int]) -> None:
+def prerender_task(plan_id: int, revision: str) -> None:
     """Queue mode: runs ``PDF_PRERENDER_SECONDS`` after an edit; a later edit supersedes it."""
     if not Plan.objects.filter(pk=plan_id, revision=revision).exists():
         return  # The plan changed again; the task queued for that edit renders.
-    pending = _cache().get(f"prerender-roles:{plan_id}") or []
-    _cache().delete(f"prerender-roles:{plan_id}")
-    prerender(plan_id, set(role_ids) | set(pending))
+    with transaction.atomic():
+        pending = list(
+            PendingPrerender.objects.select_for_update()
+            .filter(plan_id=plan_id)
+            .values_list("pk", "role_id")
+        )
+        PendingPrerender.objects.filter(pk__in=[pk for pk, _ in pending]).delete()
+    prerender(plan_id, {role_id for _, role_id in pending if role_id is not None})
 
 
 class Debouncer:
@@ -222,35 +255,25 @@ def schedule_prerender(lookup: dict, role_id: int | None) -> None:
         if row is None:
             return
         plan_id, revision = row
-        if role_id is not None:
-            key = f"prerender-roles:{plan_id}"
-            _cache().set(key, sorted({*(_cache().get(key) or []), role_id}), 3600)
+        with suppress(IntegrityError), transaction.atomic():
+            PendingPrerender.objects.get_or_create(plan_id=plan_id, role_id=role_id)
         prerender_task.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
-            plan_id, revision, [role_id] if role_id is not None else []
+            plan_id, revision
         )
     else:
         debouncer.add(lookup, role_id, delay)
 
 
-def _content_changed(sender, instance, signal, **kwargs):
-    if not settings.PDF_PRERENDER_SECONDS or kwargs.get("raw"):
+def _content_changed(sender, instance, lookup, deleted, raw, **kwargs):
+    if not settings.PDF_PRERENDER_SECONDS or raw:
         return  # Off (as in tests), or a fixture being loaded.
-    lookup = {"pk": instance.pk} if isinstance(instance, Plan) else instance.plan_lookup()
     if isinstance(instance, Role):
-        role_id = instance.pk if signal is post_save else None
+        role_id = None if deleted else instance.pk
     else:
         role_id = getattr(instance, "role_id", None)
     transaction.on_commit(lambda: schedule_prerender(lookup, role_id))
 
 
 def connect() -> None:
-    """Pre-render after every saved or deleted row of a plan (the rows that change its revision)."""
-    from django.apps import apps
-
-    from problems.models import PlanContent
-
-    for model in apps.get_models():
-        if issubclass(model, (Plan, PlanContent)):
-            label = model._meta.label
-            post_save.connect(_content_changed, sender=model, dispatch_uid=f"pdf-pre-save-{label}")
-            post_delete.connect(_content_changed, sender=model, dispatch_uid=f"pdf-pre-del-{label}")
+    """Pre-render after every change of a plan's content (problems.signals says when)."""
+    plan_content_changed.connect(_content_changed, dispatch_uid="pdf-prerender")

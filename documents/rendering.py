@@ -254,11 +254,8 @@ def _posting_context(plan, role):
     }
 
 
-def _guide_context(plan, role):
-    return {"plan": plan, "role": role, "kit": build_kit(plan, role)}
-
-
 def _kit_context(plan, role):
+    """The interview guide and the interviewers' kits both print the role's kit."""
     return {"plan": plan, "role": role, "kit": build_kit(plan, role)}
 
 
@@ -280,7 +277,7 @@ DOCUMENTS = {
     ),
     "guide": Document(
         "documents/guide.html",
-        _guide_context,
+        _kit_context,
         lambda _plan, role: f"{role.slug}-interview-guide.pdf",
         per_role=True,
     ),

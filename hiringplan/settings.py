@@ -15,6 +15,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from core.env import env_bool, env_int, env_list, env_str
+from hiringplan.accounts.config import parse_group_map
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,11 +41,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_htmx",
     "template_partials",
     "simple_history",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "hiringplan",
@@ -65,10 +70,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Ended and idle sessions, and the second-factor gate, before any view runs.
+    "hiringplan.accounts.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.permissions.PolicyMiddleware",
     "core.http.PrivateCacheMiddleware",
@@ -78,6 +86,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "hiringplan.urls"
+# One template for every form and one for every field (core.forms.FormRenderer).
+FORM_RENDERER = "core.forms.FormRenderer"
 WSGI_APPLICATION = "hiringplan.wsgi.application"
 
 TEMPLATES = [
@@ -167,9 +177,12 @@ CACHES = {
 }
 
 # --- Authentication ------------------------------------------------------------
+# Accounts (hiringplan/accounts/): password sign-in, the company's identity provider
+# (OpenID Connect), a second factor, invitations, leavers' sessions and the sign-in audit.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "core.permissions.GroupPolicyBackend",
+    "hiringplan.accounts.backends.PasswordBackend",
+    "hiringplan.accounts.backends.OIDCBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -180,6 +193,50 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Password sign-in, for small teams; off when everyone signs in through the provider.
+PASSWORD_LOGIN = env_bool("PASSWORD_LOGIN", True)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60, minimum=5) * 60
+
+# OpenID Connect (mozilla-django-oidc): the issuer's discovery document gives the endpoints.
+OIDC_ISSUER = env_str("OIDC_ISSUER")
+OIDC_ENABLED = OIDC_ISSUER is not None
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "your company account")
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+OIDC_GROUP_MAP = parse_group_map(env_str("OIDC_GROUP_MAP"))
+OIDC_CREATE_USERS = env_bool("OIDC_CREATE_USERS", True)
+OIDC_CLOCK_LEEWAY_SECONDS = env_int("OIDC_CLOCK_LEEWAY_SECONDS", 30, minimum=0)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10, minimum=1)
+OIDC_USE_PKCE = True
+OIDC_TOKEN_USE_BASIC_AUTH = env_bool("OIDC_TOKEN_USE_BASIC_AUTH", True)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+if OIDC_ENABLED and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be too."
+    )
+if OIDC_ENABLED and OIDC_RP_SIGN_ALGO[:2] not in ("RS", "ES", "PS"):
+    raise ImproperlyConfigured(
+        f"OIDC_SIGN_ALGO={OIDC_RP_SIGN_ALGO!r}: use the provider's public-key algorithm (RS256)."
+    )
+if not PASSWORD_LOGIN and not OIDC_ENABLED:
+    raise ImproperlyConfigured(
+        "PASSWORD_LOGIN is off and OIDC_ISSUER is unset: nobody could sign in."
+    )
+
+# The second factor (django-otp): required for Admins signing in with a password.
+MFA_REQUIRED_FOR_ADMINS = env_bool("MFA_REQUIRED_FOR_ADMINS", True)
+OTP_TOTP_ISSUER = env_str("MFA_ISSUER_NAME", "hiringplan")
+
+# Sessions end after this long without a request (and with the browser's cookie).
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_MINUTES", 12 * 60, minimum=5) * 60
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7, minimum=1)
+SIGN_IN_AUDIT_DAYS = env_int("SIGN_IN_AUDIT_DAYS", 365, minimum=1)
 
 # Login throttling: a username from one client address is locked out after
 # repeated failures; other users, and the same user signing in correctly from
@@ -197,6 +254,25 @@ TRUSTED_PROXY_COUNT = env_int(
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# --- E-mail (invitations, password resets, and every notification of the product) --------
+# SMTP from the environment; without EMAIL_HOST, development prints mail on the console.
+EMAIL_HOST = env_str("EMAIL_HOST")
+if EMAIL_HOST is None and DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = EMAIL_HOST or "localhost"
+    EMAIL_PORT = env_int("EMAIL_PORT", 587 if EMAIL_HOST != "localhost" else 25, minimum=1)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
+    if EMAIL_USE_SSL and EMAIL_USE_TLS:
+        raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL: choose one.")
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hiringplan <hiringplan@localhost>")
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # --- Internationalisation ------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -288,5 +364,6 @@ LOGGING = {
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "mozilla_django_oidc": {"level": "WARNING"},
     },
 }

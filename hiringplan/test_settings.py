@@ -19,3 +19,7 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # No background renders racing the test's database; tests call the pre-render directly.
 PDF_PRERENDER_SECONDS = 0
+# The suite's personas sign in with force_login and hold no second factor; the tests of
+# the second factor (tests/hiringplan/test_accounts_mfa.py, the browser journeys) turn the
+# Admins' requirement back on, as production has it.
+MFA_REQUIRED_FOR_ADMINS = False

@@ -10,8 +10,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path("accounts/login/", views.login, name="login"),
     path("accounts/logout/", views.logout, name="logout"),
+    path("accounts/", include("hiringplan.accounts.urls")),
     path("no-access/", views.no_access, name="no_access"),
     path("plans/", views.plan_list, name="plan_list"),
     # The import pages first: "import" is not a plan's slug.

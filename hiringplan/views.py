@@ -1,4 +1,4 @@
-"""Site-wide views: home, login, health, plan list and import, the proposal PDF, error pages."""
+"""Site-wide views: home, logout, health, plan list and import, the proposal PDF, error pages."""
 
 import logging
 import threading
@@ -8,7 +8,6 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
-from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connections
 from django.http import HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect
@@ -93,16 +92,10 @@ def favicon(request):
     return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
-login = public(
-    auth_views.LoginView.as_view(
-        template_name="registration/login.html", redirect_authenticated_user=True
-    )
-)
-
-
 @authenticated
 @require_POST
 def logout(request):
+    """Sign out here. (Sign-in, and every other accounts page, is in hiringplan.accounts.)"""
     auth_logout(request)
     messages.info(request, "You are logged out.")
     return redirect("login")

@@ -118,30 +118,56 @@ def _plain(value):
     return value
 
 
-def snapshot(plan: Plan) -> dict:
-    """Everything the plan holds, as plan data, in a stable order (the comparison helper).
+def _pin(obj, plan: Plan, depth: int = 0) -> None:
+    """Give ``obj`` and the rows it has loaded their plan, so natural keys need no query."""
+    if "plan" in {f.name for f in obj._meta.concrete_fields} and obj.plan_id == plan.pk:
+        obj.plan = plan
+    if depth > 2:
+        return
+    for f in obj._meta.concrete_fields:
+        if f.is_relation and f.name != "plan" and f.is_cached(obj):
+            target = getattr(obj, f.name)
+            if target is not None:
+                _pin(target, plan, depth + 1)
+
+
+def snapshot(plan: Plan, models=None) -> dict:
+    """Everything the plan holds, as plan data, in a stable order.
 
     Walks every content model and every concrete and many-to-many field, so a
     field added later is compared without anyone remembering to add it here.
+    A fixed number of queries (one per model and many-to-many field) whatever
+    the plan's size. ``models`` limits it to some content models (the plan's
+    own fields always come).
     """
     data: dict = {"plan": {f.name: _plain(getattr(plan, f.attname)) for f in content_fields(Plan)}}
-    for model in CONTENT_MODELS:
-        queryset = model.objects.filter(**{PLAN_PATH[model]: plan})
-        related = [f.name for f in content_fields(model) if f.is_relation]
-        queryset = queryset.select_related(*related) if related else queryset
-        for m2m in m2m_fields(model):
-            queryset = queryset.prefetch_related(m2m.name)
+    for model in models or CONTENT_MODELS:
+        fields = content_fields(model)
+        related = []
+        for f in fields:
+            if f.is_relation:
+                related.append(f.name)
+                if "role" in {g.name for g in f.related_model._meta.concrete_fields}:
+                    related.append(f"{f.name}__role")
+        queryset = model.objects.filter(**{PLAN_PATH[model]: plan}).select_related(*related)
+        many = list(model._meta.local_many_to_many)
+        if many:
+            queryset = queryset.prefetch_related(*[m.name for m in many])
         rows = []
         for obj in queryset:
+            _pin(obj, plan)
             row = {}
-            for f in content_fields(model):
+            for f in fields:
                 if f.is_relation:
                     target = getattr(obj, f.name)
                     row[f.name] = list(local_key(target)) if target is not None else None
                 else:
                     row[f.name] = _plain(getattr(obj, f.attname))
-            for m2m in m2m_fields(model):
-                row[m2m.name] = sorted(list(local_key(t)) for t in getattr(obj, m2m.name).all())
+            for m in many:
+                targets = list(getattr(obj, m.name).all())
+                for target in targets:
+                    _pin(target, plan)
+                row[m.name] = sorted(list(local_key(t)) for t in targets)
             rows.append((local_key(obj), row))
         data[model._meta.label_lower] = [
             row for _, row in sorted(rows, key=lambda r: _sortable(r[0]))

@@ -1,12 +1,8 @@
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from core.forms import (
-    BoundedModelChoiceField,
-    BoundedModelMultipleChoiceField,
-    LimitedTextMixin,
-    version_field,
-)
+from core.editing import version_field
+from core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField, LimitedTextMixin
 from interviews.models import AppliesTo, InterviewStage, Question
 from roles.models import ASSESSABLE_KINDS
 

@@ -9,32 +9,44 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from core.concurrency import claim_next_version
+from core.editing import Refused, claim_next_version
 from interviews.loops import plan_process
 from interviews.models import InterviewStage, Question, StageChoice
 from problems.models import Plan
 from roles.models import Role
 
+NAME_TAKEN = "The process already has a stage with this name."
+
 
 def add_stage(form) -> InterviewStage:
-    """Save a new stage at the end of the process (IntegrityError: the name is taken)."""
-    with transaction.atomic():
-        # Locking the stages alone locks nothing while there are none yet.
-        Plan.objects.lock(form.instance.plan)
-        positions = InterviewStage.objects.filter(plan=form.instance.plan)
-        form.instance.position = max(positions.values_list("position", flat=True), default=0) + 1
-        return form.save()
+    """Save a new stage at the end of the process (Refused: someone just took the name)."""
+    try:
+        with transaction.atomic():
+            # Locking the stages alone locks nothing while there are none yet.
+            Plan.objects.lock(form.instance.plan)
+            positions = InterviewStage.objects.filter(plan=form.instance.plan)
+            form.instance.position = (
+                max(positions.values_list("position", flat=True), default=0) + 1
+            )
+            return form.save()
+    except IntegrityError:
+        raise Refused("name", NAME_TAKEN) from None
 
 
-def save_stage(form, expected_version: int | None) -> InterviewStage:
-    """Save an edited stage, or raise StaleEdit if someone saved it since the form opened."""
-    with transaction.atomic():
-        stage = form.instance
-        Plan.objects.lock(stage.plan)
-        stage.version = claim_next_version(InterviewStage, expected_version, pk=stage.pk)
-        return form.save()
+def save_stage(form) -> InterviewStage:
+    """Save an edited stage; StaleEdit if someone saved it since the form opened."""
+    try:
+        with transaction.atomic():
+            stage = form.instance
+            Plan.objects.lock(stage.plan)
+            stage.version = claim_next_version(
+                InterviewStage, form.cleaned_data.get("version"), pk=stage.pk
+            )
+            return form.save()
+    except IntegrityError:
+        raise Refused("name", NAME_TAKEN) from None
 
 
 def remove_stage(stage: InterviewStage) -> None:
@@ -72,27 +84,26 @@ def renumber_stages(plan, stages=None) -> None:
             stage.save(update_fields=["position"])
 
 
-def save_question(form, expected_version: int | None) -> Question:
+def save_question(form) -> Question:
     """Save a new question (at the end of its stage) or an edited one, with its probes.
 
     An edit raises StaleEdit if someone saved the question since the form opened.
+    The plan's lock comes first: a new question's position is numbered from the
+    stage's questions, and locking those rows locks nothing when a stage has
+    none yet, so two questions added at once would take the same position.
     """
     with transaction.atomic():
         question = form.instance
+        Plan.objects.lock(question.role.plan)
+        stage = form.cleaned_data["stage"]
+        siblings = Question.objects.filter(role=question.role, stage=stage)
         if question.pk is None:
-            siblings = Question.objects.select_for_update().filter(
-                role=question.role, stage=form.cleaned_data["stage"]
-            )
             question.position = max(siblings.values_list("position", flat=True), default=0) + 1
         else:
-            question.version = claim_next_version(Question, expected_version, pk=question.pk)
-            moved = Question.objects.filter(pk=question.pk).exclude(
-                stage=form.cleaned_data["stage"]
+            question.version = claim_next_version(
+                Question, form.cleaned_data.get("version"), pk=question.pk
             )
-            if moved.exists():
-                siblings = Question.objects.filter(
-                    role=question.role, stage=form.cleaned_data["stage"]
-                )
+            if Question.objects.filter(pk=question.pk).exclude(stage=stage).exists():
                 question.position = max(siblings.values_list("position", flat=True), default=0) + 1
         return form.save()
 

@@ -1,7 +1,6 @@
 """The interview process (stages, loops, technical focus), each role's guide and its kits."""
 
 from django.contrib import messages
-from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -9,8 +8,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh, reswap, retarget
 
-from core.concurrency import StaleEdit
-from core.http import CONFLICT, form_status, posted_version, render_page
+from core.editing import (
+    StaleEdit,
+    Submission,
+    opened_version,
+    rebased,
+    render_submission,
+    submit,
+)
+from core.http import CONFLICT, render_page
 from core.permissions import Capability, requires
 from interviews import services
 from interviews.forms import QuestionForm, StageForm
@@ -19,8 +25,6 @@ from interviews.models import InterviewStage, Question
 from problems.access import get_plan
 from roles.access import get_role
 from roles.services import update_role
-
-NAME_TAKEN = "The process already has a stage with this name."
 
 
 def _process_context(plan, **extra):
@@ -40,20 +44,15 @@ def process(request, plan_slug):
 def stage_create(request, plan_slug):
     plan = get_plan(plan_slug)
     form = StageForm(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            stage = services.add_stage(form)
-        except IntegrityError:
-            form.add_error("name", NAME_TAKEN)
-        else:
-            messages.success(request, f"Added the stage “{stage.name}”.")
-            return redirect(reverse("interview_process", args=[plan.slug]) + f"#stage-{stage.pk}")
-    return TemplateResponse(
-        request,
-        "interviews/stage_form.html",
-        {"plan": plan, "form": form},
-        status=form_status(form),
-    )
+    context = {"plan": plan}
+    if request.method == "GET":
+        return render_submission(request, "interviews/stage_form.html", context, Submission(form))
+    submission = submit(form, services.add_stage, on_conflict=None)
+    if submission.saved:
+        stage = submission.result
+        messages.success(request, f"Added the stage “{stage.name}”.")
+        return redirect(reverse("interview_process", args=[plan.slug]) + f"#stage-{stage.pk}")
+    return render_submission(request, "interviews/stage_form.html", context, submission)
 
 
 @requires(Capability.EDIT_INTERVIEW_STAGES)
@@ -65,28 +64,28 @@ def stage_edit(request, plan_slug, stage_id):
     if request.method == "GET" and request.GET.get("display"):
         return _stage_row(request, plan, stage)
     form = StageForm(request.POST or None, instance=stage, plan=plan)
-    conflict = False
-    if request.method == "POST" and form.is_valid():
-        try:
-            stage = services.save_stage(form, form.cleaned_data.get("version"))
-        except StaleEdit:
-            stage.refresh_from_db()
-            data = request.POST.copy()
-            data["version"] = str(stage.version)
-            form = StageForm(data, instance=stage, plan=plan)
-            form.is_valid()
-            conflict = True
-        except IntegrityError:
-            form.add_error("name", NAME_TAKEN)
-        else:
-            if request.htmx:
-                return _stage_row(request, plan, stage)
-            messages.success(request, f"Saved the stage “{stage.name}”.")
-            return redirect(reverse("interview_process", args=[plan.slug]) + f"#stage-{stage.pk}")
-    context = {"plan": plan, "form": form, "stage": stage, "conflict": conflict}
-    status = CONFLICT if conflict else form_status(form)
-    return render_page(
-        request, "interviews/stage_form.html", context, partial="stage-form", status=status
+    context = {"plan": plan, "stage": stage}
+    if request.method == "GET":
+        return render_submission(
+            request, "interviews/stage_form.html", context, Submission(form), partial="stage-form"
+        )
+
+    def on_conflict():
+        stage.refresh_from_db()
+        form = rebased(
+            request.POST, stage.version, lambda d: StageForm(d, instance=stage, plan=plan)
+        )
+        return form, stage
+
+    submission = submit(form, services.save_stage, on_conflict)
+    if submission.saved:
+        stage = submission.result
+        if request.htmx:
+            return _stage_row(request, plan, stage)
+        messages.success(request, f"Saved the stage “{stage.name}”.")
+        return redirect(reverse("interview_process", args=[plan.slug]) + f"#stage-{stage.pk}")
+    return render_submission(
+        request, "interviews/stage_form.html", context, submission, partial="stage-form"
     )
 
 
@@ -140,11 +139,7 @@ def _posted_pairs(request, name) -> set[tuple[int, int]]:
 
 
 def _posted_stage_versions(request, stages) -> dict[int, int | None]:
-    versions = {}
-    for stage in stages:
-        raw = request.POST.get(f"stage-version-{stage.pk}", "")
-        versions[stage.pk] = int(raw) if raw.isdigit() and len(raw) < 11 else None
-    return versions
+    return {stage.pk: opened_version(request.POST, f"stage-version-{stage.pk}") for stage in stages}
 
 
 @requires(Capability.EDIT_INTERVIEW_STAGES)
@@ -237,14 +232,10 @@ def kit(request, plan_slug, role_slug, stage_id):
     return TemplateResponse(request, "interviews/kit.html", {**context, "stage_kit": stage_kit})
 
 
-def _question_page(request, plan, role, form, question=None, conflict=False, status=200):
-    context = {"plan": plan, "role": role, "form": form, "question": question, "conflict": conflict}
-    return render_page(
-        request,
-        "interviews/question_form.html",
-        context,
-        partial="question-editor",
-        status=status,
+def _question_page(request, plan, role, submission, question=None):
+    context = {"plan": plan, "role": role, "question": question}
+    return render_submission(
+        request, "interviews/question_form.html", context, submission, partial="question-editor"
     )
 
 
@@ -266,12 +257,14 @@ def question_create(request, plan_slug, role_slug):
     if stage_raw.isdigit() and loop.stage(int(stage_raw)) is not None:
         initial["stage"] = int(stage_raw)
     form = QuestionForm(request.POST or None, role=role, loop=loop, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        question = services.save_question(form, None)
+    if request.method == "GET":
+        return _question_page(request, plan, role, Submission(form))
+    submission = submit(form, services.save_question, on_conflict=None)
+    if submission.saved:
         return _after_question_saved(
-            request, plan, role, "Added the question.", f"#question-{question.pk}"
+            request, plan, role, "Added the question.", f"#question-{submission.result.pk}"
         )
-    return _question_page(request, plan, role, form, status=form_status(form))
+    return _question_page(request, plan, role, submission)
 
 
 @requires(Capability.EDIT_ASSESSMENTS)
@@ -282,23 +275,24 @@ def question_edit(request, plan_slug, role_slug, question_id):
     question = get_object_or_404(Question, role=role, pk=question_id)
     loop = role_loop(plan, role)
     form = QuestionForm(request.POST or None, instance=question, role=role, loop=loop)
-    conflict = False
-    if request.method == "POST" and form.is_valid():
-        try:
-            question = services.save_question(form, form.cleaned_data.get("version"))
-        except StaleEdit:
-            question.refresh_from_db()
-            data = request.POST.copy()
-            data["version"] = str(question.version)
-            form = QuestionForm(data, instance=question, role=role, loop=loop)
-            form.is_valid()
-            conflict = True
-        else:
-            return _after_question_saved(
-                request, plan, role, "Saved the question.", f"#question-{question.pk}"
-            )
-    status = CONFLICT if conflict else form_status(form)
-    return _question_page(request, plan, role, form, question, conflict, status)
+    if request.method == "GET":
+        return _question_page(request, plan, role, Submission(form), question)
+
+    def on_conflict():
+        question.refresh_from_db()
+        form = rebased(
+            request.POST,
+            question.version,
+            lambda d: QuestionForm(d, instance=question, role=role, loop=loop),
+        )
+        return form, question
+
+    submission = submit(form, services.save_question, on_conflict)
+    if submission.saved:
+        return _after_question_saved(
+            request, plan, role, "Saved the question.", f"#question-{submission.result.pk}"
+        )
+    return _question_page(request, plan, role, submission, question)
 
 
 @requires(Capability.EDIT_ASSESSMENTS)
@@ -314,7 +308,7 @@ def question_delete(request, plan_slug, role_slug, question_id):
             {"plan": plan, "role": role, "question": question},
         )
     try:
-        services.remove_question(question, posted_version(request))
+        services.remove_question(question, opened_version(request.POST))
     except StaleEdit:
         messages.error(
             request, "Not removed: someone changed this question since you opened the page."
@@ -346,7 +340,7 @@ def guide_complete(request, plan_slug, role_slug):
     try:
         update_role(
             role,
-            posted_version(request),
+            opened_version(request.POST),
             "Signed off the interview guide" if complete else "Withdrew the guide sign-off",
             interview_guide_complete=complete,
         )

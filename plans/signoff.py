@@ -10,15 +10,15 @@ of a JD do not.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from core.lru import LRU
 from coverage.analysis import analyse_plan
+from interchange.plan_data import snapshot
+from plans.compare import compare, material_snapshot, verdict_summary
 from plans.models import Approval
-from plans.versions import compare, material_snapshot, plan_snapshot, verdict_summary
 from problems.models import Plan
 
 
@@ -42,7 +42,7 @@ def approve(plan: Plan, user, note: str) -> Approval:
             approved_by=user if getattr(user, "is_authenticated", False) else None,
             note=note,
             revision=locked.revision,
-            snapshot=plan_snapshot(locked),
+            snapshot=snapshot(locked),
             verdict=verdict_summary(analyse_plan(locked)),
         )
     forget_statuses()
@@ -56,13 +56,12 @@ def latest_approval(plan: Plan, *, with_snapshot: bool = False) -> Approval | No
     return approvals.order_by("-approved_at", "-pk").first()
 
 
-_recent: OrderedDict[tuple[int, str], list[str]] = OrderedDict()
-_recent_lock = threading.Lock()
+# Material changes since an approval, per (approval, plan revision): neither ever changes.
+_recent = LRU(maxsize=64)
 
 
 def forget_statuses() -> None:
-    with _recent_lock:
-        _recent.clear()
+    _recent.clear()
 
 
 def signoff_status(plan: Plan) -> SignoffStatus | None:
@@ -77,13 +76,9 @@ def signoff_status(plan: Plan) -> SignoffStatus | None:
     if approval.revision == plan.revision:
         return SignoffStatus(approval)
     key = (approval.pk, plan.revision)
-    with _recent_lock:
-        found = _recent.get(key)
+    found = _recent.get(key)
     if found is None:
         approved = Approval.objects.filter(pk=approval.pk).values_list("snapshot", flat=True)[0]
         found = compare(approved, material_snapshot(plan), jd=False).material
-        with _recent_lock:
-            _recent[key] = found
-            while len(_recent) > 64:
-                _recent.popitem(last=False)
+        _recent.set(key, found)
     return SignoffStatus(approval, found, edited=True)

@@ -11,8 +11,8 @@ from core.http import CONFLICT, INVALID, render_page
 from core.permissions import Capability, requires
 from coverage.analysis import cached_analysis
 from coverage.costs import plan_costs
-from interchange.plan_data import ImportRefused
-from plans import signoff, versions
+from interchange.plan_data import ImportRefused, snapshot
+from plans import compare, next_quarter, signoff
 from plans.forms import ApprovalForm, NextPlanForm
 from plans.models import Approval
 from problems.access import get_plan
@@ -46,7 +46,7 @@ def plan_next(request, plan_slug):
         form = NextPlanForm(request.POST)
         if form.is_valid():
             try:
-                new = versions.clone_plan(plan, **form.cleaned_data)
+                new = next_quarter.clone_plan(plan, **form.cleaned_data)
             except ImportRefused as refused:
                 form.add_error(None, " ".join(refused.messages[:3]))
             else:
@@ -56,7 +56,7 @@ def plan_next(request, plan_slug):
                 )
                 return redirect(reverse("plan_compare", args=[new.slug]) + f"?with={plan.slug}")
     else:
-        form = NextPlanForm(initial=versions.suggest_next(plan))
+        form = NextPlanForm(initial=next_quarter.suggest_next(plan))
     return render_page(
         request,
         "plans/plan_next.html",
@@ -91,16 +91,16 @@ def plan_compare(request, plan_slug):
         messages.error(request, "There is no such plan to compare with.")
     diff = then_label = None
     if other is not None:
-        diff = versions.compare(versions.plan_snapshot(other), versions.plan_snapshot(plan))
-        diff.verdict_before = versions.verdict_summary(cached_analysis(other))
+        diff = compare.compare(snapshot(other), snapshot(plan))
+        diff.verdict_before = compare.verdict_summary(cached_analysis(other))
         then_label = other.title
     elif approval is not None:
         approved = Approval.objects.filter(pk=approval.pk).values_list("snapshot", flat=True)[0]
-        diff = versions.compare(approved, versions.plan_snapshot(plan))
+        diff = compare.compare(approved, snapshot(plan))
         diff.verdict_before = approval.verdict
         then_label = "As approved"
     if diff is not None:
-        diff.verdict_after = versions.verdict_summary(cached_analysis(plan))
+        diff.verdict_after = compare.verdict_summary(cached_analysis(plan))
     context = {
         "plan": plan,
         "other": other,

@@ -1,11 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.forms import (
-    BoundedModelChoiceField,
-    LimitedTextMixin,
-    version_field,
-)
+from core.editing import version_field
+from core.forms import BoundedModelChoiceField, LimitedTextMixin
 from core.slugs import unique_slug
 from problems.models import Disposition, NextStep, OpenQuestion, Problem
 
@@ -149,8 +146,4 @@ class DoneForm(forms.Form):
     """The state the user wants (done or not), so a double click cannot flip it back."""
 
     done = forms.BooleanField(required=False)
-    version = version_field()
-
-
-class ReopenForm(forms.Form):
     version = version_field()

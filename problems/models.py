@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from core.concurrency import claim_next_version
+from core.editing import claim_next_version
 
 
 def new_revision() -> str:

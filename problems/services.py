@@ -8,23 +8,23 @@ failing on a unique constraint.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from core.concurrency import claim_next_version
+from core.editing import Refused, claim_next_version
 from problems.models import NextStep, OpenQuestion, Plan, Problem
 
+RANK_TAKEN = "Someone else just took that rank. Choose another."
 
-class RankTaken(Exception):
+
+class RankTaken(Refused):
     """The rank a problem form chose was given to another problem after validation."""
 
     def __init__(self, rank: int, holder: Problem):
-        super().__init__(f"Rank {rank} is held by {holder.title!r}.")
+        super().__init__(
+            "rank", f"Someone else just gave rank {rank} to “{holder.title}”. Choose another."
+        )
         self.rank = rank
         self.holder = holder
-
-    @property
-    def message(self) -> str:
-        return f"Someone else just gave rank {self.rank} to “{self.holder.title}”. Choose another."
 
 
 def _next_position(model, plan) -> int:
@@ -33,27 +33,33 @@ def _next_position(model, plan) -> int:
     return max(model.objects.filter(plan=plan).values_list("position", flat=True), default=0) + 1
 
 
-def save_problem(form, expected_version: int | None = None) -> Problem:
-    """Save a validated problem form under the plan's lock, or raise RankTaken.
+def save_problem(form) -> Problem:
+    """Save a validated problem form under the plan's lock; raise RankTaken or StaleEdit.
 
     Under the lock a new problem's slug is picked from committed rows, and a rank
     taken since the form was validated is found here and reported, never a 500.
+    An edit is refused if someone saved the problem since the form was opened.
     """
     plan = form.instance.plan
     rank = form.cleaned_data.get("rank")
-    with transaction.atomic():
-        Plan.objects.lock(plan)
-        if rank is not None:
-            holder = (
-                Problem.objects.filter(plan=plan, rank=rank).exclude(pk=form.instance.pk).first()
-            )
-            if holder is not None:
-                raise RankTaken(rank, holder)
-        if form.instance.pk is not None:  # an edit: refused if someone saved it meanwhile
-            form.instance.version = claim_next_version(
-                Problem, expected_version, pk=form.instance.pk
-            )
-        return form.save()
+    try:
+        with transaction.atomic():
+            Plan.objects.lock(plan)
+            if rank is not None:
+                holder = (
+                    Problem.objects.filter(plan=plan, rank=rank)
+                    .exclude(pk=form.instance.pk)
+                    .first()
+                )
+                if holder is not None:
+                    raise RankTaken(rank, holder)
+            if form.instance.pk is not None:
+                form.instance.version = claim_next_version(
+                    Problem, form.cleaned_data.get("version"), pk=form.instance.pk
+                )
+            return form.save()
+    except IntegrityError:
+        raise Refused("rank", RANK_TAKEN) from None
 
 
 def add_question(form) -> OpenQuestion:

@@ -1,16 +1,21 @@
 """Editing the plan's problems, open questions and next steps (the list is coverage's)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from core.concurrency import StaleEdit
-from core.http import CONFLICT, INVALID, form_status, render_page
+from core.editing import (
+    StaleEdit,
+    Submission,
+    opened_version,
+    rebased,
+    render_submission,
+    submit,
+)
+from core.http import CONFLICT, INVALID, render_page
 from core.permissions import Capability, requires
 from problems import services
 from problems.access import get_plan
@@ -19,26 +24,14 @@ from problems.forms import (
     NextStepForm,
     ProblemForm,
     QuestionForm,
-    ReopenForm,
     ResolveForm,
 )
 from problems.models import NextStep, OpenQuestion, Problem
 
-RANK_TAKEN = "Someone else just took that rank. Choose another."
 
-
-# --- Problems ----------------------------------------------------------------------------
-
-
-def _save_problem(form) -> Problem | None:
-    """Save a validated problem form; None, with the reason on the form, if refused."""
-    try:
-        return services.save_problem(form)
-    except services.RankTaken as taken:
-        form.add_error("rank", taken.message)
-    except IntegrityError:
-        form.add_error("rank", RANK_TAKEN)
-    return None
+def _problem_form_page(request, plan, submission, problem=None):
+    context = {"plan": plan, "problem": problem}
+    return render_submission(request, "problems/problem_form.html", context, submission)
 
 
 @requires(Capability.EDIT_PROBLEMS)
@@ -46,17 +39,13 @@ def _save_problem(form) -> Problem | None:
 def problem_create(request, plan_slug):
     plan = get_plan(plan_slug)
     form = ProblemForm(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        problem = _save_problem(form)
-        if problem is not None:
-            messages.success(request, f"Added “{problem.title}”.")
-            return redirect("problem_list", plan.slug)
-    return TemplateResponse(
-        request,
-        "problems/problem_form.html",
-        {"plan": plan, "form": form},
-        status=form_status(form),
-    )
+    if request.method == "GET":
+        return _problem_form_page(request, plan, Submission(form))
+    submission = submit(form, services.save_problem, on_conflict=None)
+    if submission.saved:
+        messages.success(request, f"Added “{submission.result.title}”.")
+        return redirect("problem_list", plan.slug)
+    return _problem_form_page(request, plan, submission)
 
 
 @requires(Capability.EDIT_PROBLEMS)
@@ -65,35 +54,22 @@ def problem_edit(request, plan_slug, problem_slug):
     plan = get_plan(plan_slug)
     problem = get_object_or_404(Problem, plan=plan, slug=problem_slug)
     form = ProblemForm(request.POST or None, instance=problem, plan=plan)
-    status, conflict = 200, None
-    if request.method == "POST":
-        status = form_status(form)
-        if form.is_valid():
-            try:
-                services.save_problem(form, expected_version=form.cleaned_data["version"])
-            except services.RankTaken as taken:
-                form.add_error("rank", taken.message)
-                status = INVALID
-            except IntegrityError:
-                form.add_error("rank", RANK_TAKEN)
-                status = INVALID
-            except StaleEdit:
-                # Keep what the user typed; show what is saved now; save again to replace it.
-                conflict = Problem.objects.get(pk=problem.pk)
-                data = request.POST.copy()
-                data["version"] = str(conflict.version)
-                form = ProblemForm(data, instance=conflict, plan=plan)
-                form.is_valid()
-                status = CONFLICT
-            else:
-                messages.success(request, f"Saved “{problem.title}”.")
-                return redirect("problem_list", plan.slug)
-    return TemplateResponse(
-        request,
-        "problems/problem_form.html",
-        {"plan": plan, "form": form, "problem": problem, "conflict": conflict},
-        status=status,
-    )
+    if request.method == "GET":
+        return _problem_form_page(request, plan, Submission(form), problem)
+
+    def on_conflict():
+        # Keep what the user typed; show what is saved now; saving again replaces it.
+        current = Problem.objects.get(pk=problem.pk)
+        form = rebased(
+            request.POST, current.version, lambda d: ProblemForm(d, instance=current, plan=plan)
+        )
+        return form, current
+
+    submission = submit(form, services.save_problem, on_conflict)
+    if submission.saved:
+        messages.success(request, f"Saved “{problem.title}”.")
+        return redirect("problem_list", plan.slug)
+    return _problem_form_page(request, plan, submission, problem)
 
 
 @requires(Capability.EDIT_PROBLEMS)
@@ -165,35 +141,32 @@ def _question_row(request, plan, question, *, status=200, **extra):
 def question_resolve(request, plan_slug, position):
     plan = get_plan(plan_slug)
     question = get_object_or_404(OpenQuestion, plan=plan, position=position)
-    form = ResolveForm(request.POST)
-    if form.is_valid():
-        try:
-            question.resolve(form.cleaned_data["resolution"], form.cleaned_data["version"])
-        except StaleEdit:
-            # Show their current state; keep the user's resolution, now on the current version.
-            question.refresh_from_db()
-            data = request.POST.copy()
-            data["version"] = str(question.version)
-            form = ResolveForm(data)
-            form.is_valid()
-            return _question_row(
-                request,
-                plan,
-                question,
-                status=CONFLICT,
-                resolving=question,
-                resolve_form=form,
-                conflict=True,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            if request.htmx:
-                return _question_row(request, plan, question)
-            messages.success(request, f"Resolved “{question.topic}”.")
-            return redirect(reverse("question_list", args=[plan.slug]) + f"#question-{position}")
+
+    def on_conflict():
+        # Show their current state; keep the user's resolution, now on the current version.
+        question.refresh_from_db()
+        return rebased(request.POST, question.version, ResolveForm), question
+
+    submission = submit(
+        ResolveForm(request.POST),
+        lambda form: question.resolve(
+            form.cleaned_data["resolution"], form.cleaned_data["version"]
+        ),
+        on_conflict,
+    )
+    if submission.saved:
+        if request.htmx:
+            return _question_row(request, plan, question)
+        messages.success(request, f"Resolved “{question.topic}”.")
+        return redirect(reverse("question_list", args=[plan.slug]) + f"#question-{position}")
     return _question_row(
-        request, plan, question, status=INVALID, resolving=question, resolve_form=form
+        request,
+        plan,
+        question,
+        status=submission.status,
+        resolving=question,
+        resolve_form=submission.form,
+        conflict=submission.conflict,
     )
 
 
@@ -202,10 +175,9 @@ def question_resolve(request, plan_slug, position):
 def question_reopen(request, plan_slug, position):
     plan = get_plan(plan_slug)
     question = get_object_or_404(OpenQuestion, plan=plan, position=position)
-    form = ReopenForm(request.POST)
     if question.resolved:
         try:
-            question.reopen(form.cleaned_data["version"] if form.is_valid() else None)
+            question.reopen(opened_version(request.POST))
         except StaleEdit:
             question.refresh_from_db()
             messages.error(request, f"Not reopened: “{question.topic}” changed meanwhile.")

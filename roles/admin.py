@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from roles.jd.sections import SECTIONS
 from roles.models import (
     CompensationBand,
     JDItem,
@@ -49,25 +50,15 @@ class RoleAdmin(SimpleHistoryAdmin):
     readonly_fields = ["version", "created_at", "updated_at"]
     # coverage/admin.py adds the coverage rows (coverage lives above roles).
     inlines = [SuccessCriterionInline, JDItemInline, LandscapeAreaInline]
+    # The JD's own fields come from the section registry, in the JD's order;
+    # the rest are the role's place in the plan and other people's decisions.
     fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "plan",
-                    "position",
-                    "title",
-                    "slug",
-                    "subtitle",
-                    "short_name",
-                    "level",
-                    "function",
-                    "headcount",
-                    "origin",
-                    "decision",
-                ]
-            },
-        ),
+        (None, {"fields": ["plan", "position", "slug", "decision", "solves_no_problem"]}),
+        *[
+            (section.title, {"fields": list(section.fields)})
+            for section in SECTIONS
+            if section.fields
+        ],
         ("Pipeline", {"fields": ["jd_status", "interview_guide_complete", "candidate_name"]}),
         (
             "Cost and start",
@@ -77,58 +68,6 @@ class RoleAdmin(SimpleHistoryAdmin):
                     "band_override_currency",
                     "band_override_min",
                     "band_override_max",
-                ]
-            },
-        ),
-        (
-            "As first proposed",
-            {
-                "fields": [
-                    "first_proposed_as",
-                    "first_mapping",
-                    "first_confidence",
-                    "first_confidence_note",
-                    "summary_problem",
-                ]
-            },
-        ),
-        (
-            "Proposal breakdown",
-            {
-                "fields": [
-                    "proposal_summary",
-                    "inherits",
-                    "key_mindset",
-                    "key_difference_from",
-                    "key_difference",
-                ]
-            },
-        ),
-        (
-            "Job description",
-            {
-                "fields": [
-                    "problem_statement",
-                    "root_cause",
-                    "current_state",
-                    "why_now",
-                    "role_summary",
-                    "key_distinction",
-                    "tech_stack",
-                    "reports_to",
-                    "landscape_title",
-                    "first_30_days_note",
-                ]
-            },
-        ),
-        (
-            "Compensation",
-            {
-                "fields": [
-                    "compensation_note",
-                    "compensation_level",
-                    "compensation_location",
-                    "compensation_range",
                 ]
             },
         ),

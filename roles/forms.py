@@ -4,7 +4,7 @@ import datetime
 
 from django import forms
 
-from core.forms import version_field
+from core.editing import version_field
 from roles.models import Decision, Role
 
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from core.concurrency import StaleEdit
+from core.editing import StaleEdit
 from core.permissions import Capability, requires
 from problems.access import get_plan
 from roles.access import get_role

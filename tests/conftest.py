@@ -31,6 +31,9 @@ from interchange.plan_data import CONTENT_MODELS
 from problems.models import Plan
 from tests.seed_snapshot import SeedSnapshot
 
+# Real parts other tests can use: an SMTP server (mailbox) and an OpenID provider (sso).
+pytest_plugins = ["tests.mail", "tests.oidc"]
+
 SEED_SLUG = "q1-2026"
 # Draft starter interview kits: beyond the seed documents, so a fixture of their own.
 SEED_KITS = "q1-2026-kits"

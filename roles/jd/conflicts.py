@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
-import re
 from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from core.diff import word_ops
 from roles.jd.editor import SectionEditor
-from roles.jd.history import Version, _display, _row_text
+from roles.jd.history import HistoryEntry, _display, _row_text
 from roles.models import Role
-
-_WORDS = re.compile(r"\s+|[^\s]+")
-
-
-def word_ops(old: str, new: str) -> list[tuple[str, str]]:
-    """("equal" | "delete" | "insert", text) runs that turn ``old`` into ``new``, word by word."""
-    a, b = _WORDS.findall(old), _WORDS.findall(new)
-    ops: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            ops.append(("equal", "".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            ops.append(("delete", "".join(a[i1:i2])))
-        if j2 > j1:
-            ops.append(("insert", "".join(b[j1:j2])))
-    return ops
 
 
 @dataclass
@@ -92,14 +74,14 @@ def _name(user) -> str:
 class Conflict:
     """Why a save was refused, for the editor to show above the user's kept input."""
 
-    saves: list[Version]  # saved since the editor was opened, newest first
+    saves: list[HistoryEntry]  # saved since the editor was opened, newest first
     diff: list[FieldDiff]
     view: object  # the section as saved now (a SectionView)
     jd: object
     me: object  # the user whose save was refused
 
     @property
-    def latest(self) -> Version | None:
+    def latest(self) -> HistoryEntry | None:
         return self.saves[0] if self.saves else None
 
     @property
@@ -117,8 +99,8 @@ class Conflict:
         return text + "."
 
 
-def saves_since(opened_version: int | None, versions: list[Version]) -> list[Version]:
+def saves_since(opened_version: int | None, entries: list[HistoryEntry]) -> list[HistoryEntry]:
     """The versions saved after ``opened_version`` (the latest if it is unknown), newest first."""
     if opened_version is None:
-        return versions[:1]
-    return [v for v in versions if v.number > opened_version] or versions[:1]
+        return entries[:1]
+    return [v for v in entries if v.number > opened_version] or entries[:1]

@@ -187,6 +187,9 @@ class SectionEditor:
                 Role, form=RoleFieldsForm, fields=section.fields, widgets=_widgets(section.fields)
             )
             self.fields_form = form_class(data, instance=role, prefix=self.fields_prefix)
+            for field in self.fields_form.fields.values():
+                # Labelled by the section's heading already (the page keeps it for screen readers).
+                field.named_like_section = str(field.label).lower() == section.title.lower()
         if section.rows is not None:
             spec = section.rows
             row_form = modelform_factory(

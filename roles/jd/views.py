@@ -9,8 +9,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.concurrency import StaleEdit
-from core.http import CONFLICT, INVALID, posted_version, render_page
+from core.editing import StaleEdit, opened_version
+from core.http import CONFLICT, INVALID, render_page
 from core.permissions import Capability, requires
 from problems.access import get_plan
 from roles.access import get_role
@@ -86,14 +86,15 @@ def role_section_edit(request, plan_slug, role_slug, section):
         data = SectionEditor.apply_action(request.POST, action)
         if data is None:
             data = request.POST
-        editor = SectionEditor(section, role, data, version=posted_version(request), part=part)
+        editor = SectionEditor(section, role, data, version=opened_version(request.POST), part=part)
         return _editor_response(request, context, editor)
 
-    editor = SectionEditor(section, role, request.POST, version=posted_version(request), part=part)
+    opened = opened_version(request.POST)
+    editor = SectionEditor(section, role, request.POST, version=opened, part=part)
     if not editor.is_valid():
         return _editor_response(request, context, editor, show_errors=True, status=INVALID)
     try:
-        role = save_section(editor, role, posted_version(request))
+        role = save_section(editor, role, opened)
     except StaleEdit:
         return _conflict_response(request, context, section, part)
     if request.htmx:
@@ -133,7 +134,7 @@ def _conflict_response(request, context, section, part):
     editor = SectionEditor(section, copy.copy(role), request.POST, version=role.version, part=part)
     editor.is_valid()
     conflict = Conflict(
-        saves=saves_since(posted_version(request), history.versions(role)),
+        saves=saves_since(opened_version(request.POST), history.entries(role)),
         diff=section_diff(editor, role),
         view=theirs[section.key],
         jd=theirs,
@@ -157,20 +158,19 @@ def _conflict_response(request, context, section, part):
 def role_history(request, plan_slug, role_slug):
     plan = get_plan(plan_slug)
     role = get_role(plan, role_slug)
-    versions = history.versions(role)
     return TemplateResponse(
         request,
         "roles/history.html",
-        {"plan": plan, "role": role, "versions": versions},
+        {"plan": plan, "role": role, "entries": history.entries(role)},
     )
 
 
-def _version(versions, raw):
+def _entry(entries, raw):
     try:
         number = int(raw)
     except (TypeError, ValueError):
         return None
-    return next((v for v in versions if v.number == number), None)
+    return next((e for e in entries if e.number == number), None)
 
 
 @requires(Capability.VIEW)
@@ -178,9 +178,9 @@ def _version(versions, raw):
 def role_diff(request, plan_slug, role_slug):
     plan = get_plan(plan_slug)
     role = get_role(plan, role_slug)
-    versions = history.versions(role)
-    old = _version(versions, request.GET.get("from"))
-    new = _version(versions, request.GET.get("to"))
+    entries = history.entries(role)
+    old = _entry(entries, request.GET.get("from"))
+    new = _entry(entries, request.GET.get("to"))
     if old is None or new is None:
         messages.error(request, "Choose two versions of this role to compare.")
         return redirect("role_history", plan.slug, role.slug)
@@ -197,11 +197,11 @@ def role_diff(request, plan_slug, role_slug):
 def role_restore(request, plan_slug, role_slug, version):
     plan = get_plan(plan_slug)
     role = get_role(plan, role_slug)
-    target = _version(history.versions(role), version)
+    target = _entry(history.entries(role), version)
     if target is None:
         raise Http404("No such version.")
     try:
-        new_version = restore_version(role, target, posted_version(request)).version
+        new_version = restore_version(role, target, opened_version(request.POST)).version
     except StaleEdit:
         messages.error(
             request, "Not restored: the role changed since you opened its history. Review it again."

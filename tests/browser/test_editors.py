@@ -190,7 +190,8 @@ def test_conflict_in_two_tabs_of_the_same_user(contexts, seeded):
     other.goto(ROLE)
     open_editor(page, "reporting", "Reports to")
     open_editor(other, "reporting", "Reports to")
-    other.fill("#id_role-reports_to", "Haroun (CTO)")
+    # A real change of the same section (saving it unchanged would be no conflict).
+    other.fill("#id_role-reports_to", "Haroun (CTO), dotted line to Agustin")
     other.locator("#reporting button.primary").click()
     expect(other.locator("#reporting .saved-note")).to_have_text("Saved.")
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.concurrency import StaleEdit
+from core.editing import StaleEdit
 from coverage import scenarios
 from coverage.analysis import analyse_plan
 from coverage.models import Scenario

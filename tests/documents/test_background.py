@@ -82,7 +82,7 @@ def test_a_failed_render_is_reported_once_and_can_be_retried(
 
 
 def test_progress_runs_against_the_last_render_time(plan, settings):
-    background._cache().set("pdf-seconds:proposal", 4.0, None)
+    background._record_time("proposal", 4.0)
     progress = background.Progress("preparing", elapsed=2.0, expected=4.0)
     assert progress.percent == 50
     assert background.Progress("preparing", elapsed=9.0, expected=4.0).percent == 95
@@ -196,12 +196,37 @@ def test_the_debouncer_groups_edits_by_plan(plan, monkeypatch):
 def test_queue_mode_prerender_skips_superseded_edits(plan, settings, render_calls):
     old_revision = plan.revision
     Plan.mark_changed(pk=plan.pk)
-    background.prerender_task.call(plan.pk, old_revision, [])
+    background.prerender_task.call(plan.pk, old_revision)
     assert render_calls == []  # A newer edit queued its own pre-render.
     plan.refresh_from_db()
-    background.prerender_task.call(plan.pk, plan.revision, [])
+    background.prerender_task.call(plan.pk, plan.revision)
     assert len(render_calls) == 1
-    assert background._cache().has_key(document_key(plan, "proposal", None))
+    assert background._pdfs().has_key(document_key(plan, "proposal", None))
+
+
+def test_a_render_whose_worker_died_is_taken_over(recruiter_client, plan, settings, render_calls):
+    """Job state is a row, not a cache entry: a render that never finished (its worker was
+    killed) is started again once it is older than a render can take."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from documents.models import RenderJob
+
+    settings.PDF_MODE = "queue"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    role = plan.roles.get(slug="senior-dashboard-engineer")
+    key = document_key(plan, "posting", role)
+    long_ago = timezone.now() - timedelta(seconds=settings.PDF_RENDER_TIMEOUT_SECONDS * 3)
+    RenderJob.objects.create(key=key, kind="posting", plan=plan, role=role, started_at=long_ago)
+    assert "preparing" in recruiter_client.get(POSTING, **HTMX).content.decode()
+    job = RenderJob.objects.get(key=key)
+    assert job.started_at > long_ago  # a new render, not the dead one
+    from django_tasks import default_task_backend
+
+    background.render_document_task.call(*default_task_backend.results[-1].args)
+    assert "data-download" in recruiter_client.get(POSTING, **HTMX).content.decode()
+    assert not RenderJob.objects.filter(key=key).exists()
 
 
 # --- The posting preview -----------------------------------------------------------------

@@ -10,6 +10,7 @@ from core.permissions import (
 )
 from coverage.models import Scenario
 from documents import rendering as documents
+from hiringplan.models import Invitation
 from interviews.models import InterviewStage, Question
 from roles.jd.history import ensure_baseline
 from tests.conftest import make_user
@@ -23,6 +24,27 @@ METHODS = {
     "login": {"GET", "POST"},
     "logout": {"POST"},
     "no_access": {"GET"},
+    "mfa_verify": {"GET", "POST"},
+    "mfa_setup": {"GET", "POST"},
+    "recovery_codes": {"POST"},
+    "mfa_remove": {"POST"},
+    "oidc_start": {"GET"},
+    "oidc_callback": {"GET"},
+    "account": {"GET"},
+    "sign_out_everywhere": {"POST"},
+    "password_change": {"GET", "POST"},
+    "password_change_done": {"GET"},
+    "password_reset": {"GET", "POST"},
+    "password_reset_done": {"GET"},
+    "password_reset_confirm": {"GET", "POST"},
+    "password_reset_complete": {"GET"},
+    "invitations": {"GET", "POST"},
+    "invitation_revoke": {"POST"},
+    "invitation_accept": {"GET", "POST"},
+    "user_list": {"GET"},
+    "user_detail": {"GET", "POST"},
+    "user_action": {"POST"},
+    "sign_in_audit": {"GET"},
     "plan_list": {"GET"},
     "import_plan": {"GET", "POST"},
     "import_confirm": {"GET", "POST"},
@@ -146,7 +168,10 @@ def persona_user(name):
     return make_user(name.replace(" ", "-"), group)
 
 
-def concrete_url(route, plan, scenario):
+def concrete_url(route, plan, scenario, accounts=None):
+    accounts = accounts or {}
+    if route.startswith("accounts/invite/"):
+        route = route.replace("<str:token>", accounts.get("invitation_token", "no-such-token"))
     stage = InterviewStage.objects.filter(plan=plan).order_by("position").first()
     question = Question.objects.filter(role__slug="senior-dashboard-engineer").first()
     values = {
@@ -160,6 +185,11 @@ def concrete_url(route, plan, scenario):
         "<num:version>": "1",
         "<num:scenario_id>": str(scenario.pk),
         "<str:token>": "no-such-import",
+        "<uidb64>": "MQ",
+        "<token>": "not-a-reset-token",
+        "<num:user_id>": str(accounts.get("user_id", 1)),
+        "<slug:action>": "sign-out",
+        "<num:invitation_id>": str(accounts.get("invitation_id", 1)),
     }
     for key, value in values.items():
         route = route.replace(key, value)
@@ -168,6 +198,12 @@ def concrete_url(route, plan, scenario):
 
 
 ALLOWED = {200, 301, 302, 304, 409, 422}
+# Signing in through the identity provider answers with its clear refusal page in the
+# battery (the provider is not reachable there); tests/hiringplan/test_accounts_sso.py
+# signs in through a real one.
+REFUSAL_PAGES = {"oidc_start": {502}, "oidc_callback": {400}}
+# Logging out and signing out everywhere end the persona's session; tested on their own.
+ENDS_THE_SESSION = {"logout", "sign_out_everywhere"}
 
 
 # Who may use each URL, written out by hand from the README's "Who may do what"
@@ -190,6 +226,26 @@ WHO_MAY = {
     "favicon": (PUBLIC_, PUBLIC_),
     "login": (PUBLIC_, PUBLIC_),
     "no_access": (SIGNED_IN, SIGNED_IN),
+    "mfa_verify": (SIGNED_IN, SIGNED_IN),
+    "mfa_setup": (SIGNED_IN, SIGNED_IN),
+    "recovery_codes": (SIGNED_IN, SIGNED_IN),
+    "mfa_remove": (SIGNED_IN, SIGNED_IN),
+    "oidc_start": (PUBLIC_, PUBLIC_),
+    "oidc_callback": (PUBLIC_, PUBLIC_),
+    "account": (SIGNED_IN, SIGNED_IN),
+    "password_change": (SIGNED_IN, SIGNED_IN),
+    "password_change_done": (SIGNED_IN, SIGNED_IN),
+    "password_reset": (PUBLIC_, PUBLIC_),
+    "password_reset_done": (PUBLIC_, PUBLIC_),
+    "password_reset_confirm": (PUBLIC_, PUBLIC_),
+    "password_reset_complete": (PUBLIC_, PUBLIC_),
+    "invitations": (ADMINS_ONLY, ADMINS_ONLY),
+    "invitation_revoke": (ADMINS_ONLY, ADMINS_ONLY),
+    "invitation_accept": (PUBLIC_, PUBLIC_),
+    "user_list": (ADMINS_ONLY, ADMINS_ONLY),
+    "user_detail": (ADMINS_ONLY, ADMINS_ONLY),
+    "user_action": (ADMINS_ONLY, ADMINS_ONLY),
+    "sign_in_audit": (ADMINS_ONLY, ADMINS_ONLY),
     "plan_list": (VIEWERS, VIEWERS),
     "import_plan": (ADMINS_ONLY, ADMINS_ONLY),
     "import_confirm": (ADMINS_ONLY, ADMINS_ONLY),
@@ -259,7 +315,7 @@ WHO_MAY = {
 
 
 def test_the_table_names_every_url():
-    names = {p.name for _, p in app_patterns()} - {"logout"}
+    names = {p.name for _, p in app_patterns()} - ENDS_THE_SESSION
     assert names == set(WHO_MAY), "Add each new URL to WHO_MAY, from the README's table."
 
 
@@ -275,9 +331,20 @@ def expected(who, persona, method, accepted):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_permission_matrix(persona, plan, groups, monkeypatch):
+def test_permission_matrix(persona, plan, groups, monkeypatch, settings):
     """Every URL x this persona x GET and POST (empty POSTs: permission comes before validation)."""
     monkeypatch.setattr(documents, "render_pdf", lambda html: b"%PDF-1.7 stub")
+    settings.OIDC_ENABLED, settings.OIDC_ISSUER = True, "http://127.0.0.1:9"  # nobody there
+    settings.OIDC_RP_CLIENT_ID, settings.OIDC_RP_CLIENT_SECRET = "battery", "battery-secret"
+    target = make_user("battery-target", "Recruiters")
+    _accepted, invitation_token = Invitation.issue(
+        email="battery@example.com", group=groups["Recruiters"], invited_by=None
+    )
+    to_revoke, _ = Invitation.issue(
+        email="revoked@example.com", group=groups["Recruiters"], invited_by=None
+    )
+    accounts = {"user_id": target.pk, "invitation_id": to_revoke.pk,
+                "invitation_token": invitation_token}
     ensure_baseline(plan.roles.get(slug="senior-dashboard-engineer"))  # version 1 exists to restore
     scenario = Scenario.objects.create(plan=plan, name="Hold mobile", decisions={})
     user = persona_user(persona)
@@ -286,9 +353,9 @@ def test_permission_matrix(persona, plan, groups, monkeypatch):
         client.force_login(user)
     mismatches = []
     for route, pattern in app_patterns():
-        if pattern.name == "logout":
-            continue  # Logging out would end this persona's session; tested on its own.
-        url = concrete_url(route, plan, scenario)
+        if pattern.name in ENDS_THE_SESSION:
+            continue
+        url = concrete_url(route, plan, scenario, accounts)
         for method, who in zip(("GET", "POST"), WHO_MAY[pattern.name], strict=True):
             want = expected(who, persona, method, METHODS[pattern.name])
             response = client.get(url) if method == "GET" else client.post(url, {})
@@ -296,7 +363,7 @@ def test_permission_matrix(persona, plan, groups, monkeypatch):
             if want == "login":
                 ok = got == 302 and response["Location"].startswith("/accounts/login/")
             elif want == "ok":
-                ok = got in ALLOWED and not (
+                ok = got in ALLOWED | REFUSAL_PAGES.get(pattern.name, set()) and not (
                     got == 302 and response["Location"].startswith("/accounts/login/")
                 )
             else:
@@ -351,3 +418,11 @@ def test_controls_follow_capabilities(leader_client, manager_client, recruiter_c
     questions = "/plans/q1-2026/questions/"
     assert "Add a question" in leader_client.get(questions).content.decode()
     assert "Add a question" not in manager_client.get(questions).content.decode()
+
+
+def test_sign_out_everywhere_needs_post_and_a_session(leader_client, plan):
+    assert leader_client.get("/accounts/sign-out-everywhere/").status_code == 405
+    anonymous = Client().post("/accounts/sign-out-everywhere/")
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
+    assert leader_client.post("/accounts/sign-out-everywhere/").status_code == 302
+    assert leader_client.get("/plans/q1-2026/").status_code == 302

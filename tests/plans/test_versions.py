@@ -7,7 +7,7 @@ from coverage.models import Coverage
 from hiringplan.management.commands.generate_plan import generate_plan
 from interchange.plan_data import CONTENT_MODELS, PLAN_PATH, snapshot
 from interviews.models import Question, TechnicalFocus
-from plans import signoff, versions
+from plans import compare, next_quarter, signoff
 from problems.models import NextStep, OpenQuestion, Plan, Problem
 from roles.models import Role
 from roles.services import update_role
@@ -17,7 +17,9 @@ DASHBOARD = "senior-dashboard-engineer"
 
 
 def _clone(plan, slug="q2-2026"):
-    return versions.clone_plan(plan, title="Q2 2026 Hiring Proposal", slug=slug, period="Q2 2026")
+    return next_quarter.clone_plan(
+        plan, title="Q2 2026 Hiring Proposal", slug=slug, period="Q2 2026"
+    )
 
 
 def _count(model, plan):
@@ -38,7 +40,7 @@ def test_clone_copies_the_content_and_leaves_open_questions_open(plan):
     question.probes.add(item)
     before = snapshot(plan)
     # The bounded-query snapshot is the import/export one, row for row.
-    assert versions.plan_snapshot(plan) == before
+    assert snapshot(plan) == before
     new = _clone(plan)
     assert (new.title, new.slug, new.period, new.prepared_on) == (
         "Q2 2026 Hiring Proposal",
@@ -65,7 +67,7 @@ def test_clone_copies_the_content_and_leaves_open_questions_open(plan):
     focus = TechnicalFocus.objects.filter(plan=new).first()
     assert focus.roles.exists() and not focus.roles.exclude(plan=new).exists()
     # Same content: nothing to compare but the plan's own fields.
-    diff = versions.compare(snapshot(plan), snapshot(new))
+    diff = compare.compare(snapshot(plan), snapshot(new))
     assert diff.is_empty
     assert snapshot(plan) == before  # the source is untouched
     role = Role.objects.get(plan=new, slug=DASHBOARD)
@@ -141,10 +143,10 @@ def test_the_diff_names_every_kind_of_change(leader_client, plan):
         f"Senior Dashboard on {cell.problem.label}: {old_confidence} → {cell.get_confidence_display()}"
         in text
     )
-    assert "Job descriptions Senior Dashboard Role summary: removed:" in text
+    assert "Job descriptions Senior Dashboard Role summary: [removed:" in text
     body = response.content.decode()
     assert (
-        '<ins class="word"><span class="visually-hidden">added: </span>A brand new summary' in body
+        '<ins class="word"><span class="visually-hidden">[added: </span>A brand new summary' in body
     )
     # Verdict then and now.
     assert "Q1 2026 Hiring Proposal Not yet · 2 blocking gaps" in text

@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from core.concurrency import StaleEdit
+from core.editing import StaleEdit
 from roles.jd.editor import SectionEditor
 from roles.jd.sections import SECTIONS_BY_KEY
 from roles.jd.services import save_section
@@ -26,8 +26,10 @@ def test_stale_htmx_save_shows_conflict_with_both_texts(manager_client, admin_cl
     text = page_text(response)
     assert "admin saved this just now." in text  # Who and when.
     # A word-level diff of the saved version against mine.
-    assert '<del><span class="visually-hidden">[saved version: </span>Redis' in response.text
-    assert '<ins><span class="visually-hidden">[yours: </span>Kafka' in response.text
+    assert '<del class="word"><span class="visually-hidden">[saved version: </span>Redis' in (
+        response.text
+    )
+    assert '<ins class="word"><span class="visually-hidden">[yours: </span>Kafka' in response.text
     assert "The saved version, as the page shows it" in text and "Redis" in text
     assert 'value="TypeScript, Next.js, React, AWS, Kafka"' in response.text  # Mine, kept.
     role = plan.roles.get(slug="senior-dashboard-engineer")
@@ -155,7 +157,7 @@ def test_conflict_view_for_lists_keeps_added_rows(manager_client, admin_client_,
 def test_conflict_with_my_own_other_tab_says_so(manager_client, plan):
     first_tab = open_editor(manager_client, "reporting")
     second_tab = open_editor(manager_client, "reporting")
-    second_tab["role-reports_to"] = "Haroun (CTO)"
+    second_tab["role-reports_to"] = "Haroun (CTO), then Samee"
     assert manager_client.post(section_url("reporting"), second_tab, **HTMX).status_code == 200
     first_tab["role-reports_to"] = "Samee"
     response = manager_client.post(section_url("reporting"), first_tab, **HTMX)
@@ -164,7 +166,7 @@ def test_conflict_with_my_own_other_tab_says_so(manager_client, plan):
     assert "You saved this in another tab just now." in text
     assert 'value="Samee"' in response.text  # My text stays in the form.
     role = plan.roles.get(slug="senior-dashboard-engineer")
-    assert role.reports_to == "Haroun (CTO)"
+    assert role.reports_to == "Haroun (CTO), then Samee"
 
 
 def test_conflict_counts_every_save_since_the_editor_opened(manager_client, admin_client_, plan):

@@ -1,157 +1,33 @@
-"""Plan versions: start next quarter's plan from this one, and what changed between two plans.
+"""What changed between two plans, or between a plan and one of its approvals.
 
-Both work on *plan data* (interchange.plan_data): a clone is this plan's data
-saved under a new slug through the one save path, and a comparison reads two
-plan data dicts (two live plans, or an approved snapshot and the plan now), so
-the number of queries does not depend on the plans' size.
+A comparison reads two *plan data* dicts (interchange.plan_data: two live
+plans, or an approved snapshot and the plan now), so the number of queries does
+not depend on the plans' size.
 """
 
 from __future__ import annotations
 
-import datetime
-import difflib
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db import transaction
-
+from core.diff import word_ops
 from coverage.analysis import PlanCoverage, RowStatus
 from coverage.models import Coverage
-from interchange.plan_data import (
-    CONTENT_MODELS,
-    PLAN_PATH,
-    content_fields,
-    local_key,
-    save_plan,
-)
+from interchange.plan_data import snapshot
 from problems.models import OpenQuestion, Plan, Problem
 from roles.jd.sections import SECTIONS
 from roles.models import CONFIDENCE_LABELS, Decision, Role
 
 DECISION_LABELS = dict(Decision.choices)
-STARTED_FROM = "Started from {source}"
 
-# --- Start next quarter's plan ------------------------------------------------------------
-
-
-def suggest_next(plan: Plan) -> dict:
-    """Title, slug and period for the plan after ``plan`` ("Q1 2026" -> "Q2 2026")."""
-    match = re.search(r"Q([1-4])\s*(\d{4})", plan.period or "")
-    if match:
-        quarter, year = int(match.group(1)), int(match.group(2))
-        quarter, year = (1, year + 1) if quarter == 4 else (quarter + 1, year)
-        period = f"Q{quarter} {year}"
-        title = (plan.title or "").replace(match.group(0), period)
-        if title == plan.title:
-            title = f"{period} {plan.title}"
-        return {"title": title, "slug": f"q{quarter}-{year}", "period": period}
-    return {"title": f"{plan.title} (next)", "slug": f"{plan.slug}-next"[:60], "period": ""}
-
-
-def clone_plan(source: Plan, *, title: str, slug: str, period: str, starts_on=None) -> Plan:
-    """A new plan with this plan's problems, hires, JDs, criteria and interview process.
-
-    Open questions still open come along (renumbered); resolved ones and next
-    steps belong to the old period and stay there. Decisions and JD statuses
-    are copied as they are: the new quarter starts where this one ended.
-    Raises plan_data.ImportRefused (nothing saved) if the slug is taken.
-    """
-    data = plan_snapshot(source)
-    data["plan"].update(
-        title=title,
-        period=period,
-        starts_on=starts_on.isoformat() if starts_on else None,
-        prepared_on=None,
-    )
-    still_open = [q for q in data["problems.openquestion"] if not q["resolved"]]
-    for number, question in enumerate(still_open, start=1):
-        question["position"] = number
-    data["problems.openquestion"] = still_open
-    data["problems.nextstep"] = []
-    with transaction.atomic():
-        plan = save_plan(data, slug).plan
-        reason = STARTED_FROM.format(source=source.slug)
-        Plan.history.filter(id=plan.pk).update(history_change_reason=reason)
-        for model in CONTENT_MODELS:
-            ids = model.objects.filter(**{PLAN_PATH[model]: plan}).values("pk")
-            model.history.filter(id__in=ids).update(history_change_reason=reason)
-    return plan
-
-
-# --- Comparing two plans ------------------------------------------------------------------
 
 # What a sign-off cares about: the problems' ranking, the hires and what each solves.
 MATERIAL_MODELS = [Problem, Role, Coverage]
 
 
-def _pin(obj, plan: Plan, depth: int = 0) -> None:
-    """Give ``obj`` and the rows it has loaded their plan, so natural keys need no query."""
-    if "plan" in {f.name for f in obj._meta.concrete_fields} and obj.plan_id == plan.pk:
-        obj.plan = plan
-    if depth > 2:
-        return
-    for f in obj._meta.concrete_fields:
-        if f.is_relation and f.name != "plan" and f.is_cached(obj):
-            target = getattr(obj, f.name)
-            if target is not None:
-                _pin(target, plan, depth + 1)
-
-
-def _key_order(key: tuple) -> tuple:
-    return tuple((0, v, "") if isinstance(v, int) else (1, 0, str(v)) for v in key)
-
-
-def plan_snapshot(plan: Plan, models=None) -> dict:
-    """The plan as plan data, exactly as ``plan_data.snapshot`` gives it, in a fixed
-    number of queries (one per model and many-to-many field) whatever the plan's size.
-
-    ``models`` limits it to some content models (the plan's own fields always come).
-    """
-    data: dict = {"plan": {f.name: _plain(getattr(plan, f.attname)) for f in content_fields(Plan)}}
-    for model in models or CONTENT_MODELS:
-        fields = content_fields(model)
-        related = []
-        for f in fields:
-            if f.is_relation:
-                related.append(f.name)
-                if "role" in {g.name for g in f.related_model._meta.concrete_fields}:
-                    related.append(f"{f.name}__role")
-        queryset = model.objects.filter(**{PLAN_PATH[model]: plan}).select_related(*related)
-        many = list(model._meta.local_many_to_many)
-        if many:
-            queryset = queryset.prefetch_related(*[m.name for m in many])
-        rows = []
-        for obj in queryset:
-            _pin(obj, plan)
-            row = {}
-            for f in fields:
-                if f.is_relation:
-                    target = getattr(obj, f.name)
-                    row[f.name] = list(local_key(target)) if target is not None else None
-                else:
-                    row[f.name] = _plain(getattr(obj, f.attname))
-            for m in many:
-                targets = list(getattr(obj, m.name).all())
-                for target in targets:
-                    _pin(target, plan)
-                row[m.name] = sorted(list(local_key(t)) for t in targets)
-            rows.append((local_key(obj), row))
-        data[model._meta.label_lower] = [
-            row for _, row in sorted(rows, key=lambda r: _key_order(r[0]))
-        ]
-    return data
-
-
-def _plain(value):
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    return value
-
-
 def material_snapshot(plan: Plan) -> dict:
     """Plan data restricted to problems, roles and coverage (three queries)."""
-    return plan_snapshot(plan, MATERIAL_MODELS)
+    return snapshot(plan, MATERIAL_MODELS)
 
 
 def verdict_summary(analysis: PlanCoverage) -> dict:
@@ -165,22 +41,6 @@ def verdict_summary(analysis: PlanCoverage) -> dict:
             row.problem.label for row in analysis.ranked_rows if row.status != RowStatus.COVERED
         ],
     }
-
-
-def word_ops(before: str, after: str) -> list[tuple[str, str]]:
-    """A word-level diff: [("equal" | "delete" | "insert", words)]."""
-    old, new = before.split(), after.split()
-    ops = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            ops.append(("equal", " ".join(old[i1:i2])))
-        else:
-            if i2 > i1:
-                ops.append(("delete", " ".join(old[i1:i2])))
-            if j2 > j1:
-                ops.append(("insert", " ".join(new[j1:j2])))
-    return ops
 
 
 @dataclass
