@@ -18,7 +18,9 @@ run: setup
 	$(DEV_ENV) $(BIN)/python manage.py create_demo_users
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## make test: set up, then migrations check, ruff and every test (browser tests included)
+## make test: set up, then migrations check, ruff and every test (browser tests included).
+## pytest's defaults (pyproject.toml) run one xdist worker per core; HYPOTHESIS_PROFILE=ci
+## (as .ci/run sets it) runs the full Hypothesis example counts.
 test: setup
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .

@@ -98,9 +98,7 @@ def role_section_edit(request, plan_slug, role_slug, section):
     except StaleEdit:
         return _conflict_response(request, context, section, part)
     if request.htmx:
-        response = _section_response(request, plan, role, section, saved=True)
-        response["HX-Trigger"] = "roleSaved"
-        return response
+        return _section_response(request, plan, role, section, saved=True)
     messages.success(request, f"Saved {section.title.lower()}.")
     return redirect(reverse("role_detail", args=[plan.slug, role.slug]) + f"#{section.key}")
 

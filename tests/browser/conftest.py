@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.management import call_command
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
@@ -74,11 +73,13 @@ def browser():
 
 @pytest.fixture
 def seeded(transactional_db):
-    """The seed plan and the groups (a transactional test starts from a flushed database)."""
-    if not Plan.objects.filter(slug="q1-2026").exists():
-        call_command("loaddata", "q1-2026", "q1-2026-kits", verbosity=0)
-    for name in GROUP_NAMES:
-        Group.objects.get_or_create(name=name)
+    """The seed plan and the groups, committed for the live server to see.
+
+    The database is the seeded copy (tests/seed_snapshot.py): the previous
+    transactional test's flush was undone by a bulk restore after it ended.
+    """
+    missing = set(GROUP_NAMES) - set(Group.objects.values_list("name", flat=True))
+    assert not missing, f"groups missing from the seeded database: {missing}"
     return Plan.objects.get(slug="q1-2026")
 
 

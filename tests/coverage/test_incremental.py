@@ -9,7 +9,7 @@ database, down to the order and wording of every gap.
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coverage import analysis as analysis_module
@@ -19,6 +19,7 @@ from coverage.services import save_cell
 from hiringplan.management.commands.generate_plan import generate_plan
 from problems.models import Disposition, OpenQuestion, Plan, Problem
 from roles.models import Confidence, Role
+from tests.conftest import examples
 
 pytestmark = pytest.mark.django_db
 
@@ -112,11 +113,7 @@ def _make_plan(spec) -> Plan:
     return Plan.objects.get(pk=plan.pk)
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(max_examples=examples(25))  # deadline and health checks: the profile's
 @given(spec=plans, sequence=edits)
 def test_incremental_analysis_equals_full_recomputation(spec, sequence, monkeypatch):
     full = analysis_module.analyse_plan

@@ -1,9 +1,13 @@
 """Leadership's review (issue #13): problem dispositions and the verdict, gaps by kind,
-a hire that solves no problem, cell history and the proposal PDF."""
+a hire that solves no problem and cell history.
+
+The seed's verdict and a hire on hold are tests/hiringplan/test_coverage_rules.py's; who may
+download the proposal is tests/hiringplan/test_permissions.py's, its content
+tests/documents/test_pdfs.py's."""
 
 import re
 
-from coverage.analysis import GapKind, RowStatus, Severity, analyse_plan
+from coverage.analysis import GapKind, RowStatus, analyse_plan
 from coverage.models import Coverage
 from problems.models import Disposition, NextStep
 from roles.models import Decision, Role
@@ -41,13 +45,6 @@ def outside_hiring(client, problem, step=1):
             disposition_step=step,
         ),
     )
-
-
-def test_the_seed_plan_is_not_yet_solved_and_5_is_the_critical_gap(plan):
-    analysis = analyse_plan(plan)
-    assert analysis.verdict.answer == "Not yet"
-    critical = [g for g in analysis.gaps if g.severity == Severity.CRITICAL]
-    assert [g.problem.rank for g in critical] == [5]
 
 
 def test_5_addressed_outside_hiring_while_4_only_has_a_recommended_hire(leader_client, plan):
@@ -240,26 +237,6 @@ def test_a_new_hire_mapped_to_no_problem_blocks_and_shows_on_the_overview(leader
     assert (
         hope and hope[0].is_blocking and "only problem mappings are unclear" in hope[0].explanation
     )
-
-
-def test_a_hire_on_hold_owes_nothing(plan):
-    role = Role.objects.create(
-        plan=plan, title="Later", slug="later", position=98, decision=Decision.HOLD
-    )
-    assert not [g for g in analyse_plan(plan).gaps if g.role == role]
-
-
-# --- The proposal PDF --------------------------------------------------------------------
-
-
-def test_leadership_downloads_the_proposal_pdf(leader_client, plan, monkeypatch):
-    import documents.rendering as rendering
-
-    monkeypatch.setattr(rendering, "render_pdf", lambda html: b"%PDF-1.7 stub")
-    response = leader_client.get(f"/plans/{plan.slug}/proposal.pdf")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
 
 
 # --- Cell history ----------------------------------------------------------------------

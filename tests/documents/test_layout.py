@@ -19,10 +19,19 @@ HEADING_SIZE = 10.0  # h3 is 10.5 pt, h2 13 pt; body text 9.5 pt and less
 
 
 def pdf_pages(client, url):
+    """Render ``url`` now (for tests that change the plan first)."""
     response = client.get(url)
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"] == "application/pdf"
     return read_pdf(response.content)
+
+
+def seed_pages(seed_pdf, url):
+    """The seed plan's document at ``url``, rendered once per session and read once."""
+    document = seed_pdf(url)
+    assert document.status_code == 200, document.status_code
+    assert document["Content-Type"] == "application/pdf"
+    return document.pages
 
 
 def assert_reads_well(pages, cover=False):
@@ -66,8 +75,8 @@ def assert_headers_name_the_chapter(pages, chapter_size=12.5):
 # --- The proposal ------------------------------------------------------------------------
 
 
-def test_the_proposal_flows(recruiter_client, plan):
-    pages = pdf_pages(recruiter_client, PROPOSAL)
+def test_the_proposal_flows(seed_pdf):
+    pages = seed_pages(seed_pdf, PROPOSAL)
     assert_reads_well(pages, cover=True)
     # The seed proposal printed on 17 pages with a chapter per page; it now flows
     # (14 pages with the cost and timeline chapter and the first-proposed table).
@@ -104,8 +113,8 @@ def assert_whole_matrix(plan, pages):
     return text
 
 
-def test_the_matrix_prints_whole_at_seed_size(recruiter_client, plan):
-    pages = pdf_pages(recruiter_client, PROPOSAL)
+def test_the_matrix_prints_whole_at_seed_size(seed_pdf, plan):
+    pages = seed_pages(seed_pdf, PROPOSAL)
     text = assert_whole_matrix(plan, pages)
     assert text.count("Status") >= 1 and "Hires 1–" not in text  # one block of 9 hires
 
@@ -151,8 +160,8 @@ def test_blocks_hold_every_column_once():
 # --- JD, posting and guide ----------------------------------------------------------------
 
 
-def test_the_jd_reads_well_and_keeps_each_timeframe_together(recruiter_client, plan):
-    pages = pdf_pages(recruiter_client, JD)
+def test_the_jd_reads_well_and_keeps_each_timeframe_together(seed_pdf):
+    pages = seed_pages(seed_pdf, JD)
     assert_reads_well(pages)
     assert_headers_name_the_chapter(pages, chapter_size=12.5)
     labels = {1: "1 month", 3: "3 months", 6: "6 months", 12: "1 year"}
@@ -161,12 +170,11 @@ def test_the_jd_reads_well_and_keeps_each_timeframe_together(recruiter_client, p
         assert labels[months] in page.body_text, (metric, page.number)
 
 
-def test_the_posting_reads_well_and_has_nothing_internal(recruiter_client, plan):
-    response = recruiter_client.get(POSTING)
-    assert response["Content-Disposition"] == (
+def test_the_posting_reads_well_and_has_nothing_internal(seed_pdf, plan):
+    pages = seed_pages(seed_pdf, POSTING)
+    assert seed_pdf(POSTING)["Content-Disposition"] == (
         'attachment; filename="senior-dashboard-engineer-posting.pdf"'
     )
-    pages = read_pdf(response.content)
     assert_reads_well(pages)
     text = normalised(" ".join(page.text for page in pages))
     role = plan.roles.get(slug="senior-dashboard-engineer")
@@ -225,15 +233,15 @@ def test_a_candidate_name_never_reaches_the_posting(recruiter_client, plan):
     assert "Yolanda Quist" in " ".join(page.text for page in pdf_pages(recruiter_client, JD))
 
 
-def test_the_guide_reads_well(recruiter_client, plan):
-    assert_reads_well(pdf_pages(recruiter_client, GUIDE))
+def test_the_guide_reads_well(seed_pdf):
+    assert_reads_well(seed_pages(seed_pdf, GUIDE))
 
 
 # --- JD status never contradicts content -------------------------------------------------
 
 
-def test_reported_complete_jds_without_text_say_so(recruiter_client, plan):
-    text = normalised(" ".join(page.text for page in pdf_pages(recruiter_client, PROPOSAL)))
+def test_reported_complete_jds_without_text_say_so(seed_pdf, plan):
+    text = normalised(" ".join(page.text for page in seed_pages(seed_pdf, PROPOSAL)))
     reported = plan.roles.filter(
         jd_status__in=[JDStatus.COMPLETE, JDStatus.COMPLETE_INTERNAL_EXTERNAL]
     )
@@ -243,7 +251,7 @@ def test_reported_complete_jds_without_text_say_so(recruiter_client, plan):
     assert "JD: Complete (internal + external)" in text
 
     url = "/plans/q1-2026/roles/senior-operations-engineer/jd.pdf"
-    jd_text = normalised(" ".join(page.text for page in pdf_pages(recruiter_client, url)))
+    jd_text = normalised(" ".join(page.text for page in seed_pages(seed_pdf, url)))
     assert REPORTED_ELSEWHERE in jd_text
     assert "Nothing yet." not in jd_text and "Not written yet." not in jd_text
     assert "JD: Complete" not in jd_text

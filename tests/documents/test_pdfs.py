@@ -46,14 +46,14 @@ def render_calls(monkeypatch):
     return calls
 
 
-def test_jd_pdf_has_every_section_and_criterion(recruiter_client, plan):
-    response = recruiter_client.get(JD)
+def test_jd_pdf_has_every_section_and_criterion(seed_pdf):
+    response = seed_pdf(JD)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert (
         response["Content-Disposition"] == 'attachment; filename="senior-dashboard-engineer-jd.pdf"'
     )
-    text, pages = pdf_text(response.content)
+    text, pages = response.text, response.page_count
     assert 3 <= pages <= 12
     for heading in [
         "Problems solved",
@@ -101,11 +101,11 @@ def test_jd_pdf_has_every_section_and_criterion(recruiter_client, plan):
     assert "Page 1 of" in text
 
 
-def test_proposal_pdf_has_the_whole_plan(recruiter_client, plan):
-    response = recruiter_client.get(PROPOSAL)
+def test_proposal_pdf_has_the_whole_plan(seed_pdf, plan):
+    response = seed_pdf(PROPOSAL)
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="q1-2026-hiring-proposal.pdf"'
-    text, pages = pdf_text(response.content)
+    text, pages = response.text, response.page_count
     assert 8 <= pages <= 40
     assert (
         "Contents" in text
@@ -130,13 +130,13 @@ def test_proposal_pdf_has_the_whole_plan(recruiter_client, plan):
     assert "Page 3 of" in text and "Q1 2026 Hiring Proposal" in text
 
 
-def test_guide_pdf(recruiter_client, plan):
-    response = recruiter_client.get(GUIDE)
+def test_guide_pdf(seed_pdf):
+    response = seed_pdf(GUIDE)
     assert (
         response["Content-Disposition"]
         == 'attachment; filename="senior-dashboard-engineer-interview-guide.pdf"'
     )
-    text, _ = pdf_text(response.content)
+    text = response.text
     assert "Interview guide: Senior Dashboard Engineer" in text and "Questions per stage" in text
     assert "Kit not complete" in text and "7 must-haves not probed" in text
 

@@ -4,7 +4,7 @@ from coverage.analysis import ColumnStatus, GapKind, RowStatus, Severity, analys
 from coverage.models import Coverage
 from coverage.templatetags.matrix import gap_fix_url
 from problems.models import OpenQuestion
-from roles.models import Confidence, Decision, SuccessCriterion
+from roles.models import Confidence, Decision, Role, SuccessCriterion
 
 
 def statuses(plan):
@@ -94,8 +94,13 @@ def test_holding_the_only_hire_leaves_a_problem_covered_only_by_inactive_roles(p
     row = next(r for r in analysis.rows if r.problem.rank == 2)
     assert row.status == RowStatus.INACTIVE_ONLY
     assert gaps_of(analysis, GapKind.INACTIVE_ONLY)[0].severity == Severity.HIGH
-    # Roles on hold owe nothing else this period.
+    # Roles on hold owe nothing else this period, nor does a new hire created on hold
+    # (no problem, no criteria, no JD, no kit).
     assert not [g for g in analysis.gaps if g.role in (core, support)]
+    later = Role.objects.create(
+        plan=plan, title="Later", slug="later", position=98, decision=Decision.HOLD
+    )
+    assert not [g for g in analyse_plan(plan).gaps if g.role == later]
 
 
 def test_medium_confidence_only_is_weak(plan):

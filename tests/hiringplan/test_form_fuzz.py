@@ -4,11 +4,11 @@ import pytest
 from django.contrib.messages import constants
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from interviews.models import InterviewStage
-from tests.conftest import PLAN_MODELS, client_for
+from tests.conftest import PLAN_MODELS, client_for, examples
 
 HOSTILE = st.sampled_from(
     [
@@ -153,11 +153,7 @@ def posts(draw):
 
 
 @pytest.mark.filterwarnings("ignore")
-@settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(max_examples=examples(150))  # deadline and health checks: the profile's
 @given(post=posts())
 def test_no_form_endpoint_crashes_or_half_saves(admin_user, plan, post):
     url, data, htmx = post

@@ -6,12 +6,10 @@ import re
 import pytest
 
 from coverage.analysis import GapKind, analyse_plan
-from documents import rendering as documents
 from interviews.loops import build_kit, question_counts, role_loop
 from interviews.models import InterviewStage, Question, StageChoice
 from roles.models import ItemKind
 from tests.conftest import page_text
-from tests.documents.test_pdfs import pdf_text
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 ROLE = "senior-dashboard-engineer"
@@ -448,12 +446,11 @@ def test_all_kits_page_lists_every_stage(recruiter_client, dashboard):
     assert text.count("Scorecard") == 5
 
 
-def test_kits_pdf_content_one_stage_per_page(recruiter_client, monkeypatch):
-    monkeypatch.setattr(documents, "render_pdf", documents.render_html_direct)
-    response = recruiter_client.get(f"/plans/q1-2026/roles/{ROLE}/interview-kits.pdf")
+def test_kits_pdf_content_one_stage_per_page(seed_pdf):
+    response = seed_pdf(f"/plans/q1-2026/roles/{ROLE}/interview-kits.pdf")
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="{ROLE}-interview-kits.pdf"'
-    text, pages = pdf_text(response.content)
+    text, pages = response.text, response.page_count
     assert 5 <= pages <= 20
     for name in [
         "Recruiter Screen",
@@ -468,10 +465,10 @@ def test_kits_pdf_content_one_stage_per_page(recruiter_client, monkeypatch):
     assert "Candidate" in text and "Overall" in text
 
 
-def test_kits_pdf_shows_a_loop_without_the_technical_stage(recruiter_client, monkeypatch):
-    monkeypatch.setattr(documents, "render_pdf", documents.render_html_direct)
-    response = recruiter_client.get("/plans/q1-2026/roles/onboarding-specialist/interview-kits.pdf")
-    text, _ = pdf_text(response.content)
+def test_kits_pdf_shows_a_loop_without_the_technical_stage(seed_pdf):
+    response = seed_pdf("/plans/q1-2026/roles/onboarding-specialist/interview-kits.pdf")
+    assert response.status_code == 200
+    text = response.text
     assert "Onboarding Specialist — Team Fit" in text
     assert "Technical/Aptitude" not in text
 

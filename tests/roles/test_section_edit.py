@@ -36,7 +36,6 @@ def test_save_text_section_with_htmx_returns_the_rendered_section(manager_client
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<section id="problem" class="jd-section just-saved"')
     assert "<li>Demand is <strong>real</strong></li>" in response.text
-    assert response["HX-Trigger"] == "roleSaved"
     dashboard.refresh_from_db()
     assert dashboard.why_now.startswith("- Demand is **real**")
     assert dashboard.version == 2
