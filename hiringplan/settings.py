@@ -50,8 +50,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "django_tasks",
-    "django_tasks_db",
     "hiringplan",
     "core",
     "problems",
@@ -61,6 +59,9 @@ INSTALLED_APPS = [
     "documents",
     "interchange",
     "plans",
+    # After the project's apps: hiringplan's db_worker (leases, outages) replaces theirs.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -344,6 +345,9 @@ if PDF_MODE not in ("inline", "queue"):
 # Seconds after the last edit before the affected documents are pre-rendered in the
 # background (so the next export is a cache hit); 0 turns pre-rendering off.
 PDF_PRERENDER_SECONDS = env_int("PDF_PRERENDER_SECONDS", 3, minimum=0)
+# A db_worker renews the lease on the task it runs; a task whose lease lapsed (or,
+# on PostgreSQL, whose worker's connection is gone) is run again by another worker.
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 10, minimum=1)
 TASKS = {
     "default": {
         "BACKEND": (
