@@ -17,3 +17,36 @@ max_requests_jitter = 2000
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_fork(server, worker):
+    """Workers exit with their master.
+
+    A master killed outright (``kill -9``, the OOM killer) cannot stop its
+    workers; a sync worker only notices at its next time-out check (up to 45 s),
+    serving requests meanwhile and holding the port so a restart cannot bind.
+    The kernel sends each worker SIGTERM (finish the request in hand, then exit)
+    the moment the master dies; a watcher thread does the same where that is
+    unavailable, and ends the worker outright if it is still there after the
+    graceful time-out.
+    """
+    import ctypes
+    import signal
+    import threading
+    import time
+
+    master = worker.ppid
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+    def watch():
+        while os.getppid() == master:
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="die-with-master", daemon=True).start()
