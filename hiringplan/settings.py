@@ -173,8 +173,24 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 HEALTHZ_TIMEOUT_SECONDS = 1.5
 
 # --- Caches: rendered PDFs live in the database so every app server shares them.
+# The default cache (plan analyses, rendered matrix fragments) is per process
+# unless REDIS_URL names a Redis that every app process shares (core/cache.py).
+REDIS_URL = env_str("REDIS_URL")
+SHARED_CACHE = REDIS_URL is not None
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": (
+        {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "hiringplan"),
+            # Entries name a plan revision and never go stale; a day bounds what
+            # old revisions keep (and set Redis's maxmemory-policy to allkeys-lru).
+            "TIMEOUT": 24 * 60 * 60,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+        if SHARED_CACHE
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
     "documents": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "hiringplan_document_cache",
