@@ -3,6 +3,7 @@
 import multiprocessing
 import os
 
+# Loopback unless told otherwise: the proxy in front is the only way in.
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # gunicorn's recommendation: (2 x cores) + 1 sync workers.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
@@ -16,7 +17,15 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 20000))
 max_requests_jitter = 2000
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# X-Forwarded-* headers are believed only from our own proxies' addresses, and
+# only when there are proxies (TRUSTED_PROXY_COUNT, as the app reads it; the app's
+# client_ip checks the same FORWARDED_ALLOW_IPS), so a client that reaches
+# gunicorn directly can neither pose as HTTPS nor rotate its address.
+_behind_proxy = os.environ.get("BEHIND_TLS_PROXY", "").lower() in ("1", "true", "yes", "on")
+_proxy_count = int(os.environ.get("TRUSTED_PROXY_COUNT") or (1 if _behind_proxy else 0))
+forwarded_allow_ips = (
+    os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1") if _proxy_count > 0 else []
+)
 
 
 def post_fork(server, worker):

@@ -274,6 +274,9 @@ AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 TRUSTED_PROXY_COUNT = env_int(
     "TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_TLS_PROXY", False) else 0, minimum=0
 )
+# The addresses our proxies connect from: only their X-Forwarded-For is believed
+# (gunicorn's forwarded_allow_ips reads the same variable, hiringplan/gunicorn_conf.py).
+TRUSTED_PROXY_IPS = env_list("FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"])
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
