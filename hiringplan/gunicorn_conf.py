@@ -24,7 +24,7 @@ errorlog = "-"
 _behind_proxy = os.environ.get("BEHIND_TLS_PROXY", "").lower() in ("1", "true", "yes", "on")
 _proxy_count = int(os.environ.get("TRUSTED_PROXY_COUNT") or (1 if _behind_proxy else 0))
 forwarded_allow_ips = (
-    os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1") if _proxy_count > 0 else []
+    os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1") if _proxy_count > 0 else ""
 )
 
 

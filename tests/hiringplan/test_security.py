@@ -275,7 +275,7 @@ def test_gunicorn_trusts_forwarded_headers_only_with_proxies(monkeypatch):
 
     for key in ("BEHIND_TLS_PROXY", "TRUSTED_PROXY_COUNT", "FORWARDED_ALLOW_IPS", "BIND"):
         monkeypatch.delenv(key, raising=False)
-    assert importlib.reload(gunicorn_conf).forwarded_allow_ips == []
+    assert importlib.reload(gunicorn_conf).forwarded_allow_ips == ""
     assert gunicorn_conf.bind.startswith("127.0.0.1:")
     monkeypatch.setenv("BEHIND_TLS_PROXY", "1")
     monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.2")
