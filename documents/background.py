@@ -40,7 +40,7 @@ from django_tasks import task
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from documents.models import PendingPrerender, RenderJob, RenderTiming
-from documents.rendering import DocumentError, build_document, document_key
+from documents.rendering import DocumentError, build_document, document_key, last_rendered
 from problems.models import Plan
 from problems.signals import plan_content_changed
 from roles.models import Role
@@ -86,6 +86,8 @@ class Progress:
     elapsed: float = 0.0
     expected: float = DEFAULT_EXPECTED_SECONDS
     message: str = ""
+    # While a fresh render runs: the last PDF rendered ({"rendered_at", "changes_ago"}).
+    previous: dict | None = None
 
     @property
     def percent(self) -> int:
@@ -216,7 +218,45 @@ def export_progress(plan, kind: str, role: Role | None) -> Progress:
         failed.delete()  # "Try again" starts a new render.
         return Progress("failed", message=failed.error)
     started = start_render(plan, kind, role)
-    return Progress("preparing", max(0.0, time.time() - started), expected_seconds(kind))
+    return Progress(
+        "preparing",
+        max(0.0, time.time() - started),
+        expected_seconds(kind),
+        previous=previous_version(plan, kind, role),
+    )
+
+
+def previous_version(plan, kind: str, role: Role | None) -> dict | None:
+    """The last rendered PDF of this document, offered while the fresh one renders."""
+    latest = last_rendered(plan, kind, role)
+    if latest is None:
+        return None
+    return {
+        "rendered_at": latest["rendered_at"],
+        "changes_ago": changes_since(plan, latest["rendered_at"]),
+    }
+
+
+def changes_since(plan, moment) -> int:
+    """How many edits of the plan's content were saved after ``moment``."""
+    return sum(
+        model.history.filter(history_date__gt=moment, **lookup).count()
+        for model, lookup in _history_lookups(plan)
+    )
+
+
+def _history_lookups(plan):
+    from coverage.models import Coverage
+    from problems.models import Problem
+    from roles.models import JDItem, SuccessCriterion
+
+    return [
+        (Role, {"plan_id": plan.pk}),
+        (Problem, {"plan_id": plan.pk}),
+        (JDItem, {"role__plan_id": plan.pk}),
+        (SuccessCriterion, {"role__plan_id": plan.pk}),
+        (Coverage, {"role__plan_id": plan.pk}),
+    ]
 
 
 # --- Pre-rendering after edits ----------------------------------------------------------

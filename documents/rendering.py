@@ -31,6 +31,7 @@ from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.lru import LRU
 from core.markdown import DOCUMENT_SECONDS, markdown_budget
 from coverage.analysis import analyse_plan
 from coverage.costs import plan_costs
@@ -291,12 +292,57 @@ DOCUMENTS = {
 }
 
 
+# A role's documents are keyed on what they show (the HTML), computed once per plan
+# revision and process: an edit elsewhere in the plan leaves their key, and their
+# cached PDF, as they were.
+_content_digests = LRU(maxsize=1024)
+_recent_html = LRU(maxsize=8)
+
+
+def document_html(plan, kind: str, role: Role | None) -> str:
+    spec = DOCUMENTS[kind]
+    with markdown_budget(DOCUMENT_SECONDS):
+        return render_to_string(spec.template, spec.context(plan, role))
+
+
+def _content(plan, kind: str, role: Role | None, today: str) -> str:
+    if not DOCUMENTS[kind].per_role:
+        return plan.revision  # the proposal shows the whole plan
+    memo = (plan.pk, plan.revision, kind, role.pk, today)
+    digest = _content_digests.get(memo)
+    if digest is None:
+        html = document_html(plan, kind, role)
+        digest = hashlib.sha256(html.encode()).hexdigest()[:32]
+        _content_digests.set(memo, digest)
+        _recent_html.set(digest, html)  # the render that usually follows needs it
+    return digest
+
+
 def document_key(plan, kind: str, role: Role | None) -> str:
-    """Cache key and ETag seed: changes whenever the document's content can change."""
+    """Cache key and ETag seed: changes whenever the document's content can change.
+
+    The proposal's is the plan's revision; a JD's, posting's, guide's or kit's is a
+    digest of its HTML, so it changes exactly when what it shows changes (its role's
+    content and the plan fields it prints), not at every edit of the plan.
+    """
     # Today's date is part of it: documents flag overdue next steps.
     today = timezone.localdate().isoformat()
     subject = role.pk if role is not None else "-"
-    return f"pdf:{kind}:{plan.pk}:{subject}:{plan.revision}:{today}:{layout_fingerprint()}"
+    content = _content(plan, kind, role, today)
+    return f"pdf:{kind}:{plan.pk}:{subject}:{content}:{today}:{layout_fingerprint()}"
+
+
+def _latest_key(plan, kind: str, role: Role | None) -> str:
+    return f"pdf-latest:{kind}:{plan.pk}:{role.pk if role is not None else '-'}"
+
+
+def last_rendered(plan, kind: str, role: Role | None) -> dict | None:
+    """The newest PDF of this document rendered so far, whatever its content:
+    {"key", "rendered_at" (aware datetime), "revision"}, or None."""
+    latest = caches["documents"].get(_latest_key(plan, kind, role))
+    if latest is None or not caches["documents"].has_key(latest["key"]):
+        return None
+    return latest
 
 
 def build_document(plan, kind: str, role: Role | None = None) -> bytes:
@@ -305,10 +351,15 @@ def build_document(plan, kind: str, role: Role | None = None) -> bytes:
     Rendered without a request, so the bytes are the same whether a web
     request or a background task produced them.
     """
-    spec = DOCUMENTS[kind]
     key = document_key(plan, kind, role)
-    with markdown_budget(DOCUMENT_SECONDS):
-        html = render_to_string(spec.template, spec.context(plan, role))
+    digest = key.split(":")[4]
+    html = _recent_html.get(digest) if DOCUMENTS[kind].per_role else None
+    if html is None:
+        html = document_html(plan, kind, role)
     pdf = render_pdf(html)
     caches["documents"].set(key, pdf)
+    caches["documents"].set(
+        _latest_key(plan, kind, role),
+        {"key": key, "rendered_at": timezone.now(), "revision": plan.revision},
+    )
     return pdf
