@@ -299,6 +299,11 @@ _content_digests = LRU(maxsize=1024)
 _recent_html = LRU(maxsize=8)
 
 
+def forget_document_keys() -> None:
+    _content_digests.clear()
+    _recent_html.clear()
+
+
 def document_html(plan, kind: str, role: Role | None) -> str:
     spec = DOCUMENTS[kind]
     with markdown_budget(DOCUMENT_SECONDS):
