@@ -159,6 +159,14 @@ def _alive(pid) -> bool:
     return status != "Z"
 
 
+def _binds(port) -> bool:
+    try:
+        with socket.create_server(("127.0.0.1", port)):
+            return True
+    except OSError:
+        return False
+
+
 def test_gunicorn_workers_exit_with_their_master(tmp_path):
     env = base_env(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     master, port = gunicorn(env, tmp_path / "gunicorn.log", workers=2)
@@ -170,9 +178,8 @@ def test_gunicorn_workers_exit_with_their_master(tmp_path):
         killed = time.monotonic()
         assert wait_for(lambda: not any(_alive(pid) for pid in workers), 10, 0.1)
         assert time.monotonic() - killed < 3
-        # The port is free again: a restart binds at once.
-        with socket.create_server(("127.0.0.1", port)):
-            pass
+        # The port is free again: a restart binds within seconds, not after the time-out.
+        assert wait_for(lambda: _binds(port), 5, 0.2)
     finally:
         stop(master, signal.SIGKILL)
         for pid in _children(master.pid):
