@@ -37,6 +37,7 @@ from core.lru import LRU
 from coverage.models import Coverage
 from interviews.loops import plan_kits
 from problems.models import Disposition, NextStep, OpenQuestion, Plan, Problem
+from roles.jd.completeness import forget_jd_states, plan_jd_states
 from roles.models import (
     CONFIDENCE_LABELS,
     CONFIDENCE_SYMBOLS,
@@ -500,6 +501,7 @@ def cell_changed(
 
 def forget_analyses() -> None:
     _recent.clear()
+    forget_jd_states()
 
 
 def analyse_plan(plan: Plan, decisions: dict[int, str] | None = None) -> PlanCoverage:
@@ -514,6 +516,8 @@ def analyse_plan(plan: Plan, decisions: dict[int, str] | None = None) -> PlanCov
     for role in roles:
         if decisions and role.pk in decisions:
             role.decision = decisions[role.pk]
+    # Each role's JD completeness (role.jd_state), computed once for all of them.
+    plan_jd_states(plan, roles)
     coverages = list(Coverage.objects.filter(role__plan=plan).order_by("pk"))
     roles_by_id = {role.pk: role for role in roles}
     problems_by_id = {problem.pk: problem for problem in problems}
@@ -719,13 +723,19 @@ def _column_gaps(column: RoleColumn) -> list[Gap]:
                 role=role,
             )
         )
-    if not role.jd_complete:
+    jd = role.jd_state
+    if not jd.ready:
+        lacks = ""
+        if jd.draft:
+            shown = ", ".join(jd.missing[:3])
+            more = len(jd.missing) - 3
+            lacks = f" (missing: {shown}{f' and {more} more' if more > 0 else ''})"
         gaps.append(
             Gap(
                 GapKind.JD_INCOMPLETE,
                 Severity.MEDIUM if role.is_committed else Severity.LOW,
                 role.title,
-                f"{role.title}: the job description is {role.get_jd_status_display().lower()}.",
+                f"{role.title}: the job description is {jd.gap_words}{lacks}.",
                 role=role,
             )
         )

@@ -227,6 +227,8 @@ def matrix_csv(request, plan_slug):
         writer.writerow(
             ["", "Budget", "", "", _csv_safe(f"{costs.budget.label}. {costs.budget.explanation}")]
         )
+    # Each JD as computed from its sections (the recruiter's report where the text is elsewhere).
+    writer.writerow(["", "JD", "", "", ""] + [c.role.jd_state.label for c in columns])
     # The role status row stays last, as before the cost rows were added.
     writer.writerow(["", "Role status", "", "", ""] + [c.status_label for c in columns])
     # A byte-order mark makes Excel read the file as UTF-8 (→, ✔, names with accents).
