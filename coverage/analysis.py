@@ -255,15 +255,35 @@ class Verdict:
     gap_count: int
     # Rows of problems leadership decided hiring will not solve (no committed hire covers them).
     dealt_with: list[ProblemRow] = field(default_factory=list)
+    # The hires a "yes" rests on that leadership has not decided on yet: a ranked
+    # problem is covered only by hires still Proposed (none it proceeds with).
+    rests_on: list[Role] = field(default_factory=list)
+
+    @property
+    def rests_on_headcount(self) -> int:
+        return sum(role.headcount for role in self.rests_on)
 
     @property
     def answer(self) -> str:
-        """'Yes', 'Not yet', or 'Yes, with #5 addressed outside hiring: product clarity ...'."""
+        """'Not yet', 'Yes', 'Yes, if you proceed with the 5 proposed hires', or either
+        'Yes ...; with #5 addressed outside hiring: product clarity ...'."""
         if not self.solved:
             return "Not yet"
+        answer = "Yes"
+        if self.rests_on:
+            n = self.rests_on_headcount
+            answer += f", if you proceed with the {n} proposed hire{'s' if n != 1 else ''}"
         if self.dealt_with:
-            return "Yes, with " + "; ".join(r.problem.disposition_summary for r in self.dealt_with)
-        return "Yes"
+            dealt = "; ".join(r.problem.disposition_summary for r in self.dealt_with)
+            answer += ("; with " if self.rests_on else ", with ") + dealt
+        return answer
+
+    @property
+    def style(self) -> str:
+        """'yes', 'if' (yes, once leadership proceeds with the hires) or 'no': how it looks."""
+        if not self.solved:
+            return "no"
+        return "if" if self.rests_on else "yes"
 
     @property
     def worst(self) -> list[Gap]:
@@ -299,7 +319,24 @@ class PlanCoverage:
             blocking=blocking,
             gap_count=len(self.gaps),
             dealt_with=dealt_with,
+            rests_on=[] if blocking else self._undecided_cover(),  # what a yes rests on
         )
+
+    def _undecided_cover(self) -> list[Role]:
+        """Hires still Proposed that ranked problems rely on: a covered ranked problem none
+        of whose High-confidence committed hires leadership has decided to proceed with."""
+        needed = set()
+        for row in self.ranked_rows:
+            if row.status != RowStatus.COVERED:
+                continue
+            high = [
+                c.role
+                for c in row.coverages
+                if c.role.is_committed and c.confidence == Confidence.HIGH
+            ]
+            if not any(role.decision == Decision.PROCEED for role in high):
+                needed.update(role.pk for role in high)
+        return [role for role in self.roles if role.pk in needed]
 
     @cached_property
     def gap_groups(self) -> list[GapGroup]:
