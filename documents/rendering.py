@@ -35,6 +35,7 @@ from core.markdown import DOCUMENT_SECONDS, markdown_budget
 from coverage.analysis import analyse_plan
 from coverage.costs import plan_costs
 from documents import worker as pdf_worker
+from documents.posting import posting_sections
 from interviews.loops import build_kit, plan_process, role_loop
 from problems.models import NextStep, OpenQuestion, Plan
 from roles.jd.presentation import load_role_jd, plan_jd_states, proposal_breakdown
@@ -250,7 +251,8 @@ def _posting_context(plan, role):
         "plan": plan,
         "role": role,
         "jd": jd,
-        "posting_sections": [view for view in jd.sections.values() if not view.section.internal],
+        # Not the internal sections, nor rows marked internal only (documents/posting.py).
+        "posting_sections": posting_sections(jd),
     }
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from core.permissions import Capability, requires
 from documents.background import export_progress, start_render
+from documents.posting import name_flags
 from documents.rendering import DOCUMENTS, DocumentError, build_document, document_key
 from problems.access import get_plan
 from roles.access import get_role
@@ -136,6 +137,15 @@ def posting_preview(request, plan_slug, role_slug):
             ],
             "state": context["jd"].state,
             "posting_pdf_url": _url(plan, "posting", role),
+            # Names of people the plan knows, flagged before the posting is exported.
+            "name_flags": name_flags(plan, role, context["posting_sections"]),
+            "internal_rows": [
+                row
+                for view in context["jd"].sections.values()
+                if not view.section.internal
+                for row in view.rows
+                if getattr(row, "internal_only", False)
+            ],
         }
     )
     return TemplateResponse(request, "documents/posting_preview.html", context)

@@ -501,6 +501,11 @@ class SuccessCriterion(RoleContent):
     metric = models.CharField(max_length=120, blank=True)
     target = models.TextField()
     how_measured = models.CharField(max_length=200, blank=True)
+    internal_only = models.BooleanField(
+        "Internal only",
+        default=False,
+        help_text="For the hiring team: left out of the candidate posting.",
+    )
 
     history = HistoricalRecords()
     objects = RowManager()
@@ -575,6 +580,11 @@ class JDItem(RoleContent):
         max_length=160, blank=True, help_text="Sub-heading, e.g. 'Ship Dashboard Features'."
     )
     text = models.TextField(help_text="Markdown (inline).")
+    internal_only = models.BooleanField(
+        "Internal only",
+        default=False,
+        help_text="For the hiring team: left out of the candidate posting.",
+    )
 
     history = HistoricalRecords()
     objects = RowManager()
@@ -610,6 +620,11 @@ class LandscapeArea(RoleContent):
     area = models.CharField(max_length=120)
     covers = models.CharField("What it covers", max_length=300, blank=True)
     typical_features = models.CharField(max_length=300, blank=True)
+    internal_only = models.BooleanField(
+        "Internal only",
+        default=False,
+        help_text="For the hiring team: left out of the candidate posting.",
+    )
 
     history = HistoricalRecords()
     objects = RowManager()

@@ -82,6 +82,11 @@ class Section:
     in_proposal: bool = False
 
     @property
+    def rows_can_be_internal(self) -> bool:
+        """Rows of a section the posting shows can each be kept off it (internal only)."""
+        return self.rows is not None and not self.internal
+
+    @property
     def template(self) -> str:
         return f"roles/sections/{self.display}.html"
 
