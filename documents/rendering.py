@@ -159,6 +159,8 @@ class Document:
     context: Callable[[Plan, Role | None], dict]
     filename: Callable[[Plan, Role | None], str]
     per_role: bool
+    # What its export button says while it renders ("Preparing the Kits PDF…").
+    label: str
 
 
 # WeasyPrint lays out a table cell in about a millisecond; past this many cells
@@ -267,21 +269,28 @@ DOCUMENTS = {
         _proposal_context,
         lambda plan, _role: f"{plan.slug}-hiring-proposal.pdf",
         per_role=False,
+        label="Proposal PDF",
     ),
     "jd": Document(
-        "documents/jd.html", _jd_context, lambda _plan, role: f"{role.slug}-jd.pdf", per_role=True
+        "documents/jd.html",
+        _jd_context,
+        lambda _plan, role: f"{role.slug}-jd.pdf",
+        per_role=True,
+        label="JD PDF",
     ),
     "posting": Document(
         "documents/posting.html",
         _posting_context,
         lambda _plan, role: f"{role.slug}-posting.pdf",
         per_role=True,
+        label="Posting PDF",
     ),
     "guide": Document(
         "documents/guide.html",
         _kit_context,
         lambda _plan, role: f"{role.slug}-interview-guide.pdf",
         per_role=True,
+        label="Interview guide PDF",
     ),
     # The interviewers' kits: one section per stage, each starting on a new page.
     "kit": Document(
@@ -289,6 +298,7 @@ DOCUMENTS = {
         _kit_context,
         lambda _plan, role: f"{role.slug}-interview-kits.pdf",
         per_role=True,
+        label="Interview kits PDF",
     ),
 }
 

@@ -26,12 +26,8 @@ from problems.access import get_plan
 from roles.access import get_role
 from roles.jd.sections import SECTIONS
 
-EXPORT_LABELS = {
-    "proposal": "Proposal PDF",
-    "jd": "JD PDF",
-    "posting": "Posting PDF",
-    "guide": "Interview guide PDF",
-}
+# Every kind of document has an export button (its label comes with the document).
+EXPORT_LABELS = {kind: spec.label for kind, spec in DOCUMENTS.items()}
 
 
 def _url(plan, kind, role):
