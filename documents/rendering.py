@@ -22,6 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from datetime import UTC
 from functools import lru_cache
 from pathlib import Path
 
@@ -161,6 +162,11 @@ class Document:
     per_role: bool
     # What its export button says while it renders ("Preparing the Kits PDF…").
     label: str
+    # What the document is about: the PDF's /Subject and the page's meta description.
+    subject: Callable[[Plan, Role | None], str]
+    # Who it is from as the reader sees it: the plan's people for internal documents,
+    # the organisation (the plan) for what candidates read.
+    candidate_facing: bool = False
 
 
 # WeasyPrint lays out a table cell in about a millisecond; past this many cells
@@ -270,6 +276,9 @@ DOCUMENTS = {
         lambda plan, _role: f"{plan.slug}-hiring-proposal.pdf",
         per_role=False,
         label="Proposal PDF",
+        subject=lambda plan, _role: (
+            f"{plan.title}: the problems, the proposed hires and whether they solve them"
+        ),
     ),
     "jd": Document(
         "documents/jd.html",
@@ -277,6 +286,7 @@ DOCUMENTS = {
         lambda _plan, role: f"{role.slug}-jd.pdf",
         per_role=True,
         label="JD PDF",
+        subject=lambda plan, role: f"Internal job description for {role.title} ({plan.title})",
     ),
     "posting": Document(
         "documents/posting.html",
@@ -284,6 +294,8 @@ DOCUMENTS = {
         lambda _plan, role: f"{role.slug}-posting.pdf",
         per_role=True,
         label="Posting PDF",
+        subject=lambda _plan, role: f"Job posting: {role.title}",
+        candidate_facing=True,
     ),
     "guide": Document(
         "documents/guide.html",
@@ -291,6 +303,7 @@ DOCUMENTS = {
         lambda _plan, role: f"{role.slug}-interview-guide.pdf",
         per_role=True,
         label="Interview guide PDF",
+        subject=lambda plan, role: f"Interview guide for {role.title} ({plan.title})",
     ),
     # The interviewers' kits: one section per stage, each starting on a new page.
     "kit": Document(
@@ -299,8 +312,53 @@ DOCUMENTS = {
         lambda _plan, role: f"{role.slug}-interview-kits.pdf",
         per_role=True,
         label="Interview kits PDF",
+        subject=lambda plan, role: f"Interviewers' kits for {role.title} ({plan.title})",
     ),
 }
+
+
+KIND_KEYWORDS = {
+    "proposal": "hiring proposal",
+    "jd": "job description",
+    "posting": "job posting",
+    "guide": "interview guide",
+    "kit": "interview kit",
+}
+
+
+def _w3c(moment) -> str:
+    """A time as the W3C date format WeasyPrint reads from dcterms meta tags (UTC, seconds)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def document_metadata(plan, kind: str, role: Role | None = None) -> dict:
+    """The PDF's author, subject, keywords and dates (info dictionary and XMP).
+
+    documents/base.html writes them as <meta> tags, which WeasyPrint reads.
+    """
+    spec = DOCUMENTS[kind]
+    author = plan.title if spec.candidate_facing else (plan.proposed_by or plan.title)
+    keywords = [plan.title, plan.period]
+    if role is not None:
+        keywords += [role.title, role.get_function_display()]
+        if role.level:
+            keywords.append(role.get_level_display())
+    keywords.append(KIND_KEYWORDS[kind])
+    return {
+        "author": author,
+        "subject": spec.subject(plan, role),
+        # Commas separate keywords, so none may hold one.
+        "keywords": ", ".join(dict.fromkeys(k.replace(",", " ") for k in keywords if k)),
+        "created": _w3c(plan.created_at),
+        "modified": _w3c(plan.updated_at),
+    }
+
+
+def document_html(plan, kind: str, role: Role | None = None) -> str:
+    """The document's HTML: its template with its context and metadata."""
+    spec = DOCUMENTS[kind]
+    context = {**spec.context(plan, role), "document_meta": document_metadata(plan, kind, role)}
+    return render_to_string(spec.template, context)
 
 
 def document_key(plan, kind: str, role: Role | None) -> str:
@@ -317,10 +375,9 @@ def build_document(plan, kind: str, role: Role | None = None) -> bytes:
     Rendered without a request, so the bytes are the same whether a web
     request or a background task produced them.
     """
-    spec = DOCUMENTS[kind]
     key = document_key(plan, kind, role)
     with markdown_budget(DOCUMENT_SECONDS):
-        html = render_to_string(spec.template, spec.context(plan, role))
+        html = document_html(plan, kind, role)
     pdf = render_pdf(html)
     caches["documents"].set(key, pdf)
     return pdf

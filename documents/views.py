@@ -116,13 +116,24 @@ def guide_pdf(request, plan_slug, role_slug):
     return pdf_response(request, plan=plan, kind="guide", role=get_role(plan, role_slug))
 
 
-@requires(Capability.VIEW)
-@require_GET
-def posting_preview(request, plan_slug, role_slug):
-    """The candidate-facing posting as a web page, with what it leaves out and still lacks."""
-    plan = get_plan(plan_slug)
-    role = get_role(plan, role_slug)
+def posting_preview_context(request, plan, role, publish_form=None) -> dict:
+    """The preview page: the posting, what it leaves out and lacks, and its publication."""
+    from documents import postings
+    from documents.forms import PublishForm
+
     context = DOCUMENTS["posting"].context(plan, role)
+    publication = postings.publication_of(role)
+    page = postings.careers_page_of(plan)
+    if publish_form is None:
+        initial = {}
+        if publication is not None:
+            initial = {
+                "valid_through": publication.valid_through,
+                "employment_type": publication.employment_type,
+                "show_salary": publication.show_salary,
+            }
+        publish_form = PublishForm(initial=initial)
+    live = postings.is_live(role)
     context.update(
         {
             "internal_titles": [section.title for section in SECTIONS if section.internal],
@@ -142,8 +153,27 @@ def posting_preview(request, plan_slug, role_slug):
                 for row in view.rows
                 if getattr(row, "internal_only", False)
             ],
+            "publish_form": publish_form,
+            "publication_status": postings.status_label(role),
+            "publish_refusal": postings.publish_refusal(role),
+            "is_published": postings.is_published(publication),
+            "public_url": (
+                request.build_absolute_uri(reverse("careers_posting", args=[page.token, role.slug]))
+                if live
+                else None
+            ),
         }
     )
+    return context
+
+
+@requires(Capability.VIEW)
+@require_GET
+def posting_preview(request, plan_slug, role_slug):
+    """The candidate-facing posting as a web page, with what it leaves out and still lacks."""
+    plan = get_plan(plan_slug)
+    role = get_role(plan, role_slug)
+    context = posting_preview_context(request, plan, role)
     return TemplateResponse(request, "documents/posting_preview.html", context)
 
 
