@@ -82,3 +82,32 @@ class PrivateCacheMiddleware:
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+def indexable(view):
+    """Mark a public view whose pages search engines may index (published postings)."""
+    view.indexable = True
+    return view
+
+
+class NoIndexMiddleware:
+    """Every page says ``X-Robots-Tag: noindex`` unless its view is ``@indexable``.
+
+    Plans, people and sign-in pages are private; only published postings are
+    meant to be found. The header covers PDFs, CSV and JSON too, which a
+    ``<meta name="robots">`` tag could not.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not getattr(request, "hp_indexable", False) and not response.has_header(
+            "X-Robots-Tag"
+        ):
+            response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        request.hp_indexable = getattr(view_func, "indexable", False)

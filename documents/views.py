@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from core.permissions import Capability, requires
 from documents.background import export_progress, start_render
+from documents.posting import name_flags
 from documents.rendering import (
     DOCUMENTS,
     DocumentError,
@@ -32,12 +33,8 @@ from problems.access import get_plan
 from roles.access import get_role
 from roles.jd.sections import SECTIONS
 
-EXPORT_LABELS = {
-    "proposal": "Proposal PDF",
-    "jd": "JD PDF",
-    "posting": "Posting PDF",
-    "guide": "Interview guide PDF",
-}
+# Every kind of document has an export button (its label comes with the document).
+EXPORT_LABELS = {kind: spec.label for kind, spec in DOCUMENTS.items()}
 
 
 def _url(plan, kind, role):
@@ -142,13 +139,24 @@ def guide_pdf(request, plan_slug, role_slug):
     return pdf_response(request, plan=plan, kind="guide", role=get_role(plan, role_slug))
 
 
-@requires(Capability.VIEW)
-@require_GET
-def posting_preview(request, plan_slug, role_slug):
-    """The candidate-facing posting as a web page, with what it leaves out and still lacks."""
-    plan = get_plan(plan_slug)
-    role = get_role(plan, role_slug)
+def posting_preview_context(request, plan, role, publish_form=None) -> dict:
+    """The preview page: the posting, what it leaves out and lacks, and its publication."""
+    from documents import postings
+    from documents.forms import PublishForm
+
     context = DOCUMENTS["posting"].context(plan, role)
+    publication = postings.publication_of(role)
+    page = postings.careers_page_of(plan)
+    if publish_form is None:
+        initial = {}
+        if publication is not None:
+            initial = {
+                "valid_through": publication.valid_through,
+                "employment_type": publication.employment_type,
+                "show_salary": publication.show_salary,
+            }
+        publish_form = PublishForm(initial=initial)
+    live = postings.is_live(role)
     context.update(
         {
             "internal_titles": [section.title for section in SECTIONS if section.internal],
@@ -159,8 +167,36 @@ def posting_preview(request, plan_slug, role_slug):
             ],
             "state": context["jd"].state,
             "posting_pdf_url": _url(plan, "posting", role),
+            # Names of people the plan knows, flagged before the posting is exported.
+            "name_flags": name_flags(plan, role, context["posting_sections"]),
+            "internal_rows": [
+                row
+                for view in context["jd"].sections.values()
+                if not view.section.internal
+                for row in view.rows
+                if getattr(row, "internal_only", False)
+            ],
+            "publish_form": publish_form,
+            "publication_status": postings.status_label(role),
+            "publish_refusal": postings.publish_refusal(role),
+            "is_published": postings.is_published(publication),
+            "public_url": (
+                request.build_absolute_uri(reverse("careers_posting", args=[page.token, role.slug]))
+                if live
+                else None
+            ),
         }
     )
+    return context
+
+
+@requires(Capability.VIEW)
+@require_GET
+def posting_preview(request, plan_slug, role_slug):
+    """The candidate-facing posting as a web page, with what it leaves out and still lacks."""
+    plan = get_plan(plan_slug)
+    role = get_role(plan, role_slug)
+    context = posting_preview_context(request, plan, role)
     return TemplateResponse(request, "documents/posting_preview.html", context)
 
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('django_tasks_database', '0021_conditional_partial_index_ordering'),
-        ('documents', '0001_render_jobs'),
+        ('documents', '0002_careers_and_published_postings'),
     ]
 
     operations = [
