@@ -177,9 +177,9 @@ def test_gunicorn_workers_exit_with_their_master(tmp_path):
         master.wait(timeout=10)
         killed = time.monotonic()
         assert wait_for(lambda: not any(_alive(pid) for pid in workers), 10, 0.1)
-        assert time.monotonic() - killed < 3
+        assert time.monotonic() - killed < 5  # a loaded 2-core machine; the old way took ~45 s
         # The port is free again: a restart binds within seconds, not after the time-out.
-        assert wait_for(lambda: _binds(port), 5, 0.2)
+        assert wait_for(lambda: _binds(port), 10, 0.2)
     finally:
         stop(master, signal.SIGKILL)
         for pid in _children(master.pid):
