@@ -33,6 +33,7 @@ from functools import cached_property
 
 from django.db import models
 
+from core.cache import shared_get, shared_set
 from core.lru import LRU
 from coverage.models import Coverage
 from interviews.loops import plan_kits
@@ -501,23 +502,44 @@ class HeadcountTotals:
 # --- Analysis ---------------------------------------------------------------------
 
 
-# Analyses of recent plan revisions (a revision never changes, so neither does its analysis).
+# Analyses of recent plan revisions (a revision never changes, so neither does its analysis):
+# in this process, and with REDIS_URL in the cache every process shares (core.cache).
 _recent = LRU(maxsize=16)
+SHARED_SECONDS = 24 * 60 * 60
+
+
+def _shared_key(plan_id, revision) -> str:
+    return f"analysis:{plan_id}:{revision}"
+
+
+def _known(plan_id, revision) -> PlanCoverage | None:
+    """The analysis of this revision, from this process or from the shared cache."""
+    analysis = _recent.get((plan_id, revision))
+    if analysis is None:
+        analysis = shared_get(_shared_key(plan_id, revision))
+        if analysis is not None:
+            _recent.set((plan_id, revision), analysis)
+    return analysis
+
+
+def _keep(plan_id, revision, analysis: PlanCoverage) -> None:
+    _recent.set((plan_id, revision), analysis)
+    shared_set(_shared_key(plan_id, revision), analysis, SHARED_SECONDS)
 
 
 def cached_analysis(plan: Plan) -> PlanCoverage:
-    """The analysis of the plan as it is now, computed once per plan revision and process.
+    """The analysis of the plan as it is now, computed once per plan revision
+    (per process, or for all processes with a shared cache).
 
     Pages call this; it is safe because every change to a plan's content
     gives the plan a new revision (problems.signals), so a cached analysis
     is never served for content it does not describe. The analysis is shared
     between requests and must be treated as read-only.
     """
-    key = (plan.pk, plan.revision)
-    analysis = _recent.get(key)
+    analysis = _known(plan.pk, plan.revision)
     if analysis is None:
         analysis = analyse_plan(plan)
-        _recent.set(key, analysis)
+        _keep(plan.pk, plan.revision, analysis)
     return analysis
 
 
@@ -526,13 +548,14 @@ def cell_changed(
 ) -> PlanCoverage:
     """The analysis after one cell edit that took the plan from ``before_revision``
     to ``plan.revision`` (and nothing else did), derived from the cached
-    analysis of ``before_revision`` when there is one, computed in full otherwise.
+    analysis of ``before_revision`` when there is one (whichever process made
+    it, with a shared cache), computed in full otherwise.
     """
-    previous = _recent.get((plan.pk, before_revision))
+    previous = _known(plan.pk, before_revision)
     if previous is None:
         return cached_analysis(plan)
     analysis = previous.with_cell(plan, role_id, problem_id, coverage)
-    _recent.set((plan.pk, plan.revision), analysis)
+    _keep(plan.pk, plan.revision, analysis)
     return analysis
 
 

@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.forms import is_sane_id
+from core.forms import is_sane_id, is_sane_slug
 from core.http import CONFLICT, INVALID, render_page
 from core.permissions import Capability, requires
 from coverage.analysis import cached_analysis
@@ -80,7 +80,7 @@ def plan_compare(request, plan_slug):
     """
     plan = get_plan(plan_slug)
     other_slug = request.GET.get("with", "")
-    other = Plan.objects.filter(slug=other_slug).first() if other_slug else None
+    other = Plan.objects.filter(slug=other_slug).first() if is_sane_slug(other_slug) else None
     approval = None
     if other is None:
         approval = _approval_of(plan, request.GET.get("approval"))
