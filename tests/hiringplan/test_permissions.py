@@ -12,6 +12,7 @@ from coverage.models import Scenario
 from documents import rendering as documents
 from hiringplan.models import Invitation
 from interviews.models import InterviewStage, Question
+from plans.models import NextQuarterJob
 from roles.jd.history import ensure_baseline
 from tests.conftest import make_user
 
@@ -67,6 +68,7 @@ METHODS = {
     "scenario_detail": {"GET", "POST"},
     "scenario_apply": {"POST"},
     "plan_next": {"GET", "POST"},
+    "plan_next_job": {"GET"},
     "plan_compare": {"GET"},
     "plan_approval": {"GET", "POST"},
     "problem_list": {"GET"},
@@ -174,6 +176,11 @@ def concrete_url(route, plan, scenario, accounts=None):
         route = route.replace("<str:token>", accounts.get("invitation_token", "no-such-token"))
     stage = InterviewStage.objects.filter(plan=plan).order_by("position").first()
     question = Question.objects.filter(role__slug="senior-dashboard-engineer").first()
+    job, _ = NextQuarterJob.objects.get_or_create(
+        source=plan,
+        slug="q2-2026",
+        defaults={"title": "Q2", "period": "Q2 2026", "state": "failed"},
+    )
     values = {
         "<slug:plan_slug>": plan.slug,
         "<slug:role_slug>": "senior-dashboard-engineer",
@@ -182,6 +189,7 @@ def concrete_url(route, plan, scenario, accounts=None):
         "<num:position>": "5",
         "<num:stage_id>": str(stage.pk),
         "<num:question_id>": str(question.pk),
+        "<num:job_id>": str(job.pk),
         "<num:version>": "1",
         "<num:scenario_id>": str(scenario.pk),
         "<str:token>": "no-such-import",
@@ -268,6 +276,7 @@ WHO_MAY = {
     "scenario_detail": (VIEWERS, LEADERS),
     "scenario_apply": (LEADERS, LEADERS),
     "plan_next": (LEADERS, LEADERS),
+    "plan_next_job": (LEADERS, LEADERS),
     "plan_compare": (VIEWERS, VIEWERS),
     "plan_approval": (VIEWERS, LEADERS),
     "problem_list": (VIEWERS, VIEWERS),
@@ -343,8 +352,11 @@ def test_permission_matrix(persona, plan, groups, monkeypatch, settings):
     to_revoke, _ = Invitation.issue(
         email="revoked@example.com", group=groups["Recruiters"], invited_by=None
     )
-    accounts = {"user_id": target.pk, "invitation_id": to_revoke.pk,
-                "invitation_token": invitation_token}
+    accounts = {
+        "user_id": target.pk,
+        "invitation_id": to_revoke.pk,
+        "invitation_token": invitation_token,
+    }
     ensure_baseline(plan.roles.get(slug="senior-dashboard-engineer"))  # version 1 exists to restore
     scenario = Scenario.objects.create(plan=plan, name="Hold mobile", decisions={})
     user = persona_user(persona)
