@@ -36,13 +36,15 @@ def verdict_summary(analysis: PlanCoverage) -> dict:
         "answer": verdict.answer,
         "solved": verdict.solved,
         "blocking": len(verdict.blocking),
+        # What blocked it then, in words (an approval records it was approved with them).
+        "blocking_gaps": [gap.explanation for gap in verdict.blocking],
         "gaps": verdict.gap_count,
         "uncovered": [
             row.problem.label for row in analysis.ranked_rows if row.status != RowStatus.COVERED
         ],
         # What the verdict rests on: every blocking gap, and how problems not
         # solved by hiring are dealt with.
-        "blocking_gaps": [f"{gap.subject}: {gap.kind_label}" for gap in verdict.blocking],
+        "blocking_named": [f"{gap.subject}: {gap.kind_label}" for gap in verdict.blocking],
         "dispositions": [row.problem.disposition_summary for row in verdict.dealt_with],
     }
 
@@ -51,7 +53,7 @@ def verdict_changes(before: dict | None, after: dict | None) -> dict[str, list[s
     """Blocking gaps and dispositions that appeared or went between two verdict summaries."""
     before, after = before or {}, after or {}
     out = {}
-    for name in ("blocking_gaps", "dispositions"):
+    for name in ("blocking_named", "dispositions"):
         was, now = before.get(name, []), after.get(name, [])
         out[f"{name}_added"] = [x for x in now if x not in was]
         out[f"{name}_removed"] = [x for x in was if x not in now]
@@ -139,7 +141,7 @@ class PlanDiff:
     @property
     def verdict_changed(self) -> bool:
         before, after = self.verdict_before or {}, self.verdict_after or {}
-        keys = ("answer", "blocking", "gaps", "blocking_gaps", "dispositions")
+        keys = ("answer", "blocking", "gaps", "blocking_named", "dispositions")
         return any(before.get(k) != after.get(k) for k in keys if k in before and k in after)
 
     @property

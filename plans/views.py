@@ -145,8 +145,10 @@ def plan_approval(request, plan_slug):
                     initial={"revision": plan.revision, "note": form.cleaned_data["note"]}
                 )
             else:
-                signoff.approve(plan, request.user, form.cleaned_data["note"].strip())
-                messages.success(request, f"Approved “{plan.title}” as it is now.")
+                approval = signoff.approve(plan, request.user, form.cleaned_data["note"].strip())
+                n = len(approval.blocking_gaps)
+                with_gaps = f", approved with {n} blocking gap{'s' if n != 1 else ''}" if n else ""
+                messages.success(request, f"Approved “{plan.title}” as it is now{with_gaps}.")
                 return redirect("plan_approval", plan.slug)
     status = signoff.signoff_status(plan)
     context = {
@@ -154,6 +156,8 @@ def plan_approval(request, plan_slug):
         "form": form,
         "status": status,
         "conflict": conflict,
+        # Approving now would approve these: the page says so before the button.
+        "blocking": cached_analysis(plan).verdict.blocking,
         "approvals": Approval.objects.filter(plan=plan)
         .defer("snapshot")
         .select_related("approved_by")
