@@ -14,7 +14,6 @@ plan exactly.
 
 from __future__ import annotations
 
-import datetime
 import re
 from dataclasses import dataclass, field
 
@@ -22,7 +21,7 @@ from django.utils.text import slugify
 
 from coverage.analysis import cached_analysis
 from coverage.costs import plan_costs
-from problems.models import Disposition, InterviewProcessStatus
+from problems.models import Disposition, InterviewProcessStatus, period_start
 from roles.jd.completeness import plan_jd_states
 from roles.models import (
     Confidence,
@@ -1192,13 +1191,9 @@ class ProposalParser:
             match = re.search(r"\b(Q[1-4]|H[12])\s+(\d{4})\b", title)
             plan["period"] = f"{match.group(1)} {match.group(2)}" if match else title[:60]
         if "starts_on" not in plan:
-            match = re.fullmatch(r"(Q[1-4]|H[12])\s+(\d{4})", plan["period"])
-            if match:
-                part, year = match.group(1), int(match.group(2))
-                month = (
-                    (int(part[1]) - 1) * 3 + 1 if part[0] == "Q" else (1 if part[1] == "1" else 7)
-                )
-                plan["starts_on"] = datetime.date(year, month, 1).isoformat()
+            start = period_start(plan["period"])
+            if start is not None:
+                plan["starts_on"] = start.isoformat()
         plan.setdefault("interview_process_status", "draft")
         return plan
 
