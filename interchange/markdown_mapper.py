@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from django.utils.text import slugify
 
 from interchange.markdown_reader import (
+    EMOJI,
     Document,
     ListBlock,
     Paragraph,
@@ -154,6 +155,11 @@ def confidence_of(text: str) -> tuple[str | None, str]:
     return None, words
 
 
+def undecorated(text: str) -> str:
+    """Without the emoji an author puts in front ("✅ Resolved"); the rest as written."""
+    return re.sub("^(?:" + EMOJI.pattern + r"|\s)+", "", text).strip()
+
+
 def choice(choices, text: str, default=None):
     wanted = norm(text)
     for value, label in choices:
@@ -173,7 +179,9 @@ LEVEL_WORDS = {
 
 def parse_heading_title(text: str) -> dict:
     """'2. Senior Operations Engineer (AI-Powered Support Automation)' -> fields."""
-    title = re.sub(r"^\d+[.)]\s*", "", plain(text))
+    # Decoration before the number ("✅ 1. ...") goes; the title's own words stay.
+    title = re.sub(r"^(?:[\W_]*?\s)?\d+[.)]\s+", "", text.strip(), count=1)
+    title = re.sub(r"^" + EMOJI.pattern + r"+\s*", "", title).strip()
     found: dict = {}
     while True:
         match = re.search(r"\s*\(([^()]*)\)\s*$", title)
@@ -323,13 +331,13 @@ def looks_like_names(text: str) -> bool:
 def read_stage_rest(rest: str) -> dict:
     """What follows a stage's dash: focus, or who interviews, and which roles go through it."""
     stage = {"interviewer": "", "focus": "", "applies_to": AppliesTo.ALL}
-    scoped = re.match(r"^(.*?)\s+for\s+(\w+)\s+roles?$", rest, re.I | re.S)
+    scoped = re.match(r"^(?:(.*?)\s+)?for\s+(\w+)\s+roles?$", rest, re.I | re.S)
     scope = SCOPE_WORDS.get(scoped.group(2).lower()) if scoped else None
     if scope is None:
         stage["focus"] = rest
         return stage
     stage["applies_to"] = scope
-    before = scoped.group(1).strip()
+    before = (scoped.group(1) or "").strip()
     if not looks_like_names(before):
         stage["focus"] = before
     elif scoped.group(2).lower() == "technical":
@@ -441,7 +449,7 @@ class Mapper:
     def read_proposal(self, root: Section):
         for section in self._flatten_top(root):
             if section.level and section.node is not None and not self.plan.get("title"):
-                self.plan["title"] = plain(section.title)
+                self.plan["title"] = undecorated(section.title)
                 section.node.placed = True
                 self._read_plan_header(section)
                 continue
@@ -712,7 +720,7 @@ class Mapper:
                     raw = re.sub(
                         r"^key difference( from)?\s*",
                         "",
-                        plain(parts.label).rstrip(":"),
+                        undecorated(parts.label).rstrip(":"),
                         flags=re.I,
                     )
                     role.fields["key_difference_from"] = raw.strip()
@@ -826,7 +834,7 @@ class Mapper:
                 continue
             stage = {
                 "position": len(self.stages) + 1,
-                "name": plain(match.group(1)),
+                "name": match.group(1).strip(),
                 "duration_minutes": int(match.group(2)),
                 **read_stage_rest((match.group(3) or "").strip()),
                 "roles": [],
@@ -877,7 +885,7 @@ class Mapper:
                 row.node.placed = True
 
     def _questions(self, section: Section):
-        match = re.search(r"\bfor\s+(.+)$", plain(section.title), re.I)
+        match = re.search(r"\bfor\s+(.+)$", undecorated(section.title), re.I)
         asked_of = match.group(1).strip() if match else ""
         for item in section.items():
             if item.number is None:
@@ -906,12 +914,12 @@ class Mapper:
         resolved, resolution = False, ""
         parts = inline(text)
         if parts.struck is not None:
-            text, after = parts.struck, plain(parts.after_struck)
+            text, after = parts.struck, undecorated(parts.after_struck)
             resolved = True
-            resolution = re.sub(r"^resolved\s*[-—\u2013:]?\s*", "", after, flags=re.I).strip()
+            resolution = re.sub(r"^resolved\b\s*[-—\u2013:]?\s*", "", after, flags=re.I).strip()
         head = inline(text)
         if head.label is not None:
-            topic = plain(head.label)
+            topic = head.label
             question = re.sub(r"^[-—\u2013:]\s*", "", head.rest).strip()
         else:
             topic, question = "", text
@@ -965,7 +973,17 @@ class Mapper:
             return
         top.node.placed = True
         found = parse_heading_title(top.title)
-        role = self._find_role(found["title"])
+        own = {}
+        for paragraph in top.paragraphs():
+            for text in paragraph.texts:
+                parts = inline(text)
+                if parts.label and norm(parts.label).startswith("details"):
+                    own.update(details(parts.rest))
+        role = next(
+            (r for r in self.roles if own.get("slug") and r.details.get("slug") == own["slug"]),
+            None,
+        )
+        role = role or self._find_role(own.get("title") or found["title"])
         if role is None:
             role = _Role(found, Origin.PROPOSED, (document.name, top.node.no))
             role.in_breakdown = True
@@ -1017,7 +1035,7 @@ class Mapper:
             self._list(role, section, ItemKind.RESPONSIBILITY, "")
             for child in section.children:
                 child.node.placed = True
-                group = re.sub(r"^\d+[.)]\s*", "", plain(child.title))
+                group = re.sub(r"^\d+[.)]\s*", "", undecorated(child.title))
                 self._list(role, child, ItemKind.RESPONSIBILITY, group)
         elif "success" in name:
             for child in section.children:
@@ -1079,7 +1097,7 @@ class Mapper:
         elif "red flag" in name:
             self._list(role, section, ItemKind.RED_FLAG, "")
         elif "landscape" in name or any(norm(at(t.header, 0)) == "area" for t in section.tables()):
-            role.fields["landscape_title"] = plain(section.title)
+            role.fields["landscape_title"] = undecorated(section.title)
             for table in section.tables():
                 table.place_head()
                 covers, features = table.column("cover"), table.column("feature")
@@ -1271,6 +1289,16 @@ class Mapper:
         plan.setdefault("interview_process_status", "draft")
         return plan
 
+    @staticmethod
+    def _names(role: _Role) -> set[str]:
+        """The names a hire goes by: its title, and the names its details line gives."""
+        names = [
+            role.title,
+            role.details.get("short name", ""),
+            role.details.get("first proposed as", ""),
+        ]
+        return {norm(n) for n in names if norm(n)} | {n.strip() for n in names if n.strip()}
+
     def _match(self, name: str, candidates: list[_Role]) -> _Role | None:
         """The hire a table names: the most words in common, fewest left over; None if none."""
         wanted = name_words(name)
@@ -1278,7 +1306,7 @@ class Mapper:
             return None
         best, best_score = None, (0, 0.0)
         for role in candidates:
-            have = name_words(role.title) | name_words(role.fields.get("short_name", ""))
+            have = set().union(*(name_words(n) for n in self._names(role)))
             common = wanted & have
             if not common:
                 continue
@@ -1292,16 +1320,26 @@ class Mapper:
         names no hire of the document is a hire of its own."""
         for rows, kind in ((self.first_rows, "first"), (self.summary_rows, "summary")):
             taken: set[int] = set()
-            for row in rows:
+            chosen: dict[int, _Role] = {}
+            named = [(row, at(row.cells, 0)) for row in rows]
+            named = [(row, raw, re.sub(r"\s+x\d+$", "", raw).strip()) for row, raw in named if raw]
+            for exact in (True, False):
+                for row, raw, name in named:
+                    if id(row) in chosen:
+                        continue
+                    free = [r for r in self.roles if id(r) not in taken]
+                    if exact:
+                        wanted = {norm(name), norm(raw), name, raw} - {""}
+                        role = next((r for r in free if wanted & self._names(r)), None)
+                    else:
+                        role = self._match(name, free)
+                    if role is not None:
+                        chosen[id(row)] = role
+                        taken.add(id(role))
+            for row, raw, name in named:
                 cells = row.cells
-                raw = plain(at(cells, 0))
-                if not raw:
-                    continue
                 headcount = re.search(r"\s+x(\d+)$", raw)
-                name = re.sub(r"\s+x\d+$", "", raw).strip()
-                free = [r for r in self.roles if id(r) not in taken]
-                exact = next((r for r in free if norm(r.title) == norm(name)), None)
-                role = exact or self._match(name, free)
+                role = chosen.get(id(row))
                 if role is None:
                     role = _Role(parse_heading_title(name), Origin.PROPOSED, None)
                     self.roles.append(role)
@@ -1309,7 +1347,6 @@ class Mapper:
                         f"Line {row.node.no}: “{name}” has no section of its own; "
                         "it is imported as a hire from the table."
                     )
-                taken.add(id(role))
                 role.lines.append((self.doc, row.node.no))
                 row.node.placed = True
                 if headcount and "headcount" not in role.fields:
@@ -1361,6 +1398,7 @@ class Mapper:
             "summary problem": "summary_problem",
             "candidate": "candidate_name",
             "subtitle": "subtitle",
+            "title": "title",
         }
         choices = {
             "level": ("level", Level.choices),

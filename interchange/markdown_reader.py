@@ -323,29 +323,41 @@ class Inline:
     after_struck: str
 
 
+def _one_span(text: str, kind: str = "strong") -> bool:
+    """Whether ``text`` is one bold (or struck-through, ``kind="s"``) span and nothing else."""
+    tokens = _MD.parseInline(text)
+    children = [c for c in (tokens[0].children if tokens else []) if c.content or c.markup]
+    if not children or children[0].type != f"{kind}_open" or children[-1].type != f"{kind}_close":
+        return False
+    depth = 0
+    for i, child in enumerate(children):
+        depth += child.type == f"{kind}_open"
+        depth -= child.type == f"{kind}_close"
+        if depth == 0 and i < len(children) - 1:
+            return False
+    return True
+
+
 def inline(text: str) -> Inline:
     tokens = _MD.parseInline(text)
     children = [c for c in (tokens[0].children if tokens else []) if c.content or c.markup]
     label, rest, struck, after = None, text, None, text
     if children and children[0].type == "strong_open":
-        depth, parts = 0, []
-        for child in children:
-            if child.type == "strong_open":
-                depth += 1
-            elif child.type == "strong_close":
-                depth -= 1
-                if depth == 0:
-                    break
-            elif depth:
-                parts.append(child.content if child.type != "softbreak" else " ")
         marker = children[0].markup
         close = text.find(marker, len(marker))
-        if close != -1:
-            label = "".join(parts).strip()
-            rest = text[close + len(marker) :].strip()
+        while close != -1:
+            head = text[: close + len(marker)]
+            if _one_span(head):
+                label = text[len(marker) : close].strip()
+                rest = text[close + len(marker) :].strip()
+                break
+            close = text.find(marker, close + 1)
     if children and children[0].type == "s_open":
         close = text.find("~~", 2)
-        if close != -1:
-            struck = text[2:close].strip()
-            after = text[close + 2 :].strip()
+        while close != -1:
+            if _one_span(text[: close + 2], "s"):
+                struck = text[2:close].strip()
+                after = text[close + 2 :].strip()
+                break
+            close = text.find("~~", close + 1)
     return Inline(label, rest, struck, after)

@@ -17,6 +17,7 @@ from coverage.costs import plan_costs
 from interchange.markdown_mapper import (
     DISPOSITION_COLUMNS,
     JD_STATUS_FIELD,
+    parse_heading_title,
     read_stage_rest,
     split_top_level,
 )
@@ -62,8 +63,12 @@ def _status_text(role) -> str:
 
 
 def _role_details(role) -> str:
+    heading = role.title + (f" ({role.subtitle})" if role.subtitle else "")
+    # The title, when the heading would read back as another one ("Foo (x2)").
+    title = [("Title", role.title)] if parse_heading_title(heading)["title"] != role.title else []
     return _details(
         [
+            *title,
             ("Slug", role.slug),
             ("Short name", role.short_name),
             ("Subtitle", role.subtitle),
@@ -363,6 +368,7 @@ def _stage(stage) -> list[str]:
         stage.interviewer if not stage.focus else None,
         (stage.interviewer or stage.focus) + scope if scope else None,
     ):
+        rest = rest.strip() if rest is not None else None
         if rest is not None and "\n" not in rest and read_stage_rest(rest) == wanted:
             return [head + (f" - {rest}" if rest else "")]
     out = [head]
