@@ -1132,6 +1132,8 @@ class Mapper:
                     role.fields["compensation_note"] = value
                     for node in block.lines:
                         node.placed = True
+        else:
+            section.node.placed = False  # a section the JD format has no place for
         for child in section.children:
             if child.node.placed:
                 continue
