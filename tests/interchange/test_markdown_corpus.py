@@ -162,3 +162,72 @@ def test_a_disagreement_names_both_places_and_keeps_the_first():
     sentence = read("02-medium-low-summary.md").disagreements[0].sentence()
     assert "kept Medium (the proposed-hires table, line 14)" in sentence
     assert "High (the summary table, line 33)" in sentence
+
+
+# --- What the admin sees before confirming, and what the command says ------------------
+
+
+def upload(client, name, slug, replace=False):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    path = CORPUS / name
+    jd = path.with_name(path.stem + ".jd.md")
+    payload = {"slug": slug, "proposal": SimpleUploadedFile(name, path.read_bytes())}
+    if jd.exists():
+        payload["jds"] = [SimpleUploadedFile(jd.name, jd.read_bytes())]
+    if replace:
+        payload["replace"] = "on"
+    response = client.post("/plans/import/", payload)
+    assert response.status_code == 302, response.content.decode()[:500]
+    return response["Location"]
+
+
+@pytest.mark.django_db
+def test_the_preview_shows_each_hire_problem_and_stage_with_its_lines(admin_client):
+    from tests.conftest import page_text
+
+    confirm = upload(admin_client, "03-reordered-no-emoji.md", "corpus-three")
+    text = page_text(admin_client.get(confirm))
+    assert "What will be created, and where it was read" in text
+    assert "Hire Senior Solutions Engineer 03-reordered-no-emoji.md, line 22" in text
+    assert "Problem #1 Sales cycle too long 03-reordered-no-emoji.md, lines 12, 23" in text
+    assert "Stage Work Sample 03-reordered-no-emoji.md, line 17" in text
+
+    confirm = upload(admin_client, "02-medium-low-summary.md", "corpus-two")
+    text = page_text(admin_client.get(confirm))
+    assert "Where the document disagrees with itself" in text
+    assert "kept Medium (the proposed-hires table, line 14)" in text
+
+    confirm = upload(admin_client, "05-jd-extra-sections.md", "corpus-five")
+    text = page_text(admin_client.get(confirm))
+    assert "05-jd-extra-sections.jd.md, line 13: We ship small and often." in text
+
+
+@pytest.mark.django_db
+def test_a_replace_preview_says_what_changes(admin_client):
+    from django.core.management import call_command
+
+    from coverage.models import Coverage
+    from problems.models import Plan
+
+    call_command("import_markdown", str(CORPUS / "02-medium-low-summary.md"), "--slug", "c2")
+    plan = Plan.objects.get(slug="c2")
+    cell = Coverage.objects.get(role__plan=plan, role__title="Data Engineer")
+    assert cell.confidence == "medium"  # as the proposed-hires table says, not High
+    Coverage.objects.filter(pk=cell.pk).update(confidence="low")
+    confirm = upload(admin_client, "02-medium-low-summary.md", "c2", replace=True)
+    from tests.conftest import page_text
+
+    text = page_text(admin_client.get(confirm))
+    assert "What changes" in text and "confidence “low” → “medium”" in text
+
+
+@pytest.mark.django_db
+def test_the_command_reports_disagreements_and_unknown_statuses(capsys):
+    from django.core.management import call_command
+
+    call_command("import_markdown", str(CORPUS / "02-medium-low-summary.md"), "--slug", "c2b")
+    call_command("import_markdown", str(CORPUS / "04-status-variants.md"), "--slug", "c4")
+    out = capsys.readouterr().out
+    assert "Disagreement: Confidence of “Data Engineer” for #1: kept Medium" in out
+    assert "“Waiting on budget approval” is not one the app knows" in out
