@@ -59,7 +59,8 @@ from roles.models import (
     Timeframe,
 )
 
-# The role field a status line's JD words go into (the JD's reported status).
+# The role field a status line's JD words go into: the JD's *reported* status (what the
+# author says of a JD kept outside the app; completeness is computed, roles/jd/completeness).
 JD_STATUS_FIELD = "jd_status"
 
 DISPOSITION_COLUMNS = ["Dealt with", "Disposition note", "Owner question", "Owner step"]
@@ -158,6 +159,14 @@ def confidence_of(text: str) -> tuple[str | None, str]:
 def undecorated(text: str) -> str:
     """Without the emoji an author puts in front ("✅ Resolved"); the rest as written."""
     return re.sub("^(?:" + EMOJI.pattern + r"|\s)+", "", text).strip()
+
+
+LEGACY_JD_STATUS_LABELS = [
+    (JDStatus.NOT_STARTED, "Not started"),
+    (JDStatus.DRAFT, "Draft"),
+    (JDStatus.COMPLETE, "Complete"),
+    (JDStatus.COMPLETE_INTERNAL_EXTERNAL, "Complete (internal + external)"),
+]
 
 
 def choice(choices, text: str, default=None):
@@ -1406,7 +1415,8 @@ class Mapper:
             "level": ("level", Level.choices),
             "function": ("function", Function.choices),
             "decision": ("decision", Decision.choices),
-            "jd status": (JD_STATUS_FIELD, JDStatus.choices),
+            # The report's labels, and those of exports written before it was a report.
+            "jd status": (JD_STATUS_FIELD, [*JDStatus.choices, *LEGACY_JD_STATUS_LABELS]),
             "origin": ("origin", Origin.choices),
             "first confidence": ("first_confidence", [*Confidence.choices, ("", "none")]),
         }

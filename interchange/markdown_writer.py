@@ -21,6 +21,7 @@ from interchange.markdown_mapper import (
     read_stage_rest,
     split_top_level,
 )
+from roles.jd.completeness import plan_jd_states
 from roles.models import ItemKind, JDStatus, Origin, Timeframe
 
 # --- Writing ----------------------------------------------------------------------------
@@ -45,16 +46,16 @@ TIMEFRAME_WORDS = {1: "1 month", 3: "3 months", 6: "6 months", 12: "1 year"}
 JD_TIMEFRAME_WORDS = {1: "Month 1", 3: "Month 3", 6: "Month 6", 12: "1 Year"}
 
 
-STATUS_WORDS = {
-    JDStatus.COMPLETE_INTERNAL_EXTERNAL: "✅ JD complete (internal + external)",
-    JDStatus.COMPLETE: "✅ JD complete",
-    JDStatus.DRAFT: "⏳ JD in draft",
-    JDStatus.NOT_STARTED: "No JD yet",
-}
-
-
 def _status_text(role) -> str:
-    parts = [STATUS_WORDS[getattr(role, JD_STATUS_FIELD)]]
+    """The seed's status line, from the computed JD state (the report is in the details)."""
+    jd = role.jd_state
+    if jd.ready:
+        both = getattr(role, JD_STATUS_FIELD) == JDStatus.COMPLETE_INTERNAL_EXTERNAL
+        parts = ["✅ JD complete (internal + external)" if both else "✅ JD complete"]
+    elif jd.draft:
+        parts = ["⏳ JD in draft"]
+    else:
+        parts = ["No JD yet"]
     if role.interview_guide_complete:
         parts.append("interview guide complete")
     if role.candidate_name:
@@ -101,6 +102,7 @@ def write_proposal(plan) -> str:
     roles = list(
         plan.roles.in_plan_order().prefetch_related("criteria", "items", "coverages__problem")
     )
+    plan_jd_states(plan, roles)  # the status lines and the summary matrix read role.jd_state
     out = [f"# {plan.title}", ""]
     out.append(
         f"**Period:** {plan.period} · **Starts on:** {plan.starts_on or ''} · "
