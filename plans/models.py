@@ -31,3 +31,7 @@ class Approval(models.Model):
 
     def __str__(self):
         return f"{self.plan} approved {self.approved_at:%Y-%m-%d %H:%M}"
+
+
+# Comment threads, mentions and last visits live in plans/discussion.py.
+from plans.discussion import Comment, LastSeen, Mention, Thread  # noqa: E402, F401
