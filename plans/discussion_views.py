@@ -285,8 +285,10 @@ def plan_live(request, plan_slug):
     if row is None:
         raise Http404("No such plan.")
     etag = live_etag(row[1], row[2].isoformat() if row[2] else "-")
-    seen = request.GET.get("seen") or request.headers.get("If-None-Match", "")
-    if seen.strip() == etag:
+    token = etag.strip('"')
+    seen = request.GET.get("seen", "").strip('"') or request.headers.get("If-None-Match", "")
+    seen = seen.strip().removeprefix("W/").strip('"')
+    if seen == token:
         response = HttpResponseNotModified()
         response["ETag"] = etag
         return response
@@ -297,7 +299,7 @@ def plan_live(request, plan_slug):
         "plans/discussion/live.html",
         {
             "plan": plan,
-            "etag": etag,
+            "etag": token,
             "changed": bool(seen),
             "latest": latest[0] if latest else None,
         },

@@ -124,7 +124,9 @@ def test_turn_into_next_step(leader_client, plan):
     leader_client.post(f"/plans/{plan.slug}/threads/{thread.pk}/resolve/", {"action": "step"})
     step = NextStep.objects.get(threads=thread)
     assert step.text == "Book a call with the agency"
-    assert "Book a call with the agency" in page_text(leader_client.get(f"/plans/{plan.slug}/next-steps/"))
+    assert "Book a call with the agency" in page_text(
+        leader_client.get(f"/plans/{plan.slug}/next-steps/")
+    )
 
 
 @pytest.mark.django_db
@@ -168,11 +170,15 @@ def test_activity_newest_first_with_filters(leader_client, recruiter_client, pla
     entries = response.context["entries"]
     assert entries[0]["when"] >= entries[-1]["when"]
     assert any(e["kind"] == "comment" and e["who"] == "recruiter" for e in entries)
-    only_comments = leader_client.get(f"/plans/{plan.slug}/activity/?kind=comment").context["entries"]
+    only_comments = leader_client.get(f"/plans/{plan.slug}/activity/?kind=comment").context[
+        "entries"
+    ]
     assert only_comments and {e["kind"] for e in only_comments} == {"comment"}
     by_leader = leader_client.get(f"/plans/{plan.slug}/activity/?person=leader").context["entries"]
     assert all(e["who"] == "leader" for e in by_leader)
-    assert leader_client.get(f"/plans/{plan.slug}/activity/?kind=%00&person=x" * 3).status_code == 200
+    assert (
+        leader_client.get(f"/plans/{plan.slug}/activity/?kind=%00&person=x" * 3).status_code == 200
+    )
 
 
 @pytest.mark.django_db
@@ -194,7 +200,5 @@ def test_live_check_answers_304_until_something_changes(
     assert "by recruiter" in page_text(changed)
     # A content change (a cell) is seen too.
     etag = changed["ETag"]
-    leader_client.post(
-        f"/plans/{plan.slug}/questions/new/", {"topic": "T", "question": "Q?"}
-    )
+    leader_client.post(f"/plans/{plan.slug}/questions/new/", {"topic": "T", "question": "Q?"})
     assert leader_client.get(url, {"seen": etag}).status_code == 200
