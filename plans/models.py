@@ -94,3 +94,5 @@ class NextQuarterJob(models.Model):
         NextQuarterJob.objects.filter(pk=self.pk).update(**fields)
         for name, value in fields.items():
             setattr(self, name, value)
+# Comment threads, mentions and last visits live in plans/discussion.py.
+from plans.discussion import Comment, LastSeen, Mention, Thread  # noqa: E402, F401

@@ -14,6 +14,7 @@ from documents import rendering as documents
 from documents.models import CareersPage, PostingPublication
 from hiringplan.models import Invitation
 from interviews.models import InterviewStage, Question
+from plans.discussion import start_thread
 from plans.models import NextQuarterJob
 from roles.jd.history import ensure_baseline
 from tests.conftest import make_user
@@ -73,6 +74,13 @@ METHODS = {
     "plan_next_job": {"GET"},
     "plan_compare": {"GET"},
     "plan_approval": {"GET", "POST"},
+    "thread_list": {"GET", "POST"},
+    "thread_detail": {"GET", "POST"},
+    "thread_resolve": {"POST"},
+    "comment_change": {"POST"},
+    "for_you": {"GET"},
+    "plan_activity": {"GET"},
+    "plan_live": {"GET"},
     "problem_list": {"GET"},
     "problem_create": {"GET", "POST"},
     "problem_edit": {"GET", "POST"},
@@ -208,6 +216,8 @@ def concrete_url(route, plan, scenario, accounts=None):
         "<slug:action>": "sign-out",
         "<str:careers_token>": accounts.get("careers_token", "no-such-careers-page"),
         "<num:invitation_id>": str(accounts.get("invitation_id", 1)),
+        "<num:thread_id>": str(accounts.get("thread_id", 1)),
+        "<num:comment_id>": str(accounts.get("comment_id", 1)),
     }
     for key, value in values.items():
         route = route.replace(key, value)
@@ -289,6 +299,14 @@ WHO_MAY = {
     "plan_next_job": (LEADERS, LEADERS),
     "plan_compare": (VIEWERS, VIEWERS),
     "plan_approval": (VIEWERS, LEADERS),
+    # Anyone who may view may comment; resolving and editing are checked on the thread/comment.
+    "thread_list": (VIEWERS, VIEWERS),
+    "thread_detail": (VIEWERS, VIEWERS),
+    "thread_resolve": (VIEWERS, VIEWERS),
+    "comment_change": (VIEWERS, VIEWERS),
+    "for_you": (VIEWERS, VIEWERS),
+    "plan_activity": (VIEWERS, VIEWERS),
+    "plan_live": (VIEWERS, VIEWERS),
     "problem_list": (VIEWERS, VIEWERS),
     "problem_create": (LEADERS, LEADERS),
     "problem_edit": (LEADERS, LEADERS),
@@ -378,6 +396,10 @@ def test_permission_matrix(persona, plan, groups, monkeypatch, settings):
                 "invitation_token": invitation_token, "careers_token": careers.token}
     ensure_baseline(plan.roles.get(slug="senior-dashboard-engineer"))  # version 1 exists to restore
     scenario = Scenario.objects.create(plan=plan, name="Hold mobile", decisions={})
+    thread = start_thread(
+        plan, target, "A thread", kind="role", role=plan.roles.get(slug="senior-dashboard-engineer")
+    )
+    accounts.update(thread_id=thread.pk, comment_id=thread.comments.get().pk)
     user = persona_user(persona)
     client = Client()
     if user is not None:
