@@ -120,7 +120,8 @@ def plan_compare(request, plan_slug):
         "approval": approval,
         "diff": diff,
         "then_label": then_label,
-        "plans": Plan.objects.exclude(pk=plan.pk).newest_first().only("slug", "title"),
+        "plans": Plan.objects.exclude(pk=plan.pk).newest_first()
+        .only("slug", "title", "period", "starts_on", "updated_at"),
         "approvals": Approval.objects.filter(plan=plan)
         .defer("snapshot")
         .select_related("approved_by")

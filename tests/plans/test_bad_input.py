@@ -80,3 +80,14 @@ def test_a_json_import_with_a_5001_digit_number_is_refused(admin_client, plan):
     assert response.status_code == 400
     assert "a number with 5,001 digits" in page_text(response)
     assert not Plan.objects.filter(slug="big-numbers").exists()
+
+
+def test_plan_lists_tell_plans_with_one_title_apart(leader_client, plan):
+    """Issue 27 #11: identical titles are told apart by slug, period, start and last change."""
+    from plans import next_quarter
+
+    next_quarter.clone_plan(plan, title=plan.title, slug="copy-a", period="Q2 2026")
+    listing = page_text(leader_client.get("/plans/"))
+    assert "copy-a · Q2 2026 · starts 1 Apr 2026" in listing and "last change" in listing
+    compare = leader_client.get("/plans/copy-a/compare/").content.decode()
+    assert "Q1 2026 Hiring Proposal · q1-2026 · Q1 2026 · starts 2026-01-01" in compare
