@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from coverage.analysis import cached_analysis
 from coverage.costs import plan_costs
 from problems.models import Disposition, InterviewProcessStatus
+from roles.jd.completeness import plan_jd_states
 from roles.models import (
     Confidence,
     Decision,
@@ -216,6 +217,14 @@ def confidence_of(text: str) -> tuple[str, str]:
         return "", text
     word = match.group(1).lower()
     return ("unclear" if word == "?" else word), match.group(2).strip()
+
+
+LEGACY_JD_STATUS_LABELS = [
+    (JDStatus.NOT_STARTED, "Not started"),
+    (JDStatus.DRAFT, "Draft"),
+    (JDStatus.COMPLETE, "Complete"),
+    (JDStatus.COMPLETE_INTERNAL_EXTERNAL, "Complete (internal + external)"),
+]
 
 
 def choice(choices, text: str, default=None):
@@ -1245,7 +1254,8 @@ class ProposalParser:
             "level": ("level", Level.choices),
             "function": ("function", Function.choices),
             "decision": ("decision", Decision.choices),
-            "jd status": ("jd_status", JDStatus.choices),
+            # The report's labels, and those of exports written before it was a report.
+            "jd status": ("jd_status", [*JDStatus.choices, *LEGACY_JD_STATUS_LABELS]),
             "origin": ("origin", Origin.choices),
             "first confidence": ("first_confidence", [*Confidence.choices, ("", "none")]),
         }
@@ -1457,11 +1467,12 @@ JD_TIMEFRAME_WORDS = {1: "Month 1", 3: "Month 3", 6: "Month 6", 12: "1 Year"}
 
 
 def _status_text(role) -> str:
-    if role.jd_status == JDStatus.COMPLETE_INTERNAL_EXTERNAL:
-        parts = ["JD complete (internal + external)"]
-    elif role.jd_status == JDStatus.COMPLETE:
-        parts = ["JD complete"]
-    elif role.jd_status == JDStatus.DRAFT:
+    """The seed's status line, from the computed JD state (the report is in the details)."""
+    jd = role.jd_state
+    if jd.ready:
+        both = role.jd_status == JDStatus.COMPLETE_INTERNAL_EXTERNAL
+        parts = ["JD complete (internal + external)" if both else "JD complete"]
+    elif jd.draft:
         parts = ["JD in draft"]
     else:
         parts = ["No JD yet"]
@@ -1510,6 +1521,7 @@ def write_proposal(plan) -> str:
     roles = list(
         plan.roles.in_plan_order().prefetch_related("criteria", "items", "coverages__problem")
     )
+    plan_jd_states(plan, roles)  # the status lines and the summary matrix read role.jd_state
     out = [f"# {plan.title}", ""]
     out.append(
         f"**Period:** {plan.period} · **Starts on:** {plan.starts_on or ''} · "

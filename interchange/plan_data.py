@@ -31,6 +31,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.forms import LONG_TEXT_LIMIT
+from core.slugs import reserved_plan_slug_message
 from coverage.models import Coverage
 from interviews.models import InterviewStage, Question, StageChoice, TechnicalFocus
 from problems.models import NextStep, OpenQuestion, Plan, Problem
@@ -278,6 +279,8 @@ def validate_slug(slug: str) -> str:
                 f"e.g. “{slugify(slug)[:60] or 'q1-2026'}”."
             ]
         )
+    if message := reserved_plan_slug_message(slug):
+        raise ImportRefused([message])
     return slug
 
 

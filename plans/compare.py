@@ -36,6 +36,8 @@ def verdict_summary(analysis: PlanCoverage) -> dict:
         "answer": verdict.answer,
         "solved": verdict.solved,
         "blocking": len(verdict.blocking),
+        # What blocked it then, in words (an approval records it was approved with them).
+        "blocking_gaps": [gap.explanation for gap in verdict.blocking],
         "gaps": verdict.gap_count,
         "uncovered": [
             row.problem.label for row in analysis.ranked_rows if row.status != RowStatus.COVERED

@@ -3,6 +3,7 @@
 from django import forms
 
 from core.forms import LimitedTextMixin
+from core.slugs import reserved_plan_slug_message
 from problems.models import Plan
 
 
@@ -18,6 +19,8 @@ class NextPlanForm(forms.Form):
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
+        if message := reserved_plan_slug_message(slug):
+            raise forms.ValidationError(message)
         if Plan.objects.filter(slug=slug).exists():
             raise forms.ValidationError("A plan with this slug exists; choose another.")
         return slug

@@ -20,7 +20,8 @@ class Approval(models.Model):
     revision = models.CharField(max_length=32)
     # The plan's content as plan data (interchange.plan_data.snapshot).
     snapshot = models.JSONField(default=dict)
-    # The verdict then: {"answer", "solved", "blocking", "gaps", "uncovered": [labels]}.
+    # The verdict then: {"answer", "solved", "blocking", "blocking_gaps": [explanations],
+    # "gaps", "uncovered": [labels]} (plans.compare.verdict_summary).
     verdict = models.JSONField(default=dict)
 
     class Meta:
@@ -31,3 +32,11 @@ class Approval(models.Model):
 
     def __str__(self):
         return f"{self.plan} approved {self.approved_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def blocking_gaps(self) -> list[str]:
+        """The blocking gaps it was approved with (approvals before #27 kept only a count)."""
+        gaps = (self.verdict or {}).get("blocking_gaps")
+        if gaps is None:
+            return [""] * int((self.verdict or {}).get("blocking") or 0)
+        return list(gaps)

@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.forms import is_sane_id
+from core.forms import is_sane_id, is_sane_slug
 from core.http import CONFLICT, INVALID, render_page
 from core.permissions import Capability, requires
 from coverage.analysis import cached_analysis
@@ -80,7 +80,7 @@ def plan_compare(request, plan_slug):
     """
     plan = get_plan(plan_slug)
     other_slug = request.GET.get("with", "")
-    other = Plan.objects.filter(slug=other_slug).first() if other_slug else None
+    other = Plan.objects.filter(slug=other_slug).first() if is_sane_slug(other_slug) else None
     approval = None
     if other is None:
         approval = _approval_of(plan, request.GET.get("approval"))
@@ -132,8 +132,10 @@ def plan_approval(request, plan_slug):
                     initial={"revision": plan.revision, "note": form.cleaned_data["note"]}
                 )
             else:
-                signoff.approve(plan, request.user, form.cleaned_data["note"].strip())
-                messages.success(request, f"Approved “{plan.title}” as it is now.")
+                approval = signoff.approve(plan, request.user, form.cleaned_data["note"].strip())
+                n = len(approval.blocking_gaps)
+                with_gaps = f", approved with {n} blocking gap{'s' if n != 1 else ''}" if n else ""
+                messages.success(request, f"Approved “{plan.title}” as it is now{with_gaps}.")
                 return redirect("plan_approval", plan.slug)
     status = signoff.signoff_status(plan)
     context = {
@@ -141,6 +143,8 @@ def plan_approval(request, plan_slug):
         "form": form,
         "status": status,
         "conflict": conflict,
+        # Approving now would approve these: the page says so before the button.
+        "blocking": cached_analysis(plan).verdict.blocking,
         "approvals": Approval.objects.filter(plan=plan)
         .defer("snapshot")
         .select_related("approved_by")

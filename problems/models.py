@@ -10,6 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.editing import claim_next_version
+from core.slugs import reserved_plan_slug_message
 
 
 def new_revision() -> str:
@@ -93,6 +94,11 @@ class Plan(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    def clean(self):
+        super().clean()
+        if message := reserved_plan_slug_message(self.slug):
+            raise ValidationError({"slug": message})
 
     @classmethod
     def mark_changed(cls, **lookup) -> None:

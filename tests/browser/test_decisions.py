@@ -138,8 +138,10 @@ def test_leader_approves_changes_a_mapping_and_is_asked_to_approve_again(context
     expect(page.locator("#signoff-status")).to_contain_text("Not approved by leadership yet.")
     page.locator("#signoff-status").get_by_role("link", name="Approve it").click()
     page.fill("#id_note", "Go with the proposal")
-    page.get_by_role("button", name="Approve the plan as it is now").click()
-    expect(page.locator(".messages")).to_contain_text("Approved")
+    # The seed has 2 blocking gaps: the page says so before approving (#27).
+    expect(page.locator("#approve-blocking")).to_contain_text("This plan has 2 blocking gaps")
+    page.get_by_role("button", name="Approve with 2 blocking gaps").click()
+    expect(page.locator(".messages")).to_contain_text("approved with 2 blocking gaps")
     expect(page.locator("#approvals li")).to_have_count(1)
     page.goto("/plans/q1-2026/")
     expect(page.locator("#signoff-status")).to_contain_text("Approved")
@@ -176,7 +178,7 @@ def test_leader_approves_changes_a_mapping_and_is_asked_to_approve_again(context
 
     page.goto("/plans/q1-2026/")
     page.locator("#signoff-status").get_by_role("link", name="Approve again").click()
-    page.get_by_role("button", name="Approve the plan as it is now").click()
+    page.get_by_role("button", name="Approve with 1 blocking gap").click()
     expect(page.locator("#approvals li")).to_have_count(2)
     page.goto("/plans/q1-2026/")
     expect(page.locator("#signoff-status")).to_contain_text("Approved")

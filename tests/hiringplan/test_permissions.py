@@ -4,12 +4,14 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from core.permissions import (
     GROUP_CAPABILITIES,
 )
 from coverage.models import Scenario
 from documents import rendering as documents
+from documents.models import CareersPage, PostingPublication
 from hiringplan.models import Invitation
 from interviews.models import InterviewStage, Question
 from roles.jd.history import ensure_baseline
@@ -86,6 +88,13 @@ METHODS = {
     "jd_pdf": {"GET"},
     "posting_pdf": {"GET"},
     "posting_preview": {"GET"},
+    "posting_publish": {"POST"},
+    "posting_unpublish": {"POST"},
+    "careers_settings": {"GET", "POST"},
+    "careers_page": {"GET"},
+    "careers_posting": {"GET"},
+    "careers_feed_json": {"GET"},
+    "careers_feed_xml": {"GET"},
     "role_decision": {"POST"},
     "role_pipeline": {"POST"},
     "role_start": {"POST"},
@@ -189,6 +198,7 @@ def concrete_url(route, plan, scenario, accounts=None):
         "<token>": "not-a-reset-token",
         "<num:user_id>": str(accounts.get("user_id", 1)),
         "<slug:action>": "sign-out",
+        "<str:careers_token>": accounts.get("careers_token", "no-such-careers-page"),
         "<num:invitation_id>": str(accounts.get("invitation_id", 1)),
     }
     for key, value in values.items():
@@ -287,6 +297,13 @@ WHO_MAY = {
     "jd_pdf": (RECRUITING, RECRUITING),
     "posting_pdf": (RECRUITING, RECRUITING),
     "posting_preview": (VIEWERS, VIEWERS),
+    "posting_publish": (RECRUITING, RECRUITING),
+    "posting_unpublish": (RECRUITING, RECRUITING),
+    "careers_settings": (RECRUITING, RECRUITING),
+    "careers_page": (PUBLIC_, PUBLIC_),
+    "careers_posting": (PUBLIC_, PUBLIC_),
+    "careers_feed_json": (PUBLIC_, PUBLIC_),
+    "careers_feed_xml": (PUBLIC_, PUBLIC_),
     "role_decision": (LEADERS, LEADERS),
     "role_pipeline": (RECRUITING, RECRUITING),
     "role_start": (START_EDITORS, START_EDITORS),
@@ -343,8 +360,13 @@ def test_permission_matrix(persona, plan, groups, monkeypatch, settings):
     to_revoke, _ = Invitation.issue(
         email="revoked@example.com", group=groups["Recruiters"], invited_by=None
     )
+    # A published posting, so the public careers pages answer (publishing is a recruiter's).
+    careers = CareersPage.objects.create(plan=plan, organisation_name="Battery", country="DE")
+    PostingPublication.objects.create(
+        role=plan.roles.get(slug="senior-dashboard-engineer"), published_at=timezone.now()
+    )
     accounts = {"user_id": target.pk, "invitation_id": to_revoke.pk,
-                "invitation_token": invitation_token}
+                "invitation_token": invitation_token, "careers_token": careers.token}
     ensure_baseline(plan.roles.get(slug="senior-dashboard-engineer"))  # version 1 exists to restore
     scenario = Scenario.objects.create(plan=plan, name="Hold mobile", decisions={})
     user = persona_user(persona)
