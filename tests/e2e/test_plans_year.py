@@ -189,7 +189,7 @@ def test_a_plans_year(contexts, seeded, browser, live_server):
     assert ROLE in guide
     for stage in stages:
         assert stage in guide
-    # Kits PDF: issue 27, defect 1, is a 500 today; its own watcher keeps the page's console.
+    # Kits PDF (issue 27, defect 1, fixed): through the crawler's watcher of exports.
     make_browser_user("rita-kits", "Recruiters")
     kits_crawler = Crawler(browser, live_server.url, persona="journey-kits")
     kits_crawler.sign_in("rita-kits", PASSWORD)
@@ -197,11 +197,10 @@ def test_a_plans_year(contexts, seeded, browser, live_server):
     link = kits_crawler.page.get_by_role("link", name="Kits PDF", exact=True)
     kits, why = kits_crawler._download(kits_crawler.page, link, link.get_attribute("href"))
     kits_crawler.context.close()
-    known("27.1 Kits PDF crashes", kits is not None, f"Kits PDF: {why}")
-    if kits is not None:
-        kits_text = pdf_text(kits)
-        assert "Question 1: automate a ticket type end to end." in kits_text
-        assert "Automates it and measures the deflection." in kits_text
+    assert kits is not None, f"Kits PDF: {why}"
+    kits_text = pdf_text(kits)
+    assert "Question 1: automate a ticket type end to end." in kits_text
+    assert "Automates it and measures the deflection." in kits_text
 
     # --- 4. Leadership tries a scenario, applies it and signs off ---------------------------
     lead.goto(PLAN)
