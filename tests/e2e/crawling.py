@@ -88,7 +88,8 @@ PICK_SUBMIT_JS = """f => {
   const button = buttons.find(b => /^\\s*save/i.test(b.textContent || b.value)) || buttons[0];
   button.setAttribute('data-crawl-submit', '1');
   return [f.getAttribute('hx-post') || f.getAttribute('action') || location.pathname,
-          (button.textContent || button.value || '').trim()];
+          (button.textContent || button.value || '').trim(),
+          !!(f.getAttribute('hx-post') || f.getAttribute('hx-get') || f.closest('[hx-boost]'))];
 }"""
 
 HTMX_IDLE_JS = """() => !document.querySelector(
@@ -486,19 +487,19 @@ class Crawler:
             found = form.evaluate(PICK_SUBMIT_JS)
             if found is None:
                 return False
-            action, label = found
+            action, label, htmx = found
             route = route_of(urlsplit(action).path)
             if route is None or skipped(route[0]) or skipped(route[0], SKIP_FORM_ROUTES):
                 return False
             before = page.url
             button = form.locator("[data-crawl-submit]")
-            try:
+            # A plain form navigates, and may take long (next quarter's plan is copied in
+            # the request): wait for the page it leads to, not for the click.
+            if htmx:
                 button.click(timeout=CLICK_MS)
-            except PlaywrightError as error:
-                self._problem(
-                    "click", here, f"'{label}' of {action} cannot be clicked: {_why(error)}"
-                )
-                button.evaluate("b => b.click()")
+            else:
+                with page.expect_navigation(timeout=EXPORT_SECONDS * 1000):
+                    button.click(timeout=CLICK_MS, no_wait_after=True)
         except PlaywrightError as error:
             self._problem("click", here, f"could not submit a form: {_why(error)}")
             return False

@@ -45,10 +45,6 @@ MUST_REACH = {
 
 # Known defects: the crawler reports them apart; each has an xfail(strict=True) test below.
 KNOWN = {
-    # Issue 27, defect 1: "Kits PDF" on a role's interview guide is a 500 (KeyError: 'kit').
-    "27.1 kits PDF": lambda p: (
-        "interview-kits.pdf" in p.url + p.detail or "KeyError: 'kit'" in p.detail
-    ),
     # Found by the crawler: a standalone editor page (a matrix cell, an interview stage, a kit
     # question: the pages that work without JavaScript) posts its form with the in-place
     # editor's hx-target (closest td, closest tr, #guide-body), which is not on that page, so
@@ -101,8 +97,7 @@ def _crawler(browser, live_server, group, viewport=None):
     return crawler
 
 
-@pytest.mark.xfail(strict=True, reason="issue 27, defect 1: Kits PDF is a 500 (KeyError 'kit')")
-def test_known_kits_pdf_buttons_end_in_a_pdf(browser, live_server, seeded):
+def test_kits_pdf_buttons_end_in_a_pdf(browser, live_server, seeded):
     crawler = _crawler(browser, live_server, RECRUITERS)
     page = crawler.page
     role = "/plans/q1-2026/roles/senior-pam-core-engineer/"
@@ -114,7 +109,7 @@ def test_known_kits_pdf_buttons_end_in_a_pdf(browser, live_server, seeded):
         bodies.append((url, (body or b"")[:5], why))
     crawler.context.close()
     assert bodies == [(url, b"%PDF-", "") for url, _, _ in bodies]
-    assert not [str(p) for p in crawler.problems if KNOWN["27.1 kits PDF"](p)]
+    assert not [str(p) for p in crawler.problems if "interview-kits.pdf" in p.url + p.detail]
 
 
 @pytest.mark.xfail(strict=True, reason="crawler: standalone editor pages post to a missing target")
