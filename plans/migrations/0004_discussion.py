@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('coverage', '0002_coverage_from_roles'),
-        ('plans', '0002_approved_snapshots_name_coverage_by_its_app'),
+        ('plans', '0003_next_quarter_jobs'),
         ('problems', '0004_plan_undated_last'),
         ('roles', '0004_coverage_moves_to_coverage'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -12,6 +12,16 @@ from tests.documents.test_layout import pdf_pages
 from tests.roles.helpers import HTMX, ROLE, open_editor, rows, section_url
 
 PREVIEW = f"{ROLE}posting/"
+CAREERS = {
+    "organisation_name": "Example Motors GmbH",
+    "organisation_url": "https://example.com/",
+    "locality": "Berlin",
+    "region": "Berlin",
+    "country": "de",
+    "applicant_country": "",
+    "apply_url": "https://jobs.example.com/apply",
+    "apply_email": "",
+}
 POSTING_PDF = f"{ROLE}posting.pdf"
 JD_PDF = f"{ROLE}jd.pdf"
 CAPACITY = "Agustin's load noticeably reduced"
@@ -92,6 +102,17 @@ def test_rows_marked_internal_stay_off_the_posting_and_on_the_jd(
     assert "Shipping features independently" in posting  # the other 3-month line stays
     jd = normalised(" ".join(p.text for p in pdf_pages(recruiter_client, JD_PDF)))
     assert CAPACITY in jd and "Meet with Agustin" in jd
+
+    # The published posting (the public careers page) leaves them out too.
+    from django.test import Client
+
+    from tests.documents.test_public_postings import public_url, publish
+
+    assert recruiter_client.post("/plans/q1-2026/careers/", CAREERS).status_code == 302
+    assert publish(recruiter_client).status_code == 302
+    public = page_text(Client().get(public_url(plan.careers_page)))
+    assert "Shipping features independently" in public
+    assert CAPACITY not in public and MEET not in public
 
     # The JSON export carries the marks.
     from interchange.fixture import dump

@@ -15,6 +15,7 @@ from documents.models import CareersPage, PostingPublication
 from hiringplan.models import Invitation
 from interviews.models import InterviewStage, Question
 from plans.discussion import start_thread
+from plans.models import NextQuarterJob
 from roles.jd.history import ensure_baseline
 from tests.conftest import make_user
 
@@ -70,6 +71,7 @@ METHODS = {
     "scenario_detail": {"GET", "POST"},
     "scenario_apply": {"POST"},
     "plan_next": {"GET", "POST"},
+    "plan_next_job": {"GET"},
     "plan_compare": {"GET"},
     "plan_approval": {"GET", "POST"},
     "thread_list": {"GET", "POST"},
@@ -191,6 +193,11 @@ def concrete_url(route, plan, scenario, accounts=None):
         route = route.replace("<str:token>", accounts.get("invitation_token", "no-such-token"))
     stage = InterviewStage.objects.filter(plan=plan).order_by("position").first()
     question = Question.objects.filter(role__slug="senior-dashboard-engineer").first()
+    job, _ = NextQuarterJob.objects.get_or_create(
+        source=plan,
+        slug="q2-2026",
+        defaults={"title": "Q2", "period": "Q2 2026", "state": "failed"},
+    )
     values = {
         "<slug:plan_slug>": plan.slug,
         "<slug:role_slug>": "senior-dashboard-engineer",
@@ -199,6 +206,7 @@ def concrete_url(route, plan, scenario, accounts=None):
         "<num:position>": "5",
         "<num:stage_id>": str(stage.pk),
         "<num:question_id>": str(question.pk),
+        "<num:job_id>": str(job.pk),
         "<num:version>": "1",
         "<num:scenario_id>": str(scenario.pk),
         "<str:token>": "no-such-import",
@@ -288,6 +296,7 @@ WHO_MAY = {
     "scenario_detail": (VIEWERS, LEADERS),
     "scenario_apply": (LEADERS, LEADERS),
     "plan_next": (LEADERS, LEADERS),
+    "plan_next_job": (LEADERS, LEADERS),
     "plan_compare": (VIEWERS, VIEWERS),
     "plan_approval": (VIEWERS, LEADERS),
     # Anyone who may view may comment; resolving and editing are checked on the thread/comment.
