@@ -449,3 +449,49 @@ def _history_url(label, plan, row) -> str:
     if label == "question":
         return reverse("question_list", args=[slug])
     return reverse("next_step_list", args=[slug])
+
+
+def overview_summary(analysis) -> dict:
+    verdict = analysis.verdict
+    return {
+        "answer": str(verdict.answer),
+        "gaps": verdict.gap_count,
+        "blocking": len(verdict.blocking),
+        "hires": sorted(
+            c.role.display_short_name for c in analysis.columns if not c.role.is_inactive
+        ),
+    }
+
+
+def since_last_looked(user, plan, analysis) -> dict | None:
+    """What changed in the verdict, gaps and hires since the user last saw the overview.
+
+    Records this visit. None on a first visit or when nothing changed.
+    """
+    now = overview_summary(analysis)
+    seen = LastSeen.objects.filter(user=user, plan=plan).first()
+    if seen is None:
+        LastSeen.objects.create(user=user, plan=plan, revision=plan.revision, summary=now)
+        return None
+    if seen.revision == plan.revision:
+        return None
+    before = seen.summary or {}
+    changes = []
+    if before.get("answer") != now["answer"]:
+        changes.append(f"The verdict changed from “{before.get('answer')}” to “{now['answer']}”.")
+    if before.get("gaps") != now["gaps"] or before.get("blocking") != now["blocking"]:
+        changes.append(
+            f"Gaps: {before.get('gaps')} ({before.get('blocking')} blocking) then, "
+            f"{now['gaps']} ({now['blocking']} blocking) now."
+        )
+    added = sorted(set(now["hires"]) - set(before.get("hires", [])))
+    gone = sorted(set(before.get("hires", [])) - set(now["hires"]))
+    if added:
+        changes.append("New or back: " + ", ".join(added) + ".")
+    if gone:
+        changes.append("No longer planned: " + ", ".join(gone) + ".")
+    since = seen.seen_at
+    LastSeen.objects.filter(pk=seen.pk).update(
+        revision=plan.revision, summary=now, seen_at=timezone.now()
+    )
+    return {"since": since, "changes": changes}

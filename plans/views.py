@@ -13,7 +13,7 @@ from core.permissions import Capability, requires
 from coverage.analysis import cached_analysis
 from coverage.costs import plan_costs
 from interchange.plan_data import snapshot
-from plans import compare, next_quarter, signoff
+from plans import compare, discussion, next_quarter, signoff
 from plans.forms import ApprovalForm, NextPlanForm
 from plans.models import Approval, NextQuarterJob
 from problems.access import get_plan
@@ -34,6 +34,7 @@ def plan_overview(request, plan_slug):
         "next_steps_open": NextStep.objects.filter(plan=plan).open().count(),
         "costs": plan_costs(plan, analysis),
         "status": signoff.signoff_status(plan),
+        "since_last": discussion.since_last_looked(request.user, plan, analysis),
     }
     return TemplateResponse(request, "plans/overview.html", context)
 

@@ -202,3 +202,16 @@ def test_live_check_answers_304_until_something_changes(
     etag = changed["ETag"]
     leader_client.post(f"/plans/{plan.slug}/questions/new/", {"topic": "T", "question": "Q?"})
     assert leader_client.get(url, {"seen": etag}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_since_you_last_looked_on_the_overview(leader_client, plan):
+    overview = f"/plans/{plan.slug}/"
+    assert "Since you last looked" not in page_text(leader_client.get(overview))
+    assert "Since you last looked" not in page_text(leader_client.get(overview))  # nothing new
+    leader_client.post(
+        f"/plans/{plan.slug}/questions/new/", {"topic": "Budget", "question": "Final?"}
+    )
+    text = page_text(leader_client.get(overview))
+    assert "Since you last looked" in text and "Gaps:" in text
+    assert "Since you last looked" not in page_text(leader_client.get(overview))
