@@ -142,8 +142,10 @@ def test_a_jd_written_in_the_editors_is_complete_on_every_page(
     hire = markdown[markdown.index("#### 8. Data Engineer") :].split("\n---\n")[0]
     assert "**Status:** ✅ JD complete" in hire
     summary = markdown[markdown.index("## Summary: Hire Confidence Matrix") :].split("\n---\n")[0]
-    # The Senior Dashboard Engineer's (written in the plan) and the new one's.
-    assert summary.count("| ✅ High | JD ready |") == 2
+    # The summary table is the author's (#28: nothing invented): the Senior Dashboard
+    # Engineer's row reads the computed state; the role added in the app has no row there.
+    assert summary.count("| ✅ High | JD ready |") == 1
+    assert "Data Engineer" not in summary
     assert "No JD yet" not in summary
 
 
