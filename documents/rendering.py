@@ -266,8 +266,22 @@ def _posting_context(plan, role):
 
 
 def _kit_context(plan, role):
-    """The interview guide and the interviewers' kits both print the role's kit."""
-    return {"plan": plan, "role": role, "kit": build_kit(plan, role)}
+    """The interview guide and the interviewers' kits both print the role's kit.
+
+    The guide's traceability grid has a row only for an item a counting question
+    probes (``traced``); the others (``untraced``) print as one line per kind, not as
+    rows of empty cells. Both are (kind label, items) pairs in the kit's order.
+    """
+    kit = build_kit(plan, role)
+    traced, untraced = [], []
+    for kind, items in kit.by_kind:
+        probed = [k for k in items if k.stages()]
+        if probed:
+            traced.append((kind, probed))
+        rest = [k for k in items if not k.stages()]
+        if rest:
+            untraced.append((kind, rest))
+    return {"plan": plan, "role": role, "kit": kit, "traced": traced, "untraced": untraced}
 
 
 DOCUMENTS = {
