@@ -81,8 +81,10 @@ def test_every_document_is_tagged_and_described(seed_pdf, kind):
             for element, group in structure_elements(document)
             if element.get("/S") == "/TH"
         ]
-        if kind != "posting":
-            assert headers, "every document but the posting has a table with header cells"
+        # The posting has no table; nor has the seed's guide: its kit is all drafts, so
+        # nothing is traced yet and it prints no traceability grid (issue 27 #10).
+        if kind not in ("posting", "guide"):
+            assert headers, "every document but the posting and guide has a table with header cells"
         for header, group in headers:
             assert scope_of(header) == ("/Column" if group == "/THead" else "/Row")
 
