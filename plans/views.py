@@ -11,6 +11,7 @@ from core.http import CONFLICT, INVALID, render_page
 from core.permissions import Capability, requires
 from coverage.analysis import cached_analysis
 from coverage.costs import plan_costs
+from coverage.outcome_views import being_solved
 from interchange.plan_data import ImportRefused, snapshot
 from plans import compare, next_quarter, signoff
 from plans.forms import ApprovalForm, NextPlanForm
@@ -33,6 +34,7 @@ def plan_overview(request, plan_slug):
         "next_steps_open": NextStep.objects.filter(plan=plan).open().count(),
         "costs": plan_costs(plan, analysis),
         "status": signoff.signoff_status(plan),
+        "being_solved": being_solved(analysis, request.user),
     }
     return TemplateResponse(request, "plans/overview.html", context)
 
