@@ -197,3 +197,40 @@ def hired_for_not_solved(roles: list[Role]) -> list[Due]:
         for due in dues_of(role, hire, datetime.date.max)
         if due.criterion.timeframe == Timeframe.MONTH_6 and due.result == CheckInResult.MISSED
     ]
+
+
+@dataclass
+class HireReport:
+    role: Role
+    hire: Hire
+    dues: list[Due]
+
+
+@dataclass
+class ProblemReport:
+    """For the outcomes report: a problem, its outcome, the hires meant to solve it and their
+    criteria with what was recorded."""
+
+    problem: object
+    outcome: ProblemOutcome
+    hires: list[HireReport]
+    unfilled: list[tuple[Role, int]]  # (role, seats without a hire)
+
+
+def outcome_report(analysis, today: datetime.date) -> list[ProblemReport]:
+    outcomes = analysis.outcomes(today)
+    report = []
+    for row in analysis.rows:
+        meant = _meant_to_solve([c.role for c in row.coverages])
+        hires = [
+            HireReport(role, hire, dues_of(role, hire, today))
+            for role in meant
+            for hire in role.loaded_hires
+        ]
+        unfilled = [
+            (role, role.headcount - len(role.loaded_hires))
+            for role in meant
+            if len(role.loaded_hires) < role.headcount
+        ]
+        report.append(ProblemReport(row.problem, outcomes[row.problem.pk], hires, unfilled))
+    return report

@@ -34,6 +34,7 @@ from django.utils import timezone
 from core.markdown import DOCUMENT_SECONDS, markdown_budget
 from coverage.analysis import analyse_plan
 from coverage.costs import plan_costs
+from coverage.outcomes import outcome_report
 from documents import worker as pdf_worker
 from interviews.loops import build_kit, plan_process, role_loop
 from problems.models import NextStep, OpenQuestion, Plan
@@ -259,6 +260,22 @@ def _kit_context(plan, role):
     return {"plan": plan, "role": role, "kit": build_kit(plan, role)}
 
 
+def _outcomes_context(plan, _role):
+    """The board's quarterly review: per problem, its hires, their criteria and the check-ins.
+
+    Check-ins are about people's performance: Leadership's document only (documents.views).
+    """
+    analysis = analyse_plan(plan)
+    today = timezone.localdate()
+    return {
+        "plan": plan,
+        "analysis": analysis,
+        "today": today,
+        "report": outcome_report(analysis, today),
+        "started": analysis.anyone_started(today),
+    }
+
+
 DOCUMENTS = {
     "proposal": Document(
         "documents/proposal.html",
@@ -280,6 +297,12 @@ DOCUMENTS = {
         _kit_context,
         lambda _plan, role: f"{role.slug}-interview-guide.pdf",
         per_role=True,
+    ),
+    "outcomes": Document(
+        "documents/outcomes.html",
+        _outcomes_context,
+        lambda plan, _role: f"{plan.slug}-outcomes.pdf",
+        per_role=False,
     ),
     # The interviewers' kits: one section per stage, each starting on a new page.
     "kit": Document(

@@ -30,6 +30,7 @@ EXPORT_LABELS = {
     "jd": "JD PDF",
     "posting": "Posting PDF",
     "guide": "Interview guide PDF",
+    "outcomes": "Outcomes report PDF",
 }
 
 
@@ -96,6 +97,13 @@ def pdf_response(request, *, plan, kind: str, role=None) -> HttpResponse:
 @require_GET
 def proposal_pdf(request, plan_slug):
     return pdf_response(request, plan=get_plan(plan_slug), kind="proposal")
+
+
+@requires(Capability.ALL_CHECK_INS)
+@require_GET
+def outcomes_pdf(request, plan_slug):
+    """Per problem, the hires, their criteria and the check-ins: Leadership's only."""
+    return pdf_response(request, plan=get_plan(plan_slug), kind="outcomes")
 
 
 @requires(Capability.EXPORT_PDF)

@@ -211,3 +211,57 @@ def test_a_seat_not_yet_started_keeps_the_problem_on_track(manager_client, plan)
     result = outcome(plan)
     assert result.outcome == Outcome.ON_TRACK
     assert "not every seat has started yet" in " ".join(result.reasons)
+
+
+# --- Who sees what ----------------------------------------------------------------------
+
+
+def test_only_leadership_and_the_hires_manager_see_check_ins(manager, manager_client, leader_client, recruiter_client, dash, plan):
+    hire = hire_for(dash, start=add_months(today(), -2), manager=manager)
+    criterion = dash.criteria.filter(timeframe=1).first()
+    assert record(manager_client, hire, criterion, "missed", "Private evidence XYZ").status_code == 302
+    assert "Private evidence XYZ" in page_text(leader_client.get(check_in_url(hire)))
+    assert recruiter_client.get(check_in_url(hire)).status_code == 403
+    other = client_for(make_user("other-manager", "Hiring managers"))
+    assert other.get(check_in_url(hire)).status_code == 403
+    assert record(other, hire, criterion, "met").status_code == 403
+    # Recruiters see who was hired and when they started, not the check-ins.
+    page = recruiter_client.get(PAGE).content.decode()
+    assert "Ada Lovelace" in page and hire.start_date.strftime("%-d %b %Y") in page
+    assert "check-ins/" not in page and "Private evidence" not in page
+    # No posting, export or list shows them.
+    admin = client_for(make_user("exporter", "Admins"))
+    for url in [
+        f"/plans/q1-2026/roles/{DASH}/posting/",
+        "/plans/q1-2026/export.md",
+        f"/plans/q1-2026/roles/{DASH}/jd.md",
+        "/plans/q1-2026/export.json",
+        "/plans/q1-2026/matrix.csv",
+        "/plans/q1-2026/",
+        "/plans/q1-2026/gaps/",
+        f"/plans/q1-2026/roles/{DASH}/",
+        "/plans/q1-2026/hires/",
+    ]:
+        body = admin.get(url).content.decode()
+        assert "Private evidence XYZ" not in body, url
+        assert "missed" not in body.lower() or url in ("/plans/q1-2026/", "/plans/q1-2026/gaps/"), url
+
+
+def test_outcomes_report_pdf_is_leaderships(manager, manager_client, leader_client, recruiter_client, dash, monkeypatch):
+    from documents import rendering
+
+    seen = {}
+
+    def fake_render(html):
+        seen["html"] = html
+        return b"%PDF-1.7 stub"
+
+    monkeypatch.setattr(rendering, "render_pdf", fake_render)
+    hire = hire_for(dash, start=add_months(today(), -2), manager=manager)
+    record(manager_client, hire, dash.criteria.filter(timeframe=1).first(), "met", "Demo shipped.")
+    assert recruiter_client.get("/plans/q1-2026/outcomes.pdf").status_code == 403
+    assert manager_client.get("/plans/q1-2026/outcomes.pdf").status_code == 403
+    response = leader_client.get("/plans/q1-2026/outcomes.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "Ada Lovelace" in seen["html"] and "Demo shipped." in seen["html"]
+    assert "At risk" in seen["html"]  # its other 1-month criteria are overdue

@@ -1,5 +1,7 @@
 """Every URL declares who may use it, and every persona gets exactly what its group allows."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -13,6 +15,7 @@ from documents import rendering as documents
 from hiringplan.models import Invitation
 from interviews.models import InterviewStage, Question
 from roles.jd.history import ensure_baseline
+from roles.models import Hire
 from tests.conftest import make_user
 
 # Which methods each URL answers; a URL missing here fails the test, so new
@@ -110,6 +113,12 @@ METHODS = {
     "guide_complete": {"POST"},
     "guide_pdf": {"GET"},
     "kit_pdf": {"GET"},
+    "hire_timeline": {"GET"},
+    "check_ins_due": {"GET"},
+    "role_hires": {"GET", "POST"},
+    "hire_edit": {"GET", "POST"},
+    "hire_check_ins": {"GET", "POST"},
+    "outcomes_pdf": {"GET"},
 }
 
 
@@ -190,6 +199,7 @@ def concrete_url(route, plan, scenario, accounts=None):
         "<num:user_id>": str(accounts.get("user_id", 1)),
         "<slug:action>": "sign-out",
         "<num:invitation_id>": str(accounts.get("invitation_id", 1)),
+        "<num:hire_id>": str(accounts.get("hire_id", 1)),
     }
     for key, value in values.items():
         route = route.replace(key, value)
@@ -220,6 +230,8 @@ ADMINS_ONLY = {"admins", "superuser"}
 PROPOSAL_READERS = {"leadership", "recruiters", "admins", "superuser"}
 GUIDE_EDITORS = {"hiring managers", "recruiters", "admins", "superuser"}
 START_EDITORS = {"leadership", "recruiters", "admins", "superuser"}
+HIRE_RECORDERS = {"hiring managers", "recruiters", "admins", "superuser"}
+CHECK_IN_KEEPERS = {"leadership", "hiring managers", "admins", "superuser"}
 WHO_MAY = {
     "home": (SIGNED_IN, SIGNED_IN),
     "healthz": (PUBLIC_, PUBLIC_),
@@ -311,6 +323,14 @@ WHO_MAY = {
     "guide_complete": (GUIDE_EDITORS, GUIDE_EDITORS),
     "guide_pdf": (RECRUITING, RECRUITING),
     "kit_pdf": (RECRUITING, RECRUITING),
+    "hire_timeline": (VIEWERS, VIEWERS),
+    "check_ins_due": (CHECK_IN_KEEPERS, CHECK_IN_KEEPERS),
+    "role_hires": (VIEWERS, HIRE_RECORDERS),
+    "hire_edit": (HIRE_RECORDERS, HIRE_RECORDERS),
+    # The battery's hire has no hiring manager: only Leadership sees its check-ins (a hiring
+    # manager sees only their own hires'; tests/coverage/test_outcomes.py).
+    "hire_check_ins": (LEADERS, LEADERS),
+    "outcomes_pdf": (LEADERS, LEADERS),
 }
 
 
@@ -343,8 +363,12 @@ def test_permission_matrix(persona, plan, groups, monkeypatch, settings):
     to_revoke, _ = Invitation.issue(
         email="revoked@example.com", group=groups["Recruiters"], invited_by=None
     )
+    hire = Hire.objects.create(
+        role=plan.roles.get(slug="senior-dashboard-engineer"), person_name="Battery Hire",
+        start_date=datetime.date(2026, 1, 5),
+    )
     accounts = {"user_id": target.pk, "invitation_id": to_revoke.pk,
-                "invitation_token": invitation_token}
+                "invitation_token": invitation_token, "hire_id": hire.pk}
     ensure_baseline(plan.roles.get(slug="senior-dashboard-engineer"))  # version 1 exists to restore
     scenario = Scenario.objects.create(plan=plan, name="Hold mobile", decisions={})
     user = persona_user(persona)
