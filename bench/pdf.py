@@ -5,6 +5,10 @@ documents): page count and render time of the proposal with the templates and
 print stylesheet of BASELINE (checked out from git into a temporary folder)
 against today's, in the same run.
 
+And the cost of tagging (#30): every seed document rendered untagged and
+as PDF/UA-1, on the same HTML (``tagging_cost``; ``python -m bench.pdf tagging``
+runs only that).
+
 Run: python -m bench.pdf  (or `make bench` for everything)
 """
 
@@ -114,6 +118,50 @@ def layout_before_after(plan) -> tuple[list[list], dict]:
     return rows, results
 
 
+TAGGING_TITLE = (
+    "\nTagged PDFs (#30): untagged against PDF/UA-1 (in-process, alternating, median of 5)"
+)
+
+
+def tagging_cost(plan, role) -> tuple[list[list], dict]:
+    """Render time of every seed document untagged (before #30) and as PDF/UA-1 (now).
+
+    Both in this process, on the same HTML; "tagged" includes the pikepdf pass
+    that scopes the table header cells.
+    """
+    from documents import worker as pdf_worker
+    from documents.rendering import DOCUMENTS, document_html, static_dirs
+
+    rows, out = [], {}
+    for kind, spec in DOCUMENTS.items():
+        html = document_html(plan, kind, role if spec.per_role else None)
+        # Alternate the two, so a busy machine slows both alike; the median of 5 each.
+        samples = {False: [], True: []}
+        sizes = {}
+        for _ in range(6):
+            for tagged in (False, True):
+                start = time.perf_counter()
+                pdf = pdf_worker.render(html, "/static/", static_dirs(), 65536, tagged=tagged)[0]
+                samples[tagged].append(time.perf_counter() - start)
+                sizes[tagged] = len(pdf)
+        results = {
+            label: {"seconds": sorted(samples[tagged][1:])[2], "bytes": sizes[tagged]}
+            for label, tagged in (("untagged", False), ("tagged", True))
+        }
+        out[kind] = results
+        before, after = results["untagged"], results["tagged"]
+        rows.append(
+            [
+                kind,
+                ms(before["seconds"]),
+                ms(after["seconds"]),
+                f"{after['seconds'] / before['seconds']:.2f}x",
+                f"{before['bytes'] / 1024:.0f} -> {after['bytes'] / 1024:.0f} KiB",
+            ]
+        )
+    return rows, out
+
+
 def first_export(caller, plan, path, repeat=3):
     """A cache miss each time: the plan gets a new revision before every request."""
     from problems.models import Plan
@@ -197,12 +245,15 @@ def run(fresh: bool = True) -> dict:
     }
 
     layout_rows, out["seed_proposal_layout"] = layout_before_after(Plan.objects.get(pk=plan.pk))
+    tagging_rows, out["tagging"] = tagging_cost(Plan.objects.get(pk=plan.pk), role)
 
     print("\nPDFs (floor = WeasyPrint on the same HTML in-process; ratios to the floor)")
     print(f"Worker cold start (spawn + import WeasyPrint): {ms(cold_start)}")
     print(table(["document", "floor", "first export", "cached export", "first / cached"], rows))
     print("\nSeed proposal layout, before and after #14 (WeasyPrint in-process, median of 3)")
     print(table(["layout", "pages", "render", "time vs before"], layout_rows))
+    print(TAGGING_TITLE)
+    print(table(["document", "untagged", "PDF/UA-1", "time", "size"], tagging_rows))
     big_result = out["big_proposal"]
     print(
         f"100x300 proposal: {big_result['seconds']:.1f} s to render alone, peak RSS "
@@ -212,6 +263,22 @@ def run(fresh: bool = True) -> dict:
     return out
 
 
+def run_tagging() -> dict:
+    from problems.models import Plan
+    from roles.models import Role
+
+    prepare_database()
+    plan = Plan.objects.get(slug="q1-2026")
+    role = Role.objects.get(plan=plan, slug="senior-dashboard-engineer")
+    rows, out = tagging_cost(plan, role)
+    print(TAGGING_TITLE)
+    print(table(["document", "untagged", "PDF/UA-1", "time", "size"], rows))
+    return out
+
+
 if __name__ == "__main__":
     setup_django()
-    print(json.dumps(run(), indent=2, default=str))
+    if sys.argv[1:] == ["tagging"]:
+        print(json.dumps(run_tagging(), indent=2, default=str))
+    else:
+        print(json.dumps(run(), indent=2, default=str))

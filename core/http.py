@@ -39,13 +39,19 @@ def client_ip(request) -> str | None:
     received from to ``X-Forwarded-For``, the real client is that many entries
     from the right; anything to the left of it was written by the client and is
     not trusted. Directly exposed (the count is 0), or if the header is missing
-    or malformed, it is the connection's address. Login throttling is keyed on
+    or malformed, or the request did not come from one of our proxies
+    (``FORWARDED_ALLOW_IPS``), it is the connection's address. Login throttling is keyed on
     this (``AXES_CLIENT_IP_CALLABLE``), so one client's failures never lock out
     another.
     """
     remote = request.META.get("REMOTE_ADDR")
     hops = settings.TRUSTED_PROXY_COUNT
     if hops <= 0:
+        return remote
+    proxies = settings.TRUSTED_PROXY_IPS
+    if "*" not in proxies and remote not in proxies:
+        # Not from our proxy (a client that reached gunicorn directly): whatever it
+        # wrote in X-Forwarded-For is its own invention, and it is its own address.
         return remote
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
@@ -76,3 +82,32 @@ class PrivateCacheMiddleware:
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+def indexable(view):
+    """Mark a public view whose pages search engines may index (published postings)."""
+    view.indexable = True
+    return view
+
+
+class NoIndexMiddleware:
+    """Every page says ``X-Robots-Tag: noindex`` unless its view is ``@indexable``.
+
+    Plans, people and sign-in pages are private; only published postings are
+    meant to be found. The header covers PDFs, CSV and JSON too, which a
+    ``<meta name="robots">`` tag could not.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not getattr(request, "hp_indexable", False) and not response.has_header(
+            "X-Robots-Tag"
+        ):
+            response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        request.hp_indexable = getattr(view_func, "indexable", False)

@@ -42,6 +42,8 @@ class Capability(StrEnum):
     EDIT_ASSESSMENTS = "edit_assessments"
     EXPORT_PDF = "export_pdf"
     EXPORT_PROPOSAL = "export_proposal"  # the whole proposal as a PDF, for those who review it
+    # The careers page and publishing a role's posting to it (public, no login).
+    PUBLISH_POSTINGS = "publish_postings"
     # Compensation bands, a role's band override and the plan budget: Leadership
     # commits the money, so hiring managers do not set the price of their own hires.
     EDIT_COMPENSATION = "edit_compensation"
@@ -92,6 +94,7 @@ GROUP_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW,
             Capability.EXPORT_PDF,
             Capability.EXPORT_PROPOSAL,
+            Capability.PUBLISH_POSTINGS,
             Capability.EDIT_PIPELINE,
             Capability.EDIT_INTERVIEW_STAGES,
             Capability.EDIT_ASSESSMENTS,

@@ -1,10 +1,17 @@
 """WeasyPrint rendering, run in a separate process so a render can be time-bounded and killed.
 
 Imports nothing from Django: the worker process is spawned fresh and only
-needs WeasyPrint and the list of folders static files may come from.
+needs WeasyPrint, pikepdf and the list of folders static files may come from.
+
+Every PDF is PDF/UA-1 (WeasyPrint's ``pdf/ua-1`` variant): a structure tree
+built from the HTML, MarkInfo, the document language, the title shown in the
+window, and XMP metadata from the page's <title> and <meta> tags. WeasyPrint
+leaves table header cells without a /Scope; ``scope_table_headers`` gives
+each one (a header in THead heads its column, any other its row).
 """
 
 import base64
+import io
 import logging
 import mimetypes
 import os
@@ -12,6 +19,7 @@ import threading
 import time
 from pathlib import Path
 
+import pikepdf
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -66,11 +74,68 @@ class StaticOnlyFetcher(URLFetcher):
         return URLFetcherResponse(url, body, {"Content-Type": mime})
 
 
-def render(html: str, static_url: str, static_dirs: list[str], max_data_bytes: int):
-    """Render ``html`` to PDF bytes; returns (pdf, refused URLs)."""
+def render(
+    html: str, static_url: str, static_dirs: list[str], max_data_bytes: int, tagged: bool = True
+):
+    """Render ``html`` to PDF bytes; returns (pdf, refused URLs).
+
+    ``tagged=False`` (benchmarks only) renders the untagged PDF the app made before #30.
+    """
     fetcher = StaticOnlyFetcher(static_url, static_dirs, max_data_bytes)
-    pdf = HTML(string=html, base_url=STATIC_HOST + "/", url_fetcher=fetcher).write_pdf()
-    return pdf, fetcher.refused
+    document = HTML(string=html, base_url=STATIC_HOST + "/", url_fetcher=fetcher)
+    if not tagged:
+        return document.write_pdf(), fetcher.refused
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
+    return scope_table_headers(pdf), fetcher.refused
+
+
+PDF_VARIANT = "pdf/ua-1"
+
+
+def scope_table_headers(pdf: bytes) -> bytes:
+    """Give every /TH structure element a /Scope: /Column in a THead, /Row elsewhere."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        root = document.Root.get("/StructTreeRoot")
+        if root is None:
+            return pdf
+        changed = 0
+        # Depth-first over the structure tree, knowing each element's row group.
+        stack = [(root, None)]
+        while stack:
+            element, group = stack.pop()
+            kind = element.get("/S")
+            if kind in ("/THead", "/TBody", "/TFoot"):
+                group = kind
+            elif kind == "/TH":
+                attributes = element.get("/A")
+                scope = pikepdf.Name.Column if group == "/THead" else pikepdf.Name.Row
+                table = pikepdf.Dictionary(O=pikepdf.Name.Table, Scope=scope)
+                if isinstance(attributes, pikepdf.Dictionary):
+                    if attributes.get("/O") == pikepdf.Name.Table:
+                        # A copy: WeasyPrint could share one attribute object between cells.
+                        table = pikepdf.Dictionary({**dict(attributes.items()), "/Scope": scope})
+                        element.A = table
+                    else:
+                        element.A = pikepdf.Array([attributes, table])
+                elif isinstance(attributes, pikepdf.Array):
+                    element.A = pikepdf.Array([*attributes, table])
+                else:
+                    element.A = table
+                changed += 1
+            kids = element.get("/K")
+            if isinstance(kids, pikepdf.Dictionary):
+                kids = [kids]
+            if isinstance(kids, pikepdf.Array):
+                stack.extend(
+                    (kid, group)
+                    for kid in kids
+                    if isinstance(kid, pikepdf.Dictionary) and "/S" in kid
+                )
+        if not changed:
+            return pdf
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
 
 
 def die_with_parent(parent_pid: int, interval: float = 0.5) -> None:

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from core.converters import BoundedIntConverter
+from documents.urls import public_urlpatterns as public_careers
 from hiringplan import views
 
 register_converter(BoundedIntConverter, "num")
@@ -14,6 +15,8 @@ urlpatterns = [
     path("accounts/", include("hiringplan.accounts.urls")),
     path("no-access/", views.no_access, name="no_access"),
     path("plans/", views.plan_list, name="plan_list"),
+    # Published postings: public, no login (documents.posting_views).
+    path("careers/", include(public_careers)),
     # The import pages first: "import" is not a plan's slug.
     path("plans/", include("interchange.urls")),
     path("plans/<slug:plan_slug>/", include("plans.urls")),

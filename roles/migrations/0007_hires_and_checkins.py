@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('roles', '0004_coverage_moves_to_coverage'),
+        ('roles', '0006_internal_only_rows'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

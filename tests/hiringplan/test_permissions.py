@@ -6,14 +6,18 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from core.permissions import (
     GROUP_CAPABILITIES,
 )
 from coverage.models import Scenario
 from documents import rendering as documents
+from documents.models import CareersPage, PostingPublication
 from hiringplan.models import Invitation
 from interviews.models import InterviewStage, Question
+from plans.discussion import start_thread
+from plans.models import NextQuarterJob
 from roles.jd.history import ensure_baseline
 from roles.models import Hire
 from tests.conftest import make_user
@@ -70,8 +74,16 @@ METHODS = {
     "scenario_detail": {"GET", "POST"},
     "scenario_apply": {"POST"},
     "plan_next": {"GET", "POST"},
+    "plan_next_job": {"GET"},
     "plan_compare": {"GET"},
     "plan_approval": {"GET", "POST"},
+    "thread_list": {"GET", "POST"},
+    "thread_detail": {"GET", "POST"},
+    "thread_resolve": {"POST"},
+    "comment_change": {"POST"},
+    "for_you": {"GET"},
+    "plan_activity": {"GET"},
+    "plan_live": {"GET"},
     "problem_list": {"GET"},
     "problem_create": {"GET", "POST"},
     "problem_edit": {"GET", "POST"},
@@ -89,6 +101,13 @@ METHODS = {
     "jd_pdf": {"GET"},
     "posting_pdf": {"GET"},
     "posting_preview": {"GET"},
+    "posting_publish": {"POST"},
+    "posting_unpublish": {"POST"},
+    "careers_settings": {"GET", "POST"},
+    "careers_page": {"GET"},
+    "careers_posting": {"GET"},
+    "careers_feed_json": {"GET"},
+    "careers_feed_xml": {"GET"},
     "role_decision": {"POST"},
     "role_pipeline": {"POST"},
     "role_start": {"POST"},
@@ -183,6 +202,11 @@ def concrete_url(route, plan, scenario, accounts=None):
         route = route.replace("<str:token>", accounts.get("invitation_token", "no-such-token"))
     stage = InterviewStage.objects.filter(plan=plan).order_by("position").first()
     question = Question.objects.filter(role__slug="senior-dashboard-engineer").first()
+    job, _ = NextQuarterJob.objects.get_or_create(
+        source=plan,
+        slug="q2-2026",
+        defaults={"title": "Q2", "period": "Q2 2026", "state": "failed"},
+    )
     values = {
         "<slug:plan_slug>": plan.slug,
         "<slug:role_slug>": "senior-dashboard-engineer",
@@ -191,6 +215,7 @@ def concrete_url(route, plan, scenario, accounts=None):
         "<num:position>": "5",
         "<num:stage_id>": str(stage.pk),
         "<num:question_id>": str(question.pk),
+        "<num:job_id>": str(job.pk),
         "<num:version>": "1",
         "<num:scenario_id>": str(scenario.pk),
         "<str:token>": "no-such-import",
@@ -198,8 +223,11 @@ def concrete_url(route, plan, scenario, accounts=None):
         "<token>": "not-a-reset-token",
         "<num:user_id>": str(accounts.get("user_id", 1)),
         "<slug:action>": "sign-out",
+        "<str:careers_token>": accounts.get("careers_token", "no-such-careers-page"),
         "<num:invitation_id>": str(accounts.get("invitation_id", 1)),
         "<num:hire_id>": str(accounts.get("hire_id", 1)),
+        "<num:thread_id>": str(accounts.get("thread_id", 1)),
+        "<num:comment_id>": str(accounts.get("comment_id", 1)),
     }
     for key, value in values.items():
         route = route.replace(key, value)
@@ -280,8 +308,17 @@ WHO_MAY = {
     "scenario_detail": (VIEWERS, LEADERS),
     "scenario_apply": (LEADERS, LEADERS),
     "plan_next": (LEADERS, LEADERS),
+    "plan_next_job": (LEADERS, LEADERS),
     "plan_compare": (VIEWERS, VIEWERS),
     "plan_approval": (VIEWERS, LEADERS),
+    # Anyone who may view may comment; resolving and editing are checked on the thread/comment.
+    "thread_list": (VIEWERS, VIEWERS),
+    "thread_detail": (VIEWERS, VIEWERS),
+    "thread_resolve": (VIEWERS, VIEWERS),
+    "comment_change": (VIEWERS, VIEWERS),
+    "for_you": (VIEWERS, VIEWERS),
+    "plan_activity": (VIEWERS, VIEWERS),
+    "plan_live": (VIEWERS, VIEWERS),
     "problem_list": (VIEWERS, VIEWERS),
     "problem_create": (LEADERS, LEADERS),
     "problem_edit": (LEADERS, LEADERS),
@@ -299,6 +336,13 @@ WHO_MAY = {
     "jd_pdf": (RECRUITING, RECRUITING),
     "posting_pdf": (RECRUITING, RECRUITING),
     "posting_preview": (VIEWERS, VIEWERS),
+    "posting_publish": (RECRUITING, RECRUITING),
+    "posting_unpublish": (RECRUITING, RECRUITING),
+    "careers_settings": (RECRUITING, RECRUITING),
+    "careers_page": (PUBLIC_, PUBLIC_),
+    "careers_posting": (PUBLIC_, PUBLIC_),
+    "careers_feed_json": (PUBLIC_, PUBLIC_),
+    "careers_feed_xml": (PUBLIC_, PUBLIC_),
     "role_decision": (LEADERS, LEADERS),
     "role_pipeline": (RECRUITING, RECRUITING),
     "role_start": (START_EDITORS, START_EDITORS),
@@ -367,10 +411,20 @@ def test_permission_matrix(persona, plan, groups, monkeypatch, settings):
         role=plan.roles.get(slug="senior-dashboard-engineer"), person_name="Battery Hire",
         start_date=datetime.date(2026, 1, 5),
     )
+    # A published posting, so the public careers pages answer (publishing is a recruiter's).
+    careers = CareersPage.objects.create(plan=plan, organisation_name="Battery", country="DE")
+    PostingPublication.objects.create(
+        role=plan.roles.get(slug="senior-dashboard-engineer"), published_at=timezone.now()
+    )
     accounts = {"user_id": target.pk, "invitation_id": to_revoke.pk,
-                "invitation_token": invitation_token, "hire_id": hire.pk}
+                "invitation_token": invitation_token, "careers_token": careers.token,
+                "hire_id": hire.pk}
     ensure_baseline(plan.roles.get(slug="senior-dashboard-engineer"))  # version 1 exists to restore
     scenario = Scenario.objects.create(plan=plan, name="Hold mobile", decisions={})
+    thread = start_thread(
+        plan, target, "A thread", kind="role", role=plan.roles.get(slug="senior-dashboard-engineer")
+    )
+    accounts.update(thread_id=thread.pk, comment_id=thread.comments.get().pk)
     user = persona_user(persona)
     client = Client()
     if user is not None:
