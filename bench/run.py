@@ -78,6 +78,14 @@ def main() -> None:
         print(result.stdout.rstrip())
         if result.returncode != 0:
             print(f"Load benchmark failed:\n{result.stderr[-2000:]}")
+    # Several app servers (PostgreSQL + Redis), in a process of its own too.
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.cluster"], capture_output=True, text=True, cwd=ROOT
+    )
+    with contextlib.redirect_stdout(out):
+        print(result.stdout.rstrip())
+        if result.returncode != 0:
+            print(f"Cluster benchmark failed:\n{result.stderr[-2000:]}")
         print(f"\nTotal benchmark time: {time.perf_counter() - started:.0f} s")
     log.close()
 

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -53,6 +55,14 @@ def is_sane_id(value) -> bool:
     except (TypeError, ValueError):
         return False
     return 0 < number <= MAX_ID
+
+
+SLUG_SHAPE = re.compile(r"[-a-zA-Z0-9_]{1,100}")
+
+
+def is_sane_slug(value) -> bool:
+    """Whether ``value`` (from a URL or form) can be a slug at all: no NUL, no 5,000 characters."""
+    return isinstance(value, str) and SLUG_SHAPE.fullmatch(value) is not None
 
 
 class BoundedModelChoiceField(forms.ModelChoiceField):

@@ -39,13 +39,19 @@ def client_ip(request) -> str | None:
     received from to ``X-Forwarded-For``, the real client is that many entries
     from the right; anything to the left of it was written by the client and is
     not trusted. Directly exposed (the count is 0), or if the header is missing
-    or malformed, it is the connection's address. Login throttling is keyed on
+    or malformed, or the request did not come from one of our proxies
+    (``FORWARDED_ALLOW_IPS``), it is the connection's address. Login throttling is keyed on
     this (``AXES_CLIENT_IP_CALLABLE``), so one client's failures never lock out
     another.
     """
     remote = request.META.get("REMOTE_ADDR")
     hops = settings.TRUSTED_PROXY_COUNT
     if hops <= 0:
+        return remote
+    proxies = settings.TRUSTED_PROXY_IPS
+    if "*" not in proxies and remote not in proxies:
+        # Not from our proxy (a client that reached gunicorn directly): whatever it
+        # wrote in X-Forwarded-For is its own invention, and it is its own address.
         return remote
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]

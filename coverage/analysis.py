@@ -33,10 +33,12 @@ from functools import cached_property
 
 from django.db import models
 
+from core.cache import shared_get, shared_set
 from core.lru import LRU
 from coverage.models import Coverage
 from interviews.loops import plan_kits
 from problems.models import Disposition, NextStep, OpenQuestion, Plan, Problem
+from roles.jd.completeness import forget_jd_states, plan_jd_states
 from roles.models import (
     CONFIDENCE_LABELS,
     CONFIDENCE_SYMBOLS,
@@ -254,15 +256,35 @@ class Verdict:
     gap_count: int
     # Rows of problems leadership decided hiring will not solve (no committed hire covers them).
     dealt_with: list[ProblemRow] = field(default_factory=list)
+    # The hires a "yes" rests on that leadership has not decided on yet: a ranked
+    # problem is covered only by hires still Proposed (none it proceeds with).
+    rests_on: list[Role] = field(default_factory=list)
+
+    @property
+    def rests_on_headcount(self) -> int:
+        return sum(role.headcount for role in self.rests_on)
 
     @property
     def answer(self) -> str:
-        """'Yes', 'Not yet', or 'Yes, with #5 addressed outside hiring: product clarity ...'."""
+        """'Not yet', 'Yes', 'Yes, if you proceed with the 5 proposed hires', or either
+        'Yes ...; with #5 addressed outside hiring: product clarity ...'."""
         if not self.solved:
             return "Not yet"
+        answer = "Yes"
+        if self.rests_on:
+            n = self.rests_on_headcount
+            answer += f", if you proceed with the {n} proposed hire{'s' if n != 1 else ''}"
         if self.dealt_with:
-            return "Yes, with " + "; ".join(r.problem.disposition_summary for r in self.dealt_with)
-        return "Yes"
+            dealt = "; ".join(r.problem.disposition_summary for r in self.dealt_with)
+            answer += ("; with " if self.rests_on else ", with ") + dealt
+        return answer
+
+    @property
+    def style(self) -> str:
+        """'yes', 'if' (yes, once leadership proceeds with the hires) or 'no': how it looks."""
+        if not self.solved:
+            return "no"
+        return "if" if self.rests_on else "yes"
 
     @property
     def worst(self) -> list[Gap]:
@@ -298,7 +320,24 @@ class PlanCoverage:
             blocking=blocking,
             gap_count=len(self.gaps),
             dealt_with=dealt_with,
+            rests_on=[] if blocking else self._undecided_cover(),  # what a yes rests on
         )
+
+    def _undecided_cover(self) -> list[Role]:
+        """Hires still Proposed that ranked problems rely on: a covered ranked problem none
+        of whose High-confidence committed hires leadership has decided to proceed with."""
+        needed = set()
+        for row in self.ranked_rows:
+            if row.status != RowStatus.COVERED:
+                continue
+            high = [
+                c.role
+                for c in row.coverages
+                if c.role.is_committed and c.confidence == Confidence.HIGH
+            ]
+            if not any(role.decision == Decision.PROCEED for role in high):
+                needed.update(role.pk for role in high)
+        return [role for role in self.roles if role.pk in needed]
 
     @cached_property
     def gap_groups(self) -> list[GapGroup]:
@@ -463,23 +502,44 @@ class HeadcountTotals:
 # --- Analysis ---------------------------------------------------------------------
 
 
-# Analyses of recent plan revisions (a revision never changes, so neither does its analysis).
+# Analyses of recent plan revisions (a revision never changes, so neither does its analysis):
+# in this process, and with REDIS_URL in the cache every process shares (core.cache).
 _recent = LRU(maxsize=16)
+SHARED_SECONDS = 24 * 60 * 60
+
+
+def _shared_key(plan_id, revision) -> str:
+    return f"analysis:{plan_id}:{revision}"
+
+
+def _known(plan_id, revision) -> PlanCoverage | None:
+    """The analysis of this revision, from this process or from the shared cache."""
+    analysis = _recent.get((plan_id, revision))
+    if analysis is None:
+        analysis = shared_get(_shared_key(plan_id, revision))
+        if analysis is not None:
+            _recent.set((plan_id, revision), analysis)
+    return analysis
+
+
+def _keep(plan_id, revision, analysis: PlanCoverage) -> None:
+    _recent.set((plan_id, revision), analysis)
+    shared_set(_shared_key(plan_id, revision), analysis, SHARED_SECONDS)
 
 
 def cached_analysis(plan: Plan) -> PlanCoverage:
-    """The analysis of the plan as it is now, computed once per plan revision and process.
+    """The analysis of the plan as it is now, computed once per plan revision
+    (per process, or for all processes with a shared cache).
 
     Pages call this; it is safe because every change to a plan's content
     gives the plan a new revision (problems.signals), so a cached analysis
     is never served for content it does not describe. The analysis is shared
     between requests and must be treated as read-only.
     """
-    key = (plan.pk, plan.revision)
-    analysis = _recent.get(key)
+    analysis = _known(plan.pk, plan.revision)
     if analysis is None:
         analysis = analyse_plan(plan)
-        _recent.set(key, analysis)
+        _keep(plan.pk, plan.revision, analysis)
     return analysis
 
 
@@ -488,18 +548,20 @@ def cell_changed(
 ) -> PlanCoverage:
     """The analysis after one cell edit that took the plan from ``before_revision``
     to ``plan.revision`` (and nothing else did), derived from the cached
-    analysis of ``before_revision`` when there is one, computed in full otherwise.
+    analysis of ``before_revision`` when there is one (whichever process made
+    it, with a shared cache), computed in full otherwise.
     """
-    previous = _recent.get((plan.pk, before_revision))
+    previous = _known(plan.pk, before_revision)
     if previous is None:
         return cached_analysis(plan)
     analysis = previous.with_cell(plan, role_id, problem_id, coverage)
-    _recent.set((plan.pk, plan.revision), analysis)
+    _keep(plan.pk, plan.revision, analysis)
     return analysis
 
 
 def forget_analyses() -> None:
     _recent.clear()
+    forget_jd_states()
 
 
 def analyse_plan(plan: Plan, decisions: dict[int, str] | None = None) -> PlanCoverage:
@@ -514,6 +576,8 @@ def analyse_plan(plan: Plan, decisions: dict[int, str] | None = None) -> PlanCov
     for role in roles:
         if decisions and role.pk in decisions:
             role.decision = decisions[role.pk]
+    # Each role's JD completeness (role.jd_state), computed once for all of them.
+    plan_jd_states(plan, roles)
     coverages = list(Coverage.objects.filter(role__plan=plan).order_by("pk"))
     roles_by_id = {role.pk: role for role in roles}
     problems_by_id = {problem.pk: problem for problem in problems}
@@ -719,13 +783,19 @@ def _column_gaps(column: RoleColumn) -> list[Gap]:
                 role=role,
             )
         )
-    if not role.jd_complete:
+    jd = role.jd_state
+    if not jd.ready:
+        lacks = ""
+        if jd.draft:
+            shown = ", ".join(jd.missing[:3])
+            more = len(jd.missing) - 3
+            lacks = f" (missing: {shown}{f' and {more} more' if more > 0 else ''})"
         gaps.append(
             Gap(
                 GapKind.JD_INCOMPLETE,
                 Severity.MEDIUM if role.is_committed else Severity.LOW,
                 role.title,
-                f"{role.title}: the job description is {role.get_jd_status_display().lower()}.",
+                f"{role.title}: the job description is {jd.gap_words}{lacks}.",
                 role=role,
             )
         )

@@ -36,7 +36,6 @@ from problems.models import Plan, Problem
 from roles.models import (
     CompensationBand,
     Confidence,
-    JDStatus,
     PlanCompensation,
     Role,
     SuccessCriterion,
@@ -192,11 +191,12 @@ class RoleCost:
 def _start_rule(role: Role) -> tuple[str, int]:
     if role.candidate_name:
         return START_OFFSETS[0]
-    if role.jd_complete and role.interview_guide_complete:
+    jd = role.jd_state  # computed from the JD's sections (roles/jd/completeness.py)
+    if jd.ready and role.interview_guide_complete:
         return START_OFFSETS[1]
-    if role.jd_complete:
+    if jd.ready:
         return START_OFFSETS[2]
-    if role.jd_status == JDStatus.DRAFT:
+    if jd.draft:
         return START_OFFSETS[3]
     return START_OFFSETS[4]
 

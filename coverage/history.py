@@ -100,6 +100,17 @@ def changed_cells(plan) -> dict[tuple[int, int], int]:
     return {(role_id, problem_id): n - 1 for role_id, problem_id, n in rows if n > 1}
 
 
+def edited_roles(plan) -> set[int]:
+    """Roles whose cells someone changed in the app (a loaded plan records no one), in one
+    query: the summary of the proposal no longer describes their mapping."""
+    return set(
+        Coverage.history.filter(role__plan=plan, history_user__isnull=False)
+        .order_by()
+        .values_list("role_id", flat=True)
+        .distinct()
+    )
+
+
 def changed_cell(role_id, problem_id) -> dict[tuple[int, int], int]:
     """:func:`changed_cells` for one cell (what an in-place edit needs), in one small query."""
     n = Coverage.history.filter(role_id=role_id, problem_id=problem_id).count()

@@ -20,7 +20,7 @@ from core.permissions import Capability, capabilities_of, requires, user_may
 from coverage.analysis import cached_analysis
 from coverage.costs import COST_WEIGHTS, START_OFFSETS, plan_costs
 from coverage.forms import CellForm
-from coverage.history import cell_marks, cell_trail, changed_cell, first_proposal
+from coverage.history import cell_marks, cell_trail, changed_cell, edited_roles, first_proposal
 from coverage.models import Coverage
 from coverage.services import save_cell
 from problems.access import get_plan
@@ -116,6 +116,7 @@ def _matrix_context(request, plan) -> dict:
     data = _MatrixData(plan, filters)
     hires = data.hire_page(request.GET.get("page"), request.GET.get("hire"))
     columns = hires.object_list
+    edited = SimpleLazyObject(lambda: edited_roles(plan))
     return {
         "cell_marks": SimpleLazyObject(lambda: cell_marks(plan, columns, data.rows)),
         "plan": plan,
@@ -128,6 +129,16 @@ def _matrix_context(request, plan) -> dict:
         "rows": SimpleLazyObject(lambda: data.rows),
         "filters": filters,
         "summary_columns": SimpleLazyObject(lambda: data.analysis.proposed_columns),
+        # The summary is the proposal's, as first proposed; rows whose cells were edited
+        # since show the mapping now (and say so).
+        "summary_edited": edited,
+        "summary_changed": SimpleLazyObject(
+            lambda: [
+                c
+                for c in data.analysis.proposed_columns
+                if c.role.summary_problem and c.role.pk in edited
+            ]
+        ),
         "cell_prefix": reverse("matrix", args=[plan.slug]) + "cell/",
         # Different capabilities, different controls: never share a fragment between them.
         "capability_key": ",".join(sorted(capabilities_of(request.user))),
@@ -227,6 +238,8 @@ def matrix_csv(request, plan_slug):
         writer.writerow(
             ["", "Budget", "", "", _csv_safe(f"{costs.budget.label}. {costs.budget.explanation}")]
         )
+    # Each JD as computed from its sections (the recruiter's report where the text is elsewhere).
+    writer.writerow(["", "JD", "", "", ""] + [c.role.jd_state.label for c in columns])
     # The role status row stays last, as before the cost rows were added.
     writer.writerow(["", "Role status", "", "", ""] + [c.status_label for c in columns])
     # A byte-order mark makes Excel read the file as UTF-8 (→, ✔, names with accents).
@@ -352,6 +365,7 @@ def _cell_saved(request, plan, analysis, role_id, problem_id, announcement):
     and the announcement in the live region."""
     context = _cell_context(request, plan, analysis, role_id, problem_id)
     context["announcement"] = announcement
+    context["summary_edited"] = {role_id}  # just edited: its summary row shows it now
     return TemplateResponse(request, "coverage/matrix_cell_saved.html", context)
 
 

@@ -22,18 +22,25 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import IntegrityError, close_old_connections, connections, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    close_old_connections,
+    connections,
+    transaction,
+)
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.exceptions import TaskResultDoesNotExist
 
 from documents.models import PendingPrerender, RenderJob, RenderTiming
-from documents.rendering import DocumentError, build_document, document_key
+from documents.rendering import DocumentError, build_document, document_key, last_rendered
 from problems.models import Plan
 from problems.signals import plan_content_changed
 from roles.models import Role
@@ -79,6 +86,8 @@ class Progress:
     elapsed: float = 0.0
     expected: float = DEFAULT_EXPECTED_SECONDS
     message: str = ""
+    # While a fresh render runs: the last PDF rendered ({"rendered_at", "changes_ago"}).
+    previous: dict | None = None
 
     @property
     def percent(self) -> int:
@@ -97,15 +106,33 @@ def _record_time(kind: str, seconds: float) -> None:
     )
 
 
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.TASK_LEASE_SECONDS)
+
+
+def _abandoned(job: RenderJob) -> bool:
+    """Whether nobody will finish this job: its task ended (or vanished) without it,
+    or, rendered in a thread, its heartbeat lapsed (the process died)."""
+    if job.task_id:
+        try:
+            result = render_document_task.get_result(job.task_id)
+        except TaskResultDoesNotExist:
+            return True
+        return result.is_finished
+    return job.heartbeat_at < timezone.now() - _lease()
+
+
 def _claim(plan, kind: str, role: Role | None) -> RenderJob | None:
     """Record that this document is being rendered; None if a render of it is under way.
 
-    A job older than a render can take belongs to a render that died with its
-    process (a killed worker): it is taken over rather than waited for.
+    A job whose renderer is gone (a killed process, a task that ended without
+    rendering) is taken over rather than waited for: the marker lives exactly
+    as long as the render it stands for (see _abandoned), not a fixed time.
     """
     key = document_key(plan, kind, role)
-    gone = timezone.now() - timedelta(seconds=settings.PDF_RENDER_TIMEOUT_SECONDS * 2)
-    RenderJob.objects.filter(key=key, state=RenderJob.State.RUNNING, started_at__lt=gone).delete()
+    for job in RenderJob.objects.filter(key=key, state=RenderJob.State.RUNNING):
+        if _abandoned(job):
+            RenderJob.objects.filter(pk=job.pk, heartbeat_at=job.heartbeat_at).delete()
     try:
         with transaction.atomic():
             return RenderJob.objects.create(key=key, kind=kind, plan=plan, role=role)
@@ -113,12 +140,36 @@ def _claim(plan, kind: str, role: Role | None) -> RenderJob | None:
         return None
 
 
+@contextmanager
+def _heartbeat(key: str):
+    """Renew the job's heartbeat from a helper thread while the render runs."""
+    stop = threading.Event()
+    interval = max(0.2, settings.TASK_LEASE_SECONDS / 4)
+
+    def beat():
+        try:
+            while not stop.wait(interval):
+                with suppress(DatabaseError):
+                    RenderJob.objects.filter(key=key).update(heartbeat_at=timezone.now())
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=beat, name="pdf-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=interval * 2)
+
+
 def _render(plan, kind: str, role: Role | None) -> None:
     """Render and cache one document, noting how long it took; the job row ends with it."""
     key = document_key(plan, kind, role)
     started = time.perf_counter()
     try:
-        build_document(plan, kind, role)
+        with _heartbeat(key):
+            build_document(plan, kind, role)
     except DocumentError as error:
         RenderJob.objects.filter(key=key).update(state=RenderJob.State.FAILED, error=str(error))
         raise
@@ -149,7 +200,8 @@ def start_render(plan, kind: str, role: Role | None) -> float:
         return started.timestamp() if started else time.time()
     role_id = role.pk if role is not None else None
     if settings.PDF_MODE == "queue":
-        render_document_task.enqueue(plan.pk, kind, role_id)
+        result = render_document_task.enqueue(plan.pk, kind, role_id)
+        RenderJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
     else:
         plan_id = plan.pk
         run_in_background(lambda: render_and_record(plan_id, kind, role_id))
@@ -166,7 +218,45 @@ def export_progress(plan, kind: str, role: Role | None) -> Progress:
         failed.delete()  # "Try again" starts a new render.
         return Progress("failed", message=failed.error)
     started = start_render(plan, kind, role)
-    return Progress("preparing", max(0.0, time.time() - started), expected_seconds(kind))
+    return Progress(
+        "preparing",
+        max(0.0, time.time() - started),
+        expected_seconds(kind),
+        previous=previous_version(plan, kind, role),
+    )
+
+
+def previous_version(plan, kind: str, role: Role | None) -> dict | None:
+    """The last rendered PDF of this document, offered while the fresh one renders."""
+    latest = last_rendered(plan, kind, role)
+    if latest is None:
+        return None
+    return {
+        "rendered_at": latest["rendered_at"],
+        "changes_ago": changes_since(plan, latest["rendered_at"]),
+    }
+
+
+def changes_since(plan, moment) -> int:
+    """How many edits of the plan's content were saved after ``moment``."""
+    return sum(
+        model.history.filter(history_date__gt=moment, **lookup).count()
+        for model, lookup in _history_lookups(plan)
+    )
+
+
+def _history_lookups(plan):
+    from coverage.models import Coverage
+    from problems.models import Problem
+    from roles.models import JDItem, SuccessCriterion
+
+    return [
+        (Role, {"plan_id": plan.pk}),
+        (Problem, {"plan_id": plan.pk}),
+        (JDItem, {"role__plan_id": plan.pk}),
+        (SuccessCriterion, {"role__plan_id": plan.pk}),
+        (Coverage, {"role__plan_id": plan.pk}),
+    ]
 
 
 # --- Pre-rendering after edits ----------------------------------------------------------

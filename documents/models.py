@@ -29,6 +29,12 @@ class RenderJob(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(default=timezone.now)
+    # Queue mode: the task rendering it; the job lives as long as that task is
+    # waiting or running (a dead worker's task is taken over, see TaskLease).
+    task_id = models.CharField(max_length=64, blank=True)
+    # Inline mode: renewed every second by the thread rendering it; a job whose
+    # heartbeat lapsed belongs to a process that died and is taken over.
+    heartbeat_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [models.Index(fields=["plan", "state"], name="render_job_plan_state")]
@@ -162,3 +168,19 @@ class PostingPublication(models.Model):
 
     def __str__(self):
         return f"Publication of {self.role}"
+class TaskLease(models.Model):
+    """A ``db_worker``'s hold on the task it runs (PDF renders and plan imports alike).
+
+    The worker renews it while the task runs (``TASK_LEASE_SECONDS``); a lease
+    that lapsed, or (PostgreSQL) whose holder's connection is gone, means the
+    worker died: another worker puts the task back in the queue and runs it.
+    """
+
+    task = models.OneToOneField(
+        "django_tasks_database.DBTaskResult", on_delete=models.CASCADE, related_name="+"
+    )
+    worker_id = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.task_id} held by {self.worker_id} until {self.expires_at}"

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from coverage.costs import role_band
 from documents.models import CareersPage, PostingPublication
+from documents.posting import posting_sections
 from roles.jd.presentation import load_role_jd
 from roles.models import INACTIVE_DECISIONS, CompensationBand, Role
 
@@ -143,7 +144,8 @@ class PublicPosting:
 
 def public_posting(role: Role, page: CareersPage) -> PublicPosting:
     jd = load_role_jd(role)
-    sections = [view for view in jd.sections.values() if not view.section.internal]
+    # The candidate posting's sections: no internal section, no row marked internal only.
+    sections = posting_sections(jd)
     description = render_to_string(
         "documents/careers/description.html", {"role": role, "posting_sections": sections}
     ).strip()

@@ -32,10 +32,12 @@ from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.lru import LRU
 from core.markdown import DOCUMENT_SECONDS, markdown_budget
 from coverage.analysis import analyse_plan
 from coverage.costs import plan_costs
 from documents import worker as pdf_worker
+from documents.posting import posting_sections
 from interviews.loops import build_kit, plan_process, role_loop
 from problems.models import NextStep, OpenQuestion, Plan
 from roles.jd.presentation import load_role_jd, plan_jd_states, proposal_breakdown
@@ -159,6 +161,8 @@ class Document:
     context: Callable[[Plan, Role | None], dict]
     filename: Callable[[Plan, Role | None], str]
     per_role: bool
+    # What its export button says while it renders ("Preparing the Kits PDF…").
+    label: str
     # What the document is about: the PDF's /Subject and the page's meta description.
     subject: Callable[[Plan, Role | None], str]
     # Who it is from as the reader sees it: the plan's people for internal documents,
@@ -256,7 +260,8 @@ def _posting_context(plan, role):
         "plan": plan,
         "role": role,
         "jd": jd,
-        "posting_sections": [view for view in jd.sections.values() if not view.section.internal],
+        # Not the internal sections, nor rows marked internal only (documents/posting.py).
+        "posting_sections": posting_sections(jd),
     }
 
 
@@ -271,6 +276,7 @@ DOCUMENTS = {
         _proposal_context,
         lambda plan, _role: f"{plan.slug}-hiring-proposal.pdf",
         per_role=False,
+        label="Proposal PDF",
         subject=lambda plan, _role: (
             f"{plan.title}: the problems, the proposed hires and whether they solve them"
         ),
@@ -280,6 +286,7 @@ DOCUMENTS = {
         _jd_context,
         lambda _plan, role: f"{role.slug}-jd.pdf",
         per_role=True,
+        label="JD PDF",
         subject=lambda plan, role: f"Internal job description for {role.title} ({plan.title})",
     ),
     "posting": Document(
@@ -287,6 +294,7 @@ DOCUMENTS = {
         _posting_context,
         lambda _plan, role: f"{role.slug}-posting.pdf",
         per_role=True,
+        label="Posting PDF",
         subject=lambda _plan, role: f"Job posting: {role.title}",
         candidate_facing=True,
     ),
@@ -295,6 +303,7 @@ DOCUMENTS = {
         _kit_context,
         lambda _plan, role: f"{role.slug}-interview-guide.pdf",
         per_role=True,
+        label="Interview guide PDF",
         subject=lambda plan, role: f"Interview guide for {role.title} ({plan.title})",
     ),
     # The interviewers' kits: one section per stage, each starting on a new page.
@@ -303,6 +312,7 @@ DOCUMENTS = {
         _kit_context,
         lambda _plan, role: f"{role.slug}-interview-kits.pdf",
         per_role=True,
+        label="Interview kits PDF",
         subject=lambda plan, role: f"Interviewers' kits for {role.title} ({plan.title})",
     ),
 }
@@ -340,24 +350,71 @@ def document_metadata(plan, kind: str, role: Role | None = None) -> dict:
         "subject": spec.subject(plan, role),
         # Commas separate keywords, so none may hold one.
         "keywords": ", ".join(dict.fromkeys(k.replace(",", " ") for k in keywords if k)),
-        "created": _w3c(plan.created_at),
-        "modified": _w3c(plan.updated_at),
+        # A role's documents carry the role's dates, not the plan's, so an edit elsewhere
+        # in the plan leaves their HTML, and so their cache key, unchanged (#29.4).
+        "created": _w3c((role or plan).created_at),
+        "modified": _w3c((role or plan).updated_at),
     }
+
+
+# A role's documents are keyed on what they show (the HTML), computed once per plan
+# revision and process: an edit elsewhere in the plan leaves their key, and their
+# cached PDF, as they were.
+_content_digests = LRU(maxsize=1024)
+_recent_html = LRU(maxsize=8)
+
+
+def forget_document_keys() -> None:
+    _content_digests.clear()
+    _recent_html.clear()
 
 
 def document_html(plan, kind: str, role: Role | None = None) -> str:
     """The document's HTML: its template with its context and metadata."""
     spec = DOCUMENTS[kind]
-    context = {**spec.context(plan, role), "document_meta": document_metadata(plan, kind, role)}
-    return render_to_string(spec.template, context)
+    with markdown_budget(DOCUMENT_SECONDS):
+        context = {**spec.context(plan, role), "document_meta": document_metadata(plan, kind, role)}
+        return render_to_string(spec.template, context)
+
+
+def _content(plan, kind: str, role: Role | None, today: str) -> str:
+    if not DOCUMENTS[kind].per_role:
+        return plan.revision  # the proposal shows the whole plan
+    memo = (plan.pk, plan.revision, kind, role.pk, today)
+    digest = _content_digests.get(memo)
+    if digest is None:
+        html = document_html(plan, kind, role)
+        digest = hashlib.sha256(html.encode()).hexdigest()[:32]
+        _content_digests.set(memo, digest)
+        _recent_html.set(digest, html)  # the render that usually follows needs it
+    return digest
 
 
 def document_key(plan, kind: str, role: Role | None) -> str:
-    """Cache key and ETag seed: changes whenever the document's content can change."""
+    """Cache key and ETag seed: changes whenever the document's content can change.
+
+    The proposal's is the plan's revision; a JD's, posting's, guide's or kit's is a
+    digest of its HTML, so it changes exactly when what it shows changes (its role's
+    content and the plan fields it prints), not at every edit of the plan.
+    """
     # Today's date is part of it: documents flag overdue next steps.
     today = timezone.localdate().isoformat()
     subject = role.pk if role is not None else "-"
-    return f"pdf:{kind}:{plan.pk}:{subject}:{plan.revision}:{today}:{layout_fingerprint()}"
+    content = _content(plan, kind, role, today)
+    return f"pdf:{kind}:{plan.pk}:{subject}:{content}:{today}:{layout_fingerprint()}"
+
+
+def _latest_key(plan, kind: str, role: Role | None) -> str:
+    return f"pdf-latest:{kind}:{plan.pk}:{role.pk if role is not None else '-'}"
+
+
+def last_rendered(plan, kind: str, role: Role | None) -> dict | None:
+    """The newest PDF of this document rendered so far, whatever its content:
+    {"key", "rendered_at" (aware datetime), "revision"}, or None."""
+    latest = caches["documents"].get(_latest_key(plan, kind, role))
+    if latest is None or not caches["documents"].has_key(latest["key"]):
+        return None
+    return latest
 
 
 def build_document(plan, kind: str, role: Role | None = None) -> bytes:
@@ -367,8 +424,14 @@ def build_document(plan, kind: str, role: Role | None = None) -> bytes:
     request or a background task produced them.
     """
     key = document_key(plan, kind, role)
-    with markdown_budget(DOCUMENT_SECONDS):
+    digest = key.split(":")[4]
+    html = _recent_html.get(digest) if DOCUMENTS[kind].per_role else None
+    if html is None:
         html = document_html(plan, kind, role)
     pdf = render_pdf(html)
     caches["documents"].set(key, pdf)
+    caches["documents"].set(
+        _latest_key(plan, kind, role),
+        {"key": key, "rendered_at": timezone.now(), "revision": plan.revision},
+    )
     return pdf

@@ -11,26 +11,30 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.http import require_GET
 
 from core.permissions import Capability, requires
 from documents.background import export_progress, start_render
-from documents.rendering import DOCUMENTS, DocumentError, build_document, document_key
+from documents.posting import name_flags
+from documents.rendering import (
+    DOCUMENTS,
+    DocumentError,
+    build_document,
+    document_key,
+    last_rendered,
+)
 from problems.access import get_plan
 from roles.access import get_role
 from roles.jd.sections import SECTIONS
 
-EXPORT_LABELS = {
-    "proposal": "Proposal PDF",
-    "jd": "JD PDF",
-    "posting": "Posting PDF",
-    "guide": "Interview guide PDF",
-}
+# Every kind of document has an export button (its label comes with the document).
+EXPORT_LABELS = {kind: spec.label for kind, spec in DOCUMENTS.items()}
 
 
 def _url(plan, kind, role):
@@ -58,6 +62,8 @@ def pdf_response(request, *, plan, kind: str, role=None) -> HttpResponse:
     if request.htmx:
         return export_status(request, plan=plan, kind=kind, role=role)
     spec = DOCUMENTS[kind]
+    if request.GET.get("previous"):
+        return previous_pdf(plan, kind, role, spec)
     key = document_key(plan, kind, role)
     etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
     last_modified = int(plan.updated_at.timestamp())
@@ -86,6 +92,20 @@ def pdf_response(request, *, plan, kind: str, role=None) -> HttpResponse:
     response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = "private, no-cache"
     patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def previous_pdf(plan, kind: str, role, spec) -> HttpResponse:
+    """The last PDF rendered of this document, offered while a fresh one renders."""
+    latest = last_rendered(plan, kind, role)
+    pdf = caches["documents"].get(latest["key"]) if latest else None
+    if pdf is None:
+        return HttpResponseRedirect(_url(plan, kind, role))  # nothing older: the current one
+    stamp = timezone.localtime(latest["rendered_at"]).strftime("%Y-%m-%d-%H%M")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = spec.filename(plan, role).removesuffix(".pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}-as-of-{stamp}.pdf"'
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -147,6 +167,15 @@ def posting_preview_context(request, plan, role, publish_form=None) -> dict:
             ],
             "state": context["jd"].state,
             "posting_pdf_url": _url(plan, "posting", role),
+            # Names of people the plan knows, flagged before the posting is exported.
+            "name_flags": name_flags(plan, role, context["posting_sections"]),
+            "internal_rows": [
+                row
+                for view in context["jd"].sections.values()
+                if not view.section.internal
+                for row in view.rows
+                if getattr(row, "internal_only", False)
+            ],
             "publish_form": publish_form,
             "publication_status": postings.status_label(role),
             "publish_refusal": postings.publish_refusal(role),

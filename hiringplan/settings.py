@@ -50,8 +50,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "django_tasks",
-    "django_tasks_db",
     "hiringplan",
     "core",
     "problems",
@@ -61,6 +59,9 @@ INSTALLED_APPS = [
     "documents",
     "interchange",
     "plans",
+    # After the project's apps: hiringplan's db_worker (leases, outages) replaces theirs.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -125,10 +126,13 @@ except ValueError as error:
     ) from None
 
 if _database["ENGINE"] == "django.db.backends.postgresql":
+    # Django's PostgreSQL backend, with one connection attempt per request
+    # (hiringplan/database/base.py): an outage costs a request seconds, not 20 s.
+    _database["ENGINE"] = "hiringplan.database"
     _options = _database.setdefault("OPTIONS", {})
     # An unreachable server fails a connection attempt in seconds, not at the
     # TCP timeout; a server that stops answering mid-query is given up on too.
-    _options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3, minimum=2))
+    _options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 2, minimum=1))
     _options.setdefault("keepalives_idle", 30)
     _options.setdefault("tcp_user_timeout", 10_000)
     # psycopg 3's pool, managed by Django (5.1+); persistent connections
@@ -137,7 +141,10 @@ if _database["ENGINE"] == "django.db.backends.postgresql":
         _options["pool"] = {
             "min_size": env_int("DATABASE_POOL_MIN", 2, minimum=0),
             "max_size": env_int("DATABASE_POOL_MAX", 10, minimum=1),
-            "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
+            # How long a request waits for a connection: within it, a 503 page
+            # when the database is unreachable (a sync worker uses one at a time,
+            # so a healthy pool never makes a request wait).
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 2, minimum=1),
         }
     # Test each connection as it leaves the pool (Django passes psycopg's
     # ConnectionPool.check_connection as the pool's ``check``): after a database
@@ -170,8 +177,24 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 HEALTHZ_TIMEOUT_SECONDS = 1.5
 
 # --- Caches: rendered PDFs live in the database so every app server shares them.
+# The default cache (plan analyses, rendered matrix fragments) is per process
+# unless REDIS_URL names a Redis that every app process shares (core/cache.py).
+REDIS_URL = env_str("REDIS_URL")
+SHARED_CACHE = REDIS_URL is not None
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": (
+        {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "hiringplan"),
+            # Entries name a plan revision and never go stale; a day bounds what
+            # old revisions keep (and set Redis's maxmemory-policy to allkeys-lru).
+            "TIMEOUT": 24 * 60 * 60,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+        if SHARED_CACHE
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
     "documents": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "hiringplan_document_cache",
@@ -255,6 +278,9 @@ AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 TRUSTED_PROXY_COUNT = env_int(
     "TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_TLS_PROXY", False) else 0, minimum=0
 )
+# The addresses our proxies connect from: only their X-Forwarded-For is believed
+# (gunicorn's forwarded_allow_ips reads the same variable, hiringplan/gunicorn_conf.py).
+TRUSTED_PROXY_IPS = env_list("FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"])
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -313,6 +339,8 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The load balancer's health check may come over plain HTTP: answer it, not 301.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
@@ -348,6 +376,9 @@ if PDF_MODE not in ("inline", "queue"):
 # Seconds after the last edit before the affected documents are pre-rendered in the
 # background (so the next export is a cache hit); 0 turns pre-rendering off.
 PDF_PRERENDER_SECONDS = env_int("PDF_PRERENDER_SECONDS", 3, minimum=0)
+# A db_worker renews the lease on the task it runs; a task whose lease lapsed (or,
+# on PostgreSQL, whose worker's connection is gone) is run again by another worker.
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 10, minimum=1)
 TASKS = {
     "default": {
         "BACKEND": (

@@ -1,6 +1,7 @@
 """Site-wide views: home, logout, health, plan list and import, the proposal PDF, error pages."""
 
 import logging
+import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -8,8 +9,13 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
-from django.db import DatabaseError, connections
-from django.http import HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.http import (
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import redirect
 from django.template import loader
 from django.template.response import TemplateResponse
@@ -131,4 +137,14 @@ def page_not_found(request, exception=None):
 @public
 def server_error(request):
     # No context processors that touch the database: it may be what failed.
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        # The database is unreachable (an outage, a failover): say so, and that
+        # nothing was saved, rather than "something went wrong".
+        response = HttpResponse(
+            loader.get_template("errors/503_database.html").render(), status=503
+        )
+        response["Retry-After"] = "10"
+        response["Cache-Control"] = "no-store"
+        return response
     return HttpResponseServerError(loader.get_template("errors/500.html").render())

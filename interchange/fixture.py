@@ -17,6 +17,9 @@ from interchange.plan_data import CONTENT_MODELS, MODEL_BY_LABEL, PLAN_PATH, Imp
 from problems.models import Plan
 
 MAX_DEPTH = 6
+# No field of a plan holds a longer number (a big integer column has 19 digits);
+# Python refuses to read more than 4,300 digits at all.
+MAX_NUMBER_DIGITS = 20
 BOOKKEEPING = {"version", "revision", "created_at", "updated_at"}
 # Models that moved app: exports made before the move still import.
 RENAMED = {"roles.coverage": "coverage.coverage"}
@@ -40,10 +43,30 @@ def _depth(value, level=1) -> int:
     return level
 
 
+class _LongNumber(ValueError):
+    def __init__(self, digits: int):
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _bounded_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_NUMBER_DIGITS:
+        raise _LongNumber(digits)
+    return int(text)
+
+
 def parse(raw: bytes) -> tuple[str, dict]:
     """(the plan's slug in the file, plan data) from fixture bytes; ImportRefused if invalid."""
     try:
-        entries = json.loads(raw.decode("utf-8-sig"))
+        entries = json.loads(raw.decode("utf-8-sig"), parse_int=_bounded_int)
+    except _LongNumber as error:
+        raise ImportRefused(
+            [
+                f"The file has a number with {error.digits:,} digits; no field of a plan "
+                f"holds more than {MAX_NUMBER_DIGITS}."
+            ]
+        ) from None
     except UnicodeDecodeError:
         raise ImportRefused(["The file is not UTF-8 text."]) from None
     except json.JSONDecodeError as error:

@@ -31,6 +31,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.forms import LONG_TEXT_LIMIT
+from core.slugs import reserved_plan_slug_message
 from coverage.models import Coverage
 from interviews.models import InterviewStage, Question, StageChoice, TechnicalFocus
 from problems.models import NextStep, OpenQuestion, Plan, Problem
@@ -278,6 +279,8 @@ def validate_slug(slug: str) -> str:
                 f"e.g. “{slugify(slug)[:60] or 'q1-2026'}”."
             ]
         )
+    if message := reserved_plan_slug_message(slug):
+        raise ImportRefused([message])
     return slug
 
 
@@ -295,6 +298,34 @@ def what_replace_loses(plan: Plan, data: dict) -> dict[str, list[str]]:
                 for row in gone
             ]
     return lost
+
+
+def what_replace_changes(plan: Plan, data: dict, limit: int = 200) -> list[str]:
+    """What replacing ``plan`` with ``data`` adds and changes, row by row and field by field
+    (what it removes is ``what_replace_loses``)."""
+    current = snapshot(plan)
+    found = [
+        f"The plan's {name}: “{str(current['plan'].get(name))[:80]}” → “{str(value)[:80]}”"
+        for name, value in data.get("plan", {}).items()
+        if name in current["plan"] and current["plan"][name] != value
+    ]
+    for model in CONTENT_MODELS:
+        label = model._meta.label_lower
+        before = {_row_key(model, row): row for row in current[label]}
+        for row in data.get(label, []) or []:
+            old = before.get(_row_key(model, row))
+            name = f"{model_name(model).capitalize()} “{_short(model, row)}”"
+            if old is None:
+                found.append(f"{name}: added")
+                continue
+            for field_name, value in row.items():
+                if field_name in old and old[field_name] != value and not (
+                    isinstance(value, str) and str(old[field_name]) == value
+                ):
+                    found.append(
+                        f"{name}: {field_name} “{str(old[field_name])[:60]}” → “{str(value)[:60]}”"
+                    )
+    return found[:limit]
 
 
 def _short(model, row: dict) -> str:

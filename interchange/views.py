@@ -10,7 +10,13 @@ from core.permissions import Capability, requires
 from interchange import fixture, imports
 from interchange.forms import ImportForm
 from interchange.markdown import MarkdownRefused, decode, parse, write_jd, write_proposal
-from interchange.plan_data import ImportRefused, build_instances, validate_slug, what_replace_loses
+from interchange.plan_data import (
+    ImportRefused,
+    build_instances,
+    validate_slug,
+    what_replace_changes,
+    what_replace_loses,
+)
 from problems.access import get_plan
 from problems.models import Plan
 from roles.access import get_role
@@ -67,7 +73,7 @@ def _prepare(request, cleaned):
         jds = [(f.name, decode(f.read(), f.name)) for f in cleaned["jd_files"]]
         parsed = parse(decode(proposal.read(), proposal.name), jds, proposal_name=proposal.name)
         data, slug = parsed.data, cleaned.get("slug")
-        report = {"unplaced": parsed.unplaced, "notes": parsed.notes}
+        report = parsed.report()
     slug = validate_slug(slug)
     build_instances(data)  # every message now, before anything is asked or saved
     exists = Plan.objects.filter(slug=slug).exists()
@@ -129,6 +135,7 @@ def import_confirm(request, token):
         context.update(
             existing=existing,
             losses=what_replace_loses(existing, entry["data"]) if existing else {},
+            changes=what_replace_changes(existing, entry["data"]) if existing else [],
             count=imports.object_count(entry["data"]),
         )
     return TemplateResponse(request, "interchange/plan_import_confirm.html", context)

@@ -14,7 +14,7 @@ from core.diff import word_ops
 from coverage.analysis import PlanCoverage, RowStatus
 from coverage.models import Coverage
 from interchange.plan_data import snapshot
-from problems.models import OpenQuestion, Plan, Problem
+from problems.models import Disposition, OpenQuestion, Plan, Problem
 from roles.jd.sections import SECTIONS
 from roles.models import CONFIDENCE_LABELS, Decision, Role
 
@@ -36,11 +36,28 @@ def verdict_summary(analysis: PlanCoverage) -> dict:
         "answer": verdict.answer,
         "solved": verdict.solved,
         "blocking": len(verdict.blocking),
+        # What blocked it then, in words (an approval records it was approved with them).
+        "blocking_gaps": [gap.explanation for gap in verdict.blocking],
         "gaps": verdict.gap_count,
         "uncovered": [
             row.problem.label for row in analysis.ranked_rows if row.status != RowStatus.COVERED
         ],
+        # What the verdict rests on: every blocking gap, and how problems not
+        # solved by hiring are dealt with.
+        "blocking_named": [f"{gap.subject}: {gap.kind_label}" for gap in verdict.blocking],
+        "dispositions": [row.problem.disposition_summary for row in verdict.dealt_with],
     }
+
+
+def verdict_changes(before: dict | None, after: dict | None) -> dict[str, list[str]]:
+    """Blocking gaps and dispositions that appeared or went between two verdict summaries."""
+    before, after = before or {}, after or {}
+    out = {}
+    for name in ("blocking_named", "dispositions"):
+        was, now = before.get(name, []), after.get(name, [])
+        out[f"{name}_added"] = [x for x in now if x not in was]
+        out[f"{name}_removed"] = [x for x in was if x not in now]
+    return out
 
 
 @dataclass
@@ -100,6 +117,7 @@ class PlanDiff:
     confidence: list[ConfidenceChange] = field(default_factory=list)
     sections: list[SectionDiff] = field(default_factory=list)
     problem_text: list[SectionDiff] = field(default_factory=list)
+    dispositions: list[str] = field(default_factory=list)
     verdict_before: dict | None = None
     verdict_after: dict | None = None
 
@@ -121,8 +139,24 @@ class PlanDiff:
         return out
 
     @property
+    def verdict_changed(self) -> bool:
+        before, after = self.verdict_before or {}, self.verdict_after or {}
+        keys = ("answer", "blocking", "gaps", "blocking_named", "dispositions")
+        return any(before.get(k) != after.get(k) for k in keys if k in before and k in after)
+
+    @property
+    def gap_changes(self) -> dict[str, list[str]]:
+        return verdict_changes(self.verdict_before, self.verdict_after)
+
+    @property
     def is_empty(self) -> bool:
-        return not (self.material or self.sections or self.problem_text)
+        return not (
+            self.material
+            or self.sections
+            or self.problem_text
+            or self.dispositions
+            or self.verdict_changed
+        )
 
 
 def _rank(rank) -> str:
@@ -132,6 +166,39 @@ def _rank(rank) -> str:
 def _problem_name(row: dict) -> str:
     name = row.get("short_title") or row.get("title") or row.get("slug")
     return f"#{row['rank']} {name}" if row.get("rank") else name
+
+
+def _owners(data: dict) -> dict[str, dict[int, str]]:
+    """{"question"/"step": {number: text}}: what a disposition may point at, in plan data."""
+    return {
+        "question": {
+            q["position"]: q.get("question") or q.get("topic") or ""
+            for q in data.get(OpenQuestion._meta.label_lower, [])
+        },
+        "step": {s["position"]: s.get("text") or "" for s in data.get("problems.nextstep", [])},
+    }
+
+
+def _disposition(row: dict, owners: dict) -> str:
+    """How a problem row of plan data is dealt with, and by what: '' if by hiring.
+
+    Owners are named by their text, not their number: next quarter's plan renumbers them.
+    """
+    value = row.get("disposition") or Disposition.HIRING
+    if value == Disposition.HIRING:
+        return ""
+    text = f"{Disposition(value).label.lower()}: {row.get('disposition_note') or ''}"
+    found = [
+        f"“{owners[kind][number]}”"
+        for kind, number in (
+            ("question", row.get("disposition_question")),
+            ("step", row.get("disposition_step")),
+        )
+        if number in owners[kind]
+    ]
+    if value != Disposition.OUTSIDE_HIRING:
+        return text
+    return text + (f" (owned by {', '.join(found)})" if found else " (nothing owns it)")
 
 
 def _role_name(row: dict) -> str:
@@ -149,6 +216,7 @@ def compare(old: dict, new: dict, *, jd: bool = True) -> PlanDiff:
     diff.problems_removed = [
         _problem_name(r) for s, r in old_problems.items() if s not in new_problems
     ]
+    old_owners, new_owners = _owners(old), _owners(new)
     for slug, after in new_problems.items():
         before = old_problems.get(slug)
         if before is None:
@@ -160,6 +228,12 @@ def compare(old: dict, new: dict, *, jd: bool = True) -> PlanDiff:
                     before.get("rank"),
                     after.get("rank"),
                 )
+            )
+        was_dealt, now_dealt = _disposition(before, old_owners), _disposition(after, new_owners)
+        if was_dealt != now_dealt:
+            diff.dispositions.append(
+                f"{_problem_name(after)}: {was_dealt or 'solved by hiring'} → "
+                f"{now_dealt or 'solved by hiring'}"
             )
         if jd:
             for name in ("title", "impact", "root_cause"):

@@ -3,7 +3,11 @@
 from django import forms
 
 from core.forms import LimitedTextMixin
+from core.slugs import reserved_plan_slug_message
+from plans.models import NextQuarterJob
 from problems.models import Plan
+
+PENDING = [NextQuarterJob.State.QUEUED, NextQuarterJob.State.RUNNING]
 
 
 class NextPlanForm(forms.Form):
@@ -13,13 +17,17 @@ class NextPlanForm(forms.Form):
     starts_on = forms.DateField(
         required=False,
         help_text="First day of the period (YYYY-MM-DD).",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
+        if message := reserved_plan_slug_message(slug):
+            raise forms.ValidationError(message)
         if Plan.objects.filter(slug=slug).exists():
             raise forms.ValidationError("A plan with this slug exists; choose another.")
+        if NextQuarterJob.objects.filter(slug=slug, state__in=PENDING).exists():
+            raise forms.ValidationError("A plan with this slug is being started; choose another.")
         return slug
 
 

@@ -7,14 +7,20 @@ would carry.
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 
-from django.db import transaction
+from django.conf import settings
+from django.core.cache import caches
+from django.db import close_old_connections, connection, connections, transaction
+from django_tasks import task
 
-from interchange.plan_data import CONTENT_MODELS, PLAN_PATH, save_plan, snapshot
-from problems.models import Plan
+from interchange.plan_data import CONTENT_MODELS, PLAN_PATH, ImportRefused, save_plan, snapshot
+from problems.models import Plan, period_start
 
 STARTED_FROM = "Started from {source}"
+logger = logging.getLogger("hiringplan")
 
 
 def suggest_next(plan: Plan) -> dict:
@@ -27,35 +33,163 @@ def suggest_next(plan: Plan) -> dict:
         title = (plan.title or "").replace(match.group(0), period)
         if title == plan.title:
             title = f"{period} {plan.title}"
-        return {"title": title, "slug": f"q{quarter}-{year}", "period": period}
+        slug = f"q{quarter}-{year}"
+        return {
+            "title": title,
+            "slug": slug,
+            "period": period,
+            "starts_on": period_start(period),
+        }
     return {"title": f"{plan.title} (next)", "slug": f"{plan.slug}-next"[:60], "period": ""}
 
 
-def clone_plan(source: Plan, *, title: str, slug: str, period: str, starts_on=None) -> Plan:
-    """A new plan with this plan's problems, hires, JDs, criteria and interview process.
+def _carry(rows: list[dict], keep, owned: set) -> tuple[list[dict], dict]:
+    """Rows still open or owning a problem, renumbered 1..n; {old number: new number}."""
+    kept = [row for row in rows if keep(row) or row["position"] in owned]
+    kept.sort(key=lambda row: row["position"])
+    numbers = {}
+    for number, row in enumerate(kept, start=1):
+        numbers[row["position"]] = number
+        row["position"] = number
+    return kept, numbers
 
-    Open questions still open come along (renumbered); resolved ones and next
-    steps belong to the old period and stay there. Decisions and JD statuses
-    are copied as they are: the new quarter starts where this one ended.
-    Raises plan_data.ImportRefused (nothing saved) if the slug is taken.
+
+def next_plan_data(source: Plan, *, title: str, period: str, starts_on=None) -> dict:
+    """The plan data of next quarter's plan: this plan's, carried forward.
+
+    Open questions and open next steps come along, and so do the question or
+    step a problem's disposition points at (even if done: it still owns the
+    problem), renumbered with the problems' pointers following them; resolved
+    questions and done steps nothing points at stay with the old period. The
+    start is the period's first day unless given.
     """
     data = snapshot(source)
+    starts_on = starts_on or period_start(period)
     data["plan"].update(
         title=title,
         period=period,
         starts_on=starts_on.isoformat() if starts_on else None,
         prepared_on=None,
     )
-    still_open = [q for q in data["problems.openquestion"] if not q["resolved"]]
-    for number, question in enumerate(still_open, start=1):
-        question["position"] = number
-    data["problems.openquestion"] = still_open
-    data["problems.nextstep"] = []
+    problems = data["problems.problem"]
+    owned_questions = {p["disposition_question"] for p in problems if p["disposition_question"]}
+    owned_steps = {p["disposition_step"] for p in problems if p["disposition_step"]}
+    data["problems.openquestion"], question_numbers = _carry(
+        data["problems.openquestion"], lambda q: not q["resolved"], owned_questions
+    )
+    data["problems.nextstep"], step_numbers = _carry(
+        data["problems.nextstep"], lambda s: not s["done"], owned_steps
+    )
+    for problem in problems:
+        if problem["disposition_question"]:
+            problem["disposition_question"] = question_numbers.get(problem["disposition_question"])
+        if problem["disposition_step"]:
+            problem["disposition_step"] = step_numbers.get(problem["disposition_step"])
+    return data
+
+
+def clone_plan(
+    source: Plan, *, title: str, slug: str, period: str, starts_on=None, progress=None
+) -> Plan:
+    """A new plan with this plan's problems, hires, JDs, criteria and interview process.
+
+    Decisions and JD statuses are copied as they are: the new quarter starts
+    where this one ended (see next_plan_data for questions and steps).
+    Raises plan_data.ImportRefused (nothing saved) if the slug is taken.
+    """
+    data = next_plan_data(source, title=title, period=period, starts_on=starts_on)
     with transaction.atomic():
-        plan = save_plan(data, slug).plan
+        plan = save_plan(data, slug, progress=progress).plan
         reason = STARTED_FROM.format(source=source.slug)
         Plan.history.filter(id=plan.pk).update(history_change_reason=reason)
         for model in CONTENT_MODELS:
             ids = model.objects.filter(**{PLAN_PATH[model]: plan}).values("pk")
             model.history.filter(id__in=ids).update(history_change_reason=reason)
     return plan
+
+
+def _progress_key(job_id: int) -> str:
+    return f"next-quarter-progress:{job_id}"
+
+
+def set_progress(job_id: int, **progress) -> None:
+    caches["documents"].set(_progress_key(job_id), progress, 60 * 60)
+
+
+def job_progress(job) -> dict:
+    """{"stage", "done", "total"} of a running job, as far as it has got."""
+    found = caches["documents"].get(_progress_key(job.pk)) or {}
+    return {
+        "stage": found.get("stage") or job.stage or job.get_state_display(),
+        "done": found.get("done", 0),
+        "total": found.get("total", 0),
+    }
+
+
+def run_job(job_id: int) -> None:
+    """Create the plan a NextQuarterJob asks for, reporting progress on the job's row."""
+    from plans.models import NextQuarterJob
+
+    job = NextQuarterJob.objects.select_related("source").filter(pk=job_id).first()
+    if job is None or not job.is_pending:
+        return
+    job.report(state=NextQuarterJob.State.RUNNING, stage="Reading the plan")
+
+    def progress(stage, done, total):
+        # Inside the save's transaction: a row written here would be invisible
+        # to the polling page until the end, so progress goes to the cache.
+        set_progress(job.pk, stage=stage, done=done, total=total)
+
+    try:
+        plan = clone_plan(
+            job.source,
+            title=job.title,
+            slug=job.slug,
+            period=job.period,
+            starts_on=job.starts_on,
+            progress=progress,
+        )
+    except ImportRefused as refused:
+        job.report(state=NextQuarterJob.State.FAILED, error=" ".join(refused.messages[:3]))
+        return
+    except Exception:
+        job.report(state=NextQuarterJob.State.FAILED, error="The plan could not be created.")
+        raise
+    job.report(state=NextQuarterJob.State.DONE, plan=plan, done=job.total, stage="Done")
+
+
+@task()
+def next_quarter_task(job_id: int) -> None:
+    """Queue mode: next quarter's plan is created by ``manage.py db_worker``."""
+    run_job(job_id)
+
+
+def start_job(job) -> None:
+    """Run the job off the request path: a task in queue mode, else a thread of this process."""
+    if settings.PDF_MODE == "queue":
+        next_quarter_task.enqueue(job.pk)
+    else:
+        job_id = job.pk
+        run_in_background(lambda: run_job(job_id))
+
+
+def run_in_background(fn) -> None:
+    """A daemon thread with its own database connections (tests replace this).
+
+    On SQLite the copy runs in the request instead: SQLite has one writer, and
+    a thread's write transaction would lock the polling page out of the tables.
+    """
+    if connection.vendor == "sqlite":
+        fn()
+        return
+
+    def run():
+        close_old_connections()
+        try:
+            fn()
+        except Exception:
+            logger.exception("Starting next quarter's plan failed")
+        finally:
+            connections.close_all()
+
+    threading.Thread(target=run, daemon=True, name="next-quarter").start()

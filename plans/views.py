@@ -1,20 +1,21 @@
 """A plan as a whole: its overview, next quarter's plan, comparing two plans, sign-off."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.forms import is_sane_id
+from core.forms import is_sane_id, is_sane_slug
 from core.http import CONFLICT, INVALID, render_page
 from core.permissions import Capability, requires
 from coverage.analysis import cached_analysis
 from coverage.costs import plan_costs
-from interchange.plan_data import ImportRefused, snapshot
-from plans import compare, next_quarter, signoff
+from interchange.plan_data import snapshot
+from plans import compare, discussion, next_quarter, signoff
 from plans.forms import ApprovalForm, NextPlanForm
-from plans.models import Approval
+from plans.models import Approval, NextQuarterJob
 from problems.access import get_plan
 from problems.models import NextStep, OpenQuestion, Plan
 
@@ -33,6 +34,7 @@ def plan_overview(request, plan_slug):
         "next_steps_open": NextStep.objects.filter(plan=plan).open().count(),
         "costs": plan_costs(plan, analysis),
         "status": signoff.signoff_status(plan),
+        "since_last": discussion.since_last_looked(request.user, plan, analysis),
     }
     return TemplateResponse(request, "plans/overview.html", context)
 
@@ -40,21 +42,16 @@ def plan_overview(request, plan_slug):
 @requires(Capability.START_PLAN)
 @require_http_methods(["GET", "POST"])
 def plan_next(request, plan_slug):
-    """Start next quarter's plan from this one."""
+    """Start next quarter's plan from this one (copied in the background, see next_quarter)."""
     plan = get_plan(plan_slug)
     if request.method == "POST":
         form = NextPlanForm(request.POST)
         if form.is_valid():
-            try:
-                new = next_quarter.clone_plan(plan, **form.cleaned_data)
-            except ImportRefused as refused:
-                form.add_error(None, " ".join(refused.messages[:3]))
-            else:
-                messages.success(
-                    request,
-                    f"Started “{new.title}” from “{plan.title}”. Compare them below.",
-                )
-                return redirect(reverse("plan_compare", args=[new.slug]) + f"?with={plan.slug}")
+            job = NextQuarterJob.objects.create(
+                source=plan, started_by=request.user, **form.cleaned_data
+            )
+            next_quarter.start_job(job)
+            return redirect("plan_next_job", plan.slug, job.pk)
     else:
         form = NextPlanForm(initial=next_quarter.suggest_next(plan))
     return render_page(
@@ -63,6 +60,23 @@ def plan_next(request, plan_slug):
         {"plan": plan, "form": form},
         status=INVALID if form.errors else 200,
     )
+
+
+@requires(Capability.START_PLAN)
+@require_GET
+def plan_next_job(request, plan_slug, job_id):
+    """Next quarter's plan being created: its progress, then the comparison with this plan."""
+    plan = get_plan(plan_slug)
+    job = NextQuarterJob.objects.filter(source=plan, pk=job_id).select_related("plan").first()
+    if job is None:
+        raise Http404("No such plan being started.")
+    if job.state == NextQuarterJob.State.DONE and job.plan is not None:
+        messages.success(
+            request, f"Started “{job.plan.title}” from “{plan.title}”. Compare them below."
+        )
+        return redirect(reverse("plan_compare", args=[job.plan.slug]) + f"?with={plan.slug}")
+    context = {"plan": plan, "job": job, "progress": next_quarter.job_progress(job)}
+    return render_page(request, "plans/plan_next_job.html", context)
 
 
 def _approval_of(plan, value):
@@ -80,7 +94,7 @@ def plan_compare(request, plan_slug):
     """
     plan = get_plan(plan_slug)
     other_slug = request.GET.get("with", "")
-    other = Plan.objects.filter(slug=other_slug).first() if other_slug else None
+    other = Plan.objects.filter(slug=other_slug).first() if is_sane_slug(other_slug) else None
     approval = None
     if other is None:
         approval = _approval_of(plan, request.GET.get("approval"))
@@ -107,7 +121,8 @@ def plan_compare(request, plan_slug):
         "approval": approval,
         "diff": diff,
         "then_label": then_label,
-        "plans": Plan.objects.exclude(pk=plan.pk).newest_first().only("slug", "title"),
+        "plans": Plan.objects.exclude(pk=plan.pk).newest_first()
+        .only("slug", "title", "period", "starts_on", "updated_at"),
         "approvals": Approval.objects.filter(plan=plan)
         .defer("snapshot")
         .select_related("approved_by")
@@ -132,8 +147,10 @@ def plan_approval(request, plan_slug):
                     initial={"revision": plan.revision, "note": form.cleaned_data["note"]}
                 )
             else:
-                signoff.approve(plan, request.user, form.cleaned_data["note"].strip())
-                messages.success(request, f"Approved “{plan.title}” as it is now.")
+                approval = signoff.approve(plan, request.user, form.cleaned_data["note"].strip())
+                n = len(approval.blocking_gaps)
+                with_gaps = f", approved with {n} blocking gap{'s' if n != 1 else ''}" if n else ""
+                messages.success(request, f"Approved “{plan.title}” as it is now{with_gaps}.")
                 return redirect("plan_approval", plan.slug)
     status = signoff.signoff_status(plan)
     context = {
@@ -141,6 +158,8 @@ def plan_approval(request, plan_slug):
         "form": form,
         "status": status,
         "conflict": conflict,
+        # Approving now would approve these: the page says so before the button.
+        "blocking": cached_analysis(plan).verdict.blocking,
         "approvals": Approval.objects.filter(plan=plan)
         .defer("snapshot")
         .select_related("approved_by")

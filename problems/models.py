@@ -1,5 +1,7 @@
 """Plans and the problems they exist to solve, with the plan's open questions and next steps."""
 
+import datetime
+import re
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -10,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.editing import claim_next_version
+from core.slugs import reserved_plan_slug_message
 
 
 def new_revision() -> str:
@@ -41,6 +44,19 @@ class PlanQuerySet(models.QuerySet):
 class PlanManager(models.Manager.from_queryset(PlanQuerySet)):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+
+PERIOD = re.compile(r"(Q[1-4]|H[12])\s*(\d{4})")
+
+
+def period_start(period: str) -> datetime.date | None:
+    """The first day of a period named like "Q2 2026" or "H2 2026"; None for any other name."""
+    match = PERIOD.fullmatch((period or "").strip())
+    if match is None:
+        return None
+    part, year = match.group(1), int(match.group(2))
+    month = (int(part[1]) - 1) * 3 + 1 if part[0] == "Q" else (1 if part[1] == "1" else 7)
+    return datetime.date(year, month, 1)
 
 
 class InterviewProcessStatus(models.TextChoices):
@@ -93,6 +109,11 @@ class Plan(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    def clean(self):
+        super().clean()
+        if message := reserved_plan_slug_message(self.slug):
+            raise ValidationError({"slug": message})
 
     @classmethod
     def mark_changed(cls, **lookup) -> None:

@@ -43,10 +43,16 @@ INACTIVE_DECISIONS = frozenset({Decision.HOLD, Decision.CUT})
 
 
 class JDStatus(models.TextChoices):
-    NOT_STARTED = "not_started", "Not started"
-    DRAFT = "draft", "Draft"
-    COMPLETE = "complete", "Complete"
-    COMPLETE_INTERNAL_EXTERNAL = "complete_both", "Complete (internal + external)"
+    """What a recruiter *reports* about a JD kept outside the app.
+
+    Not the JD's completeness: that is computed from its sections
+    (``Role.jd_state``, roles/jd/completeness.py).
+    """
+
+    NOT_STARTED = "not_started", "Nothing reported"
+    DRAFT = "draft", "Reported draft"
+    COMPLETE = "complete", "Reported complete"
+    COMPLETE_INTERNAL_EXTERNAL = "complete_both", "Reported complete (internal + external)"
 
 
 JD_COMPLETE_STATUSES = frozenset({JDStatus.COMPLETE, JDStatus.COMPLETE_INTERNAL_EXTERNAL})
@@ -135,7 +141,14 @@ class Role(PlanContent):
 
     # Pipeline
     jd_status = models.CharField(
-        "JD status", max_length=20, choices=JDStatus.choices, default=JDStatus.NOT_STARTED
+        "Reported JD status",
+        max_length=20,
+        choices=JDStatus.choices,
+        default=JDStatus.NOT_STARTED,
+        help_text=(
+            "What the recruiter reports for a JD kept outside the app. Whether the JD "
+            "is complete is computed from its sections."
+        ),
     )
     interview_guide_complete = models.BooleanField(default=False)
     candidate_name = models.CharField(
@@ -315,19 +328,28 @@ class Role(PlanContent):
         return self.band_override_min is not None
 
     @property
+    def jd_state(self):
+        """The JD's completeness, computed from its sections (roles/jd/completeness.py).
+
+        Pages that list many roles get it for all of them at once (the coverage
+        analysis does, with plan_jd_states); a role on its own loads its rows here.
+        """
+        state = self.__dict__.get("_jd_state")
+        if state is None:
+            from roles.jd.completeness import role_jd_state  # the registry imports this module
+
+            state = role_jd_state(self)
+        return state
+
+    @property
     def jd_complete(self) -> bool:
-        return self.jd_status in JD_COMPLETE_STATUSES
+        """Ready to hire with: complete in the plan, or reported complete outside it."""
+        return self.jd_state.ready
 
     @property
     def pipeline_summary(self) -> str:
         """The status column of the seed's hire confidence matrix."""
-        if self.jd_complete and self.interview_guide_complete:
-            return "JD + Interview ready"
-        if self.jd_complete:
-            return "JD ready"
-        if self.jd_status == JDStatus.DRAFT:
-            return "JD in draft"
-        return "No JD yet"
+        return self.jd_state.pipeline_summary
 
     @property
     def decision_sentence(self) -> str:
@@ -340,15 +362,6 @@ class Role(PlanContent):
         if self.decision == Decision.PROCEED:
             return f"{what}; leadership decided to proceed."
         return f"{what}; leadership has not decided yet."
-
-    @property
-    def jd_status_sentence(self) -> str:
-        return {
-            JDStatus.NOT_STARTED: "The JD is not started.",
-            JDStatus.DRAFT: "The JD is a draft.",
-            JDStatus.COMPLETE: "The JD is complete.",
-            JDStatus.COMPLETE_INTERNAL_EXTERNAL: "The JD is complete, internal and external.",
-        }.get(self.jd_status, "")
 
     def mark_saved(self) -> None:
         """Advance the edit version after a change made outside the app's editors (the admin)."""
@@ -488,6 +501,11 @@ class SuccessCriterion(RoleContent):
     metric = models.CharField(max_length=120, blank=True)
     target = models.TextField()
     how_measured = models.CharField(max_length=200, blank=True)
+    internal_only = models.BooleanField(
+        "Internal only",
+        default=False,
+        help_text="For the hiring team: left out of the candidate posting.",
+    )
 
     history = HistoricalRecords()
     objects = RowManager()
@@ -562,6 +580,11 @@ class JDItem(RoleContent):
         max_length=160, blank=True, help_text="Sub-heading, e.g. 'Ship Dashboard Features'."
     )
     text = models.TextField(help_text="Markdown (inline).")
+    internal_only = models.BooleanField(
+        "Internal only",
+        default=False,
+        help_text="For the hiring team: left out of the candidate posting.",
+    )
 
     history = HistoricalRecords()
     objects = RowManager()
@@ -597,6 +620,11 @@ class LandscapeArea(RoleContent):
     area = models.CharField(max_length=120)
     covers = models.CharField("What it covers", max_length=300, blank=True)
     typical_features = models.CharField(max_length=300, blank=True)
+    internal_only = models.BooleanField(
+        "Internal only",
+        default=False,
+        help_text="For the hiring team: left out of the candidate posting.",
+    )
 
     history = HistoricalRecords()
     objects = RowManager()

@@ -27,6 +27,7 @@ from hypothesis import settings as hypothesis_settings
 
 from core.permissions import ADMINS, GROUP_NAMES, HIRING_MANAGERS, LEADERSHIP, RECRUITERS
 from coverage.analysis import forget_analyses
+from documents.rendering import forget_document_keys
 from interchange.plan_data import CONTENT_MODELS
 from problems.models import Plan
 from tests.seed_snapshot import SeedSnapshot
@@ -105,9 +106,11 @@ def _fresh_analyses():
     """Tests that change rows with .update() (no new revision) must not see older analyses,
     nor matrix fragments cached for the old content."""
     forget_analyses()
+    forget_document_keys()
     caches["default"].clear()
     yield
     forget_analyses()
+    forget_document_keys()
     caches["default"].clear()
 
 

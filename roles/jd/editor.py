@@ -63,7 +63,13 @@ TEXTAREA_FIELDS = {
 
 
 # Row fields are short: each is one textarea of one line that grows with its text.
-ROW_LABELS = {"text": "Item", "group": "Group"}
+ROW_LABELS = {
+    "text": "Item",
+    "group": "Group",
+    "internal_only": "Internal only (not on the posting)",
+}
+# A row of a section the candidate posting shows can be kept off it.
+INTERNAL_FLAG = "internal_only"
 
 
 def _widgets(fields, *, rows=False):
@@ -192,13 +198,17 @@ class SectionEditor:
                 field.named_like_section = str(field.label).lower() == section.title.lower()
         if section.rows is not None:
             spec = section.rows
+            flag = (INTERNAL_FLAG,) if section.rows_can_be_internal else ()
+            widgets = _widgets(spec.fields, rows=True)
+            widgets.update({name: forms.CheckboxInput() for name in flag})
             row_form = modelform_factory(
                 spec.model,
                 form=RowForm,
-                fields=spec.fields,
-                widgets=_widgets(spec.fields, rows=True),
-                labels={k: v for k, v in ROW_LABELS.items() if k in spec.fields},
-                help_texts=dict.fromkeys(spec.fields, ""),  # said once, in the section's help
+                fields=spec.fields + flag,
+                widgets=widgets,
+                labels={k: v for k, v in ROW_LABELS.items() if k in spec.fields + flag},
+                # said once, in the section's help
+                help_texts=dict.fromkeys(spec.fields + flag, ""),
             )
             rows = existing if existing is not None else list(spec.queryset(role, part))
             formset_class = forms.formset_factory(

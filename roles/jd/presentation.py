@@ -6,6 +6,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import groupby
 
+from roles.jd.completeness import (  # noqa: F401 (JDState and friends are read from here too)
+    REPORTED_ELSEWHERE,
+    JDState,
+    jd_missing,
+    plan_jd_states,
+    state_of,
+)
 from roles.jd.sections import ROW_MODELS, SECTIONS, Section
 from roles.models import ItemKind, JDItem, Role, SuccessCriterion, Timeframe
 
@@ -112,14 +119,11 @@ class RoleJD:
     sections: dict[str, SectionView]
     coverages: list  # the role's coverage rows (coverage.models.Coverage)
     missing: list[str]
+    state: JDState  # roles/jd/completeness.py: the one computed completeness
 
     @property
     def is_complete(self) -> bool:
-        return not self.missing
-
-    @property
-    def state(self) -> JDState:
-        return JDState(self.role, tuple(self.missing))
+        return self.state.complete
 
     def __getitem__(self, key) -> SectionView:
         return self.sections[key]
@@ -142,68 +146,8 @@ def load_role_jd(role: Role) -> RoleJD:
         )
         for section in SECTIONS
     }
-    missing = jd_missing(role, rows_by_model)
-    return RoleJD(role, sections, coverages, missing)
-
-
-REPORTED_ELSEWHERE = "Reported complete; the text is not in this plan"
-
-
-@dataclass(frozen=True)
-class JDState:
-    """What a role's JD status honestly is: computed from its sections, not just reported.
-
-    A plan can report a JD as complete while its text lives outside the app
-    (the seed proposal does, for six roles); the status then says so instead
-    of showing "Complete" above empty sections.
-    """
-
-    role: Role
-    missing: tuple[str, ...]
-
-    @property
-    def complete(self) -> bool:
-        return not self.missing
-
-    @property
-    def reported_complete(self) -> bool:
-        return self.role.jd_complete
-
-    @property
-    def text_elsewhere(self) -> bool:
-        """Reported complete, but this plan does not hold the complete text."""
-        return self.reported_complete and not self.complete
-
-    @property
-    def label(self) -> str:
-        if self.complete:
-            return self.role.get_jd_status_display() if self.reported_complete else "Complete"
-        if self.text_elsewhere:
-            return REPORTED_ELSEWHERE
-        return self.role.get_jd_status_display()
-
-
-def jd_missing(role: Role, rows_by_model: dict) -> list[str]:
-    """What the role's JD lacks, given its rows of every row model."""
-    missing = []
-    for section in SECTIONS:
-        rows = section.rows.select(rows_by_model[section.rows.model]) if section.rows else []
-        missing.extend(section.missing(role, rows))
-    return missing
-
-
-def plan_jd_states(plan, roles) -> dict[int, JDState]:
-    """Every role's JD state, in one query per row model."""
-    rows = {model: defaultdict(list) for model in ROW_MODELS}
-    for model in ROW_MODELS:
-        for row in model.objects.filter(role__plan=plan):
-            rows[model][row.role_id].append(row)
-    return {
-        role.pk: JDState(
-            role, tuple(jd_missing(role, {model: rows[model][role.pk] for model in ROW_MODELS}))
-        )
-        for role in roles
-    }
+    state = state_of(role, rows_by_model)
+    return RoleJD(role, sections, coverages, list(state.missing), state)
 
 
 @dataclass

@@ -77,16 +77,32 @@ class Section:
     # Internal sections (coverage, decisions, our own problems, how we assess)
     # are left out of the candidate-facing posting.
     internal: bool = False
+    # The proposal states this section too (a problem, criteria headlines, interview
+    # focus), so having it does not mean anyone began writing the JD.
+    in_proposal: bool = False
+
+    @property
+    def rows_can_be_internal(self) -> bool:
+        """Rows of a section the posting shows can each be kept off it (internal only)."""
+        return self.rows is not None and not self.internal
 
     @property
     def template(self) -> str:
         return f"roles/sections/{self.display}.html"
 
+    def has_content(self, role, rows: list) -> bool:
+        return bool(rows) or any(getattr(role, name) for name in self.fields)
+
+    @property
+    def begins_jd(self) -> bool:
+        """Writing this section begins the JD (roles/jd/completeness.py: a draft)."""
+        return self.required and not self.in_proposal
+
     def missing(self, role, rows: list) -> list[str]:
         """What a complete JD still lacks in this section (only required sections count)."""
         if not self.required:
             return []
-        if not rows and not any(getattr(role, name) for name in self.fields):
+        if not self.has_content(role, rows):
             return [self.title]
         return self.rows.model.missing_from(rows) if self.rows is not None else []
 
@@ -139,6 +155,7 @@ SECTIONS = (
         required=True,
         copied=False,  # Each role states its own problem; a template gives structure only.
         internal=True,
+        in_proposal=True,
     ),
     Section(
         "summary",
@@ -171,6 +188,7 @@ SECTIONS = (
         ),
         display="criteria",
         required=True,
+        in_proposal=True,
         help="Leave the metric empty for a one-line headline, as in the proposal.",
     ),
     Section(
@@ -236,6 +254,7 @@ SECTIONS = (
         display="list",
         required=True,
         internal=True,
+        in_proposal=True,
     ),
     Section(
         "compensation",

@@ -209,4 +209,44 @@
     link.click();
     link.remove();
   });
+
+  // --- Pages that stay current ------------------------------------------------------------
+  // The live check (templates/_live.html) triggers "plan-changed" when the plan moved on.
+  // Fetch the page again and put its parts in place, except any part holding an open editor:
+  // an open form is never replaced (a stale save still ends in the conflict view).
+  const EDITOR = "form[data-cancel], form[data-editor], .editing, form:focus-within";
+  function holdsEditor(el) {
+    return el.matches(EDITOR) || el.querySelector(EDITOR) !== null;
+  }
+  function refreshFrom(doc) {
+    const fresh = doc.getElementById("main");
+    const main = document.getElementById("main");
+    if (!fresh || !main) return;
+    const live = document.getElementById("live-check");
+    if (!holdsEditor(main)) {
+      fresh.querySelector("#live-check")?.replaceWith(live);
+      main.replaceChildren(...fresh.childNodes);
+      if (window.htmx) window.htmx.process(main);
+      return;
+    }
+    // Outermost parts first: a part without an editor is replaced whole, its insides with it.
+    const done = [];
+    fresh.querySelectorAll("[id]").forEach(function (next) {
+      if (next.id === "live-check" || done.some((d) => d.contains(next))) return;
+      const old = document.getElementById(next.id);
+      if (!old || !main.contains(old) || holdsEditor(old)) return;
+      const copy = document.importNode(next, true);
+      old.replaceWith(copy);
+      done.push(next);
+      if (window.htmx) window.htmx.process(copy);
+    });
+  }
+  document.body?.addEventListener("plan-changed", function () {
+    fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then((r) => (r.ok ? r.text() : null))
+      .then(function (html) {
+        if (html) refreshFrom(new DOMParser().parseFromString(html, "text/html"));
+      })
+      .catch(function () {});
+  });
 })();

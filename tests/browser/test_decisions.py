@@ -107,11 +107,13 @@ def test_leader_starts_next_quarter_and_sees_the_diff(contexts, seeded):
     page.get_by_role("link", name="Start next quarter's plan").click()
     expect(page.locator("#id_title")).to_have_value("Q2 2026 Hiring Proposal")
     expect(page.locator("#id_slug")).to_have_value("q2-2026")
-    page.fill("#id_starts_on", "2026-04-01")
-    # Copying a whole plan is the slowest thing a leader does here; allow for a loaded machine.
+    expect(page.locator("#id_starts_on")).to_have_value("2026-04-01")  # from "Q2 2026"
+    # Copying a whole plan runs in the background; its page refreshes until the plan is ready.
     with page.expect_navigation(timeout=60_000):
         page.get_by_role("button", name="Start the plan").click(no_wait_after=True)
-    expect(page).to_have_url(re.compile(r"/plans/q2-2026/compare/\?with=q1-2026$"))
+    expect(page).to_have_url(
+        re.compile(r"/plans/q2-2026/compare/\?with=q1-2026$"), timeout=60_000
+    )
     expect(page.locator("#no-changes")).to_be_visible()
     assert Plan.objects.get(slug="q2-2026").roles.count() == seeded.roles.count()
 
@@ -138,8 +140,10 @@ def test_leader_approves_changes_a_mapping_and_is_asked_to_approve_again(context
     expect(page.locator("#signoff-status")).to_contain_text("Not approved by leadership yet.")
     page.locator("#signoff-status").get_by_role("link", name="Approve it").click()
     page.fill("#id_note", "Go with the proposal")
-    page.get_by_role("button", name="Approve the plan as it is now").click()
-    expect(page.locator(".messages")).to_contain_text("Approved")
+    # The seed has 2 blocking gaps: the page says so before approving (#27).
+    expect(page.locator("#approve-blocking")).to_contain_text("This plan has 2 blocking gaps")
+    page.get_by_role("button", name="Approve with 2 blocking gaps").click()
+    expect(page.locator(".messages")).to_contain_text("approved with 2 blocking gaps")
     expect(page.locator("#approvals li")).to_have_count(1)
     page.goto("/plans/q1-2026/")
     expect(page.locator("#signoff-status")).to_contain_text("Approved")
@@ -176,7 +180,7 @@ def test_leader_approves_changes_a_mapping_and_is_asked_to_approve_again(context
 
     page.goto("/plans/q1-2026/")
     page.locator("#signoff-status").get_by_role("link", name="Approve again").click()
-    page.get_by_role("button", name="Approve the plan as it is now").click()
+    page.get_by_role("button", name="Approve with 1 blocking gap").click()
     expect(page.locator("#approvals li")).to_have_count(2)
     page.goto("/plans/q1-2026/")
     expect(page.locator("#signoff-status")).to_contain_text("Approved")

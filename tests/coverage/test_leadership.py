@@ -83,11 +83,16 @@ def test_the_verdict_says_yes_naming_what_is_dealt_with_outside_hiring(leader_cl
     outbound.save()
     verdict = analyse_plan(plan).verdict
     assert verdict.solved
-    assert verdict.answer == "Yes, with #5 addressed outside hiring: product clarity from Samee"
+    # Every hire the yes rests on is still only proposed, so it says so (#27).
+    answer = (
+        "Yes, if you proceed with the 5 proposed hires; "
+        "with #5 addressed outside hiring: product clarity from Samee"
+    )
+    assert verdict.answer == answer
     overview = page_text(leader_client.get(f"/plans/{plan.slug}/"))
-    assert "Yes, with #5 addressed outside hiring: product clarity from Samee." in overview
+    assert answer + "." in overview
     gaps = page_text(leader_client.get(f"/plans/{plan.slug}/gaps/"))
-    assert "Yes, with #5 addressed outside hiring: product clarity from Samee." in gaps
+    assert answer + "." in gaps
 
 
 def test_accepted_risk_needs_a_reason_and_is_named(leader_client, plan):
@@ -112,7 +117,8 @@ def test_accepted_risk_needs_a_reason_and_is_named(leader_client, plan):
     outside_hiring(leader_client, plan.problems.get(rank=5))
     verdict = analyse_plan(plan).verdict
     assert verdict.answer == (
-        "Yes, with #4 an accepted risk: Outbound can wait until Q2; "
+        "Yes, if you proceed with the 5 proposed hires; "
+        "with #4 an accepted risk: Outbound can wait until Q2; "
         "#5 addressed outside hiring: product clarity from Samee"
     )
 

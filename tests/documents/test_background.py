@@ -205,8 +205,8 @@ def test_queue_mode_prerender_skips_superseded_edits(plan, settings, render_call
 
 
 def test_a_render_whose_worker_died_is_taken_over(recruiter_client, plan, settings, render_calls):
-    """Job state is a row, not a cache entry: a render that never finished (its worker was
-    killed) is started again once it is older than a render can take."""
+    """Job state is a row, not a cache entry: a render whose renderer is gone (its
+    heartbeat lapsed: the process was killed) is started again at the next poll."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -217,16 +217,45 @@ def test_a_render_whose_worker_died_is_taken_over(recruiter_client, plan, settin
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     role = plan.roles.get(slug="senior-dashboard-engineer")
     key = document_key(plan, "posting", role)
-    long_ago = timezone.now() - timedelta(seconds=settings.PDF_RENDER_TIMEOUT_SECONDS * 3)
-    RenderJob.objects.create(key=key, kind="posting", plan=plan, role=role, started_at=long_ago)
+    lapsed = timezone.now() - timedelta(seconds=settings.TASK_LEASE_SECONDS + 1)
+    RenderJob.objects.create(
+        key=key, kind="posting", plan=plan, role=role, started_at=lapsed, heartbeat_at=lapsed
+    )
     assert "preparing" in recruiter_client.get(POSTING, **HTMX).content.decode()
     job = RenderJob.objects.get(key=key)
-    assert job.started_at > long_ago  # a new render, not the dead one
+    assert job.started_at > lapsed and job.task_id  # a new render, not the dead one
     from django_tasks import default_task_backend
 
     background.render_document_task.call(*default_task_backend.results[-1].args)
     assert "data-download" in recruiter_client.get(POSTING, **HTMX).content.decode()
     assert not RenderJob.objects.filter(key=key).exists()
+
+
+def test_a_queued_render_lives_as_long_as_its_task(recruiter_client, plan, settings, render_calls):
+    """The marker is tied to its task, not to a fixed time: waiting for a worker keeps it
+    however long that takes; a task that ended without rendering frees it at once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks import default_task_backend
+    from django_tasks.base import TaskResultStatus
+
+    from documents.models import RenderJob
+
+    settings.PDF_MODE = "queue"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    role = plan.roles.get(slug="senior-dashboard-engineer")
+    key = document_key(plan, "jd", role)
+    recruiter_client.get(JD, **HTMX)
+    long_ago = timezone.now() - timedelta(hours=1)
+    RenderJob.objects.filter(key=key).update(started_at=long_ago, heartbeat_at=long_ago)
+    recruiter_client.get(JD, **HTMX)
+    assert len(default_task_backend.results) == 1  # still waiting for a worker: kept
+    first = default_task_backend.results[0]
+    object.__setattr__(first, "status", TaskResultStatus.FAILED)  # died without rendering
+    assert "preparing" in recruiter_client.get(JD, **HTMX).content.decode()
+    assert len(default_task_backend.results) == 2  # queued again at once
+    assert RenderJob.objects.get(key=key).task_id == str(default_task_backend.results[1].id)
 
 
 # --- The posting preview -----------------------------------------------------------------

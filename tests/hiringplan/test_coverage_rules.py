@@ -137,8 +137,15 @@ def test_verdict_yes_once_every_ranked_problem_is_covered(plan):
         confidence=Confidence.HIGH,
     )
     verdict = analyse_plan(plan).verdict
-    assert verdict.solved and verdict.answer == "Yes"
+    # Yes, resting on the proposed hires that cover the ranked problems (#27).
+    assert verdict.solved
+    assert verdict.answer == "Yes, if you proceed with the 6 proposed hires"
     assert verdict.gap_count > 0  # Smaller gaps remain, but none blocks the answer.
+    for role in verdict.rests_on:
+        role.decision = Decision.PROCEED
+        role.save()
+    verdict = analyse_plan(plan).verdict
+    assert verdict.answer == "Yes" and not verdict.rests_on
 
 
 def test_resolving_questions_and_adding_criteria_remove_their_gaps(plan):

@@ -14,6 +14,8 @@ from documents import rendering as documents
 from documents.models import CareersPage, PostingPublication
 from hiringplan.models import Invitation
 from interviews.models import InterviewStage, Question
+from plans.discussion import start_thread
+from plans.models import NextQuarterJob
 from roles.jd.history import ensure_baseline
 from tests.conftest import make_user
 
@@ -69,8 +71,16 @@ METHODS = {
     "scenario_detail": {"GET", "POST"},
     "scenario_apply": {"POST"},
     "plan_next": {"GET", "POST"},
+    "plan_next_job": {"GET"},
     "plan_compare": {"GET"},
     "plan_approval": {"GET", "POST"},
+    "thread_list": {"GET", "POST"},
+    "thread_detail": {"GET", "POST"},
+    "thread_resolve": {"POST"},
+    "comment_change": {"POST"},
+    "for_you": {"GET"},
+    "plan_activity": {"GET"},
+    "plan_live": {"GET"},
     "problem_list": {"GET"},
     "problem_create": {"GET", "POST"},
     "problem_edit": {"GET", "POST"},
@@ -183,6 +193,11 @@ def concrete_url(route, plan, scenario, accounts=None):
         route = route.replace("<str:token>", accounts.get("invitation_token", "no-such-token"))
     stage = InterviewStage.objects.filter(plan=plan).order_by("position").first()
     question = Question.objects.filter(role__slug="senior-dashboard-engineer").first()
+    job, _ = NextQuarterJob.objects.get_or_create(
+        source=plan,
+        slug="q2-2026",
+        defaults={"title": "Q2", "period": "Q2 2026", "state": "failed"},
+    )
     values = {
         "<slug:plan_slug>": plan.slug,
         "<slug:role_slug>": "senior-dashboard-engineer",
@@ -191,6 +206,7 @@ def concrete_url(route, plan, scenario, accounts=None):
         "<num:position>": "5",
         "<num:stage_id>": str(stage.pk),
         "<num:question_id>": str(question.pk),
+        "<num:job_id>": str(job.pk),
         "<num:version>": "1",
         "<num:scenario_id>": str(scenario.pk),
         "<str:token>": "no-such-import",
@@ -200,6 +216,8 @@ def concrete_url(route, plan, scenario, accounts=None):
         "<slug:action>": "sign-out",
         "<str:careers_token>": accounts.get("careers_token", "no-such-careers-page"),
         "<num:invitation_id>": str(accounts.get("invitation_id", 1)),
+        "<num:thread_id>": str(accounts.get("thread_id", 1)),
+        "<num:comment_id>": str(accounts.get("comment_id", 1)),
     }
     for key, value in values.items():
         route = route.replace(key, value)
@@ -278,8 +296,17 @@ WHO_MAY = {
     "scenario_detail": (VIEWERS, LEADERS),
     "scenario_apply": (LEADERS, LEADERS),
     "plan_next": (LEADERS, LEADERS),
+    "plan_next_job": (LEADERS, LEADERS),
     "plan_compare": (VIEWERS, VIEWERS),
     "plan_approval": (VIEWERS, LEADERS),
+    # Anyone who may view may comment; resolving and editing are checked on the thread/comment.
+    "thread_list": (VIEWERS, VIEWERS),
+    "thread_detail": (VIEWERS, VIEWERS),
+    "thread_resolve": (VIEWERS, VIEWERS),
+    "comment_change": (VIEWERS, VIEWERS),
+    "for_you": (VIEWERS, VIEWERS),
+    "plan_activity": (VIEWERS, VIEWERS),
+    "plan_live": (VIEWERS, VIEWERS),
     "problem_list": (VIEWERS, VIEWERS),
     "problem_create": (LEADERS, LEADERS),
     "problem_edit": (LEADERS, LEADERS),
@@ -369,6 +396,10 @@ def test_permission_matrix(persona, plan, groups, monkeypatch, settings):
                 "invitation_token": invitation_token, "careers_token": careers.token}
     ensure_baseline(plan.roles.get(slug="senior-dashboard-engineer"))  # version 1 exists to restore
     scenario = Scenario.objects.create(plan=plan, name="Hold mobile", decisions={})
+    thread = start_thread(
+        plan, target, "A thread", kind="role", role=plan.roles.get(slug="senior-dashboard-engineer")
+    )
+    accounts.update(thread_id=thread.pk, comment_id=thread.comments.get().pk)
     user = persona_user(persona)
     client = Client()
     if user is not None:

@@ -223,6 +223,7 @@ def proxied(client_address):
 
 def test_behind_the_proxy_one_clients_failures_do_not_lock_out_another(plan, leader, settings):
     settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_IPS = [PROXY]
     attacker = proxied("203.0.113.7")
     for _ in range(settings.AXES_FAILURE_LIMIT):
         failed_login(attacker, "leader")
@@ -239,6 +240,7 @@ def test_behind_the_proxy_one_clients_failures_do_not_lock_out_another(plan, lea
 def test_a_forged_forwarded_for_does_not_escape_the_lockout(plan, leader, settings):
     """The client may write anything to the left of what our proxy appends; only the last counts."""
     settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_IPS = [PROXY]
     for n in range(settings.AXES_FAILURE_LIMIT):
         # The proxy appends the real address after whatever the client sent.
         forged = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.7")
@@ -246,6 +248,41 @@ def test_a_forged_forwarded_for_does_not_escape_the_lockout(plan, leader, settin
     again = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="192.0.2.99, 203.0.113.7")
     response = again.post("/accounts/login/", {"username": "leader", "password": "pw-leader"})
     assert response.status_code == 429
+
+
+def test_a_client_reaching_the_app_directly_cannot_rotate_forwarded_for(plan, leader, settings):
+    """Behind the proxy, a request from any other address is that address, whatever it says."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_IPS = [PROXY]
+    direct = "198.51.100.66"  # reached gunicorn without going through the proxy
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        failed_login(Client(REMOTE_ADDR=direct, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}"), "leader")
+    response = Client(REMOTE_ADDR=direct, HTTP_X_FORWARDED_FOR="192.0.2.200").post(
+        "/accounts/login/", {"username": "leader", "password": "pw-leader"}
+    )
+    assert response.status_code == 429
+    # Through the proxy, the real leader is unaffected.
+    real = proxied("198.51.100.20").post(
+        "/accounts/login/", {"username": "leader", "password": "pw-leader"}
+    )
+    assert real.status_code == 302
+
+
+def test_gunicorn_trusts_forwarded_headers_only_with_proxies(monkeypatch):
+    import importlib
+
+    from hiringplan import gunicorn_conf
+
+    for key in ("BEHIND_TLS_PROXY", "TRUSTED_PROXY_COUNT", "FORWARDED_ALLOW_IPS", "BIND"):
+        monkeypatch.delenv(key, raising=False)
+    assert importlib.reload(gunicorn_conf).forwarded_allow_ips == ""
+    assert gunicorn_conf.bind.startswith("127.0.0.1:")
+    monkeypatch.setenv("BEHIND_TLS_PROXY", "1")
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.2")
+    assert importlib.reload(gunicorn_conf).forwarded_allow_ips == "10.0.0.2"
+    monkeypatch.delenv("BEHIND_TLS_PROXY")
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS")
+    importlib.reload(gunicorn_conf)
 
 
 def test_without_a_trusted_proxy_forwarded_for_is_ignored(plan, leader, settings):

@@ -62,7 +62,8 @@ def test_development_defaults_to_sqlite_file():
 def test_postgres_url_switches_engine_with_pool():
     result = load_settings(DEBUG="1", DATABASE_URL="postgres://postgres@127.0.0.1:5432/whatever")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "django.db.backends.postgresql", "True"]
+    # Django's PostgreSQL backend, failing fast (one connection attempt per request).
+    assert result.stdout.split() == ["True", "hiringplan.database", "True"]
 
 
 def test_malformed_debug_is_an_error_not_a_default():

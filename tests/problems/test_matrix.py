@@ -243,8 +243,11 @@ def test_csv_export_opens_cleanly(leader_client, plan):
     assert four[header.index("Outbound Engineer (Recommended addition; Proposed)")] == "High"
     assert by_problem["New products undefined"][4] == "Uncovered"
     assert rows[-1][1] == "Role status"
-    # Header, eight problems, role cost and start month rows (#20), role status.
-    assert len(rows) == 1 + 8 + 2 + 1
+    # Header, eight problems, role cost and start month rows (#20), each JD as computed
+    # (#27), role status.
+    assert rows[-2][1] == "JD" and rows[-2][9] == "Complete (internal + external)"
+    assert rows[-2][5] == "Reported complete; the text is not in this plan"
+    assert len(rows) == 1 + 8 + 2 + 1 + 1
 
 
 def test_csv_neutralises_formulas(leader_client, plan):

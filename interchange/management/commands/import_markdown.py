@@ -38,6 +38,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         for note in parsed.notes:
             self.stdout.write(f"Note: {note}")
+        for disagreement in parsed.disagreements:
+            self.stdout.write(f"Disagreement: {disagreement.sentence()}")
         for document, number, text in parsed.unplaced:
             self.stderr.write(f"{document}, line {number}: not placed: {text[:160]}")
         if strict and parsed.unplaced:

@@ -1,0 +1,179 @@
+"""Is a role's JD complete? One computed answer, read by every page, gap, timeline and export.
+
+Completeness comes from the JD's sections (the registry, roles/jd/sections.py):
+a JD is *complete* when no required section lacks anything. The status a
+recruiter sets on a role (``Role.jd_status``) is only a *report* about a JD
+kept outside the app (the seed proposal reports seven JDs complete and holds
+the text of one). So:
+
+* **Complete**: every required section is written in the plan.
+* **Reported complete**: not complete here, but the recruiter reports the JD
+  complete outside the app. It counts as ready (the pipeline, the timeline,
+  the gaps), and every page says its text is not in this plan.
+* **Draft**: begun here (a required section the proposal does not already
+  state is written), or reported as a draft.
+* **Not started**: neither.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from core.lru import LRU
+from roles.jd.sections import ROW_MODELS, SECTIONS
+from roles.models import JD_COMPLETE_STATUSES, JDStatus, Role
+
+REPORTED_ELSEWHERE = "Reported complete; the text is not in this plan"
+
+
+@dataclass(frozen=True)
+class JDState:
+    """What a role's JD honestly is: computed from its sections, with the recruiter's report."""
+
+    role: Role
+    missing: tuple[str, ...]
+    # A section the proposal does not already state is written (see Section.in_proposal).
+    begun: bool = False
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def reported_complete(self) -> bool:
+        """The recruiter's report, whatever the plan holds."""
+        return self.role.jd_status in JD_COMPLETE_STATUSES
+
+    @property
+    def text_elsewhere(self) -> bool:
+        """Reported complete, but this plan does not hold the complete text."""
+        return self.reported_complete and not self.complete
+
+    @property
+    def ready(self) -> bool:
+        """Complete here, or reported complete outside the app: ready to hire with."""
+        return self.complete or self.text_elsewhere
+
+    @property
+    def draft(self) -> bool:
+        return not self.ready and (self.begun or self.role.jd_status == JDStatus.DRAFT)
+
+    @property
+    def key(self) -> str:
+        """'complete', 'reported', 'draft' or 'not_started': a stable name for the state."""
+        if self.complete:
+            return "complete"
+        if self.text_elsewhere:
+            return "reported"
+        return "draft" if self.draft else "not_started"
+
+    @property
+    def label(self) -> str:
+        return {
+            "complete": (
+                "Complete (internal + external)"
+                if self.role.jd_status == JDStatus.COMPLETE_INTERNAL_EXTERNAL
+                else "Complete"
+            ),
+            "reported": REPORTED_ELSEWHERE,
+            "draft": "Draft",
+            "not_started": "Not started",
+        }[self.key]
+
+    @property
+    def sentence(self) -> str:
+        """The role page's status line."""
+        if self.key == "complete":
+            if self.role.jd_status == JDStatus.COMPLETE_INTERNAL_EXTERNAL:
+                return "The JD is complete, internal and external."
+            return "The JD is complete."
+        if self.key == "reported":
+            return f"JD: {REPORTED_ELSEWHERE}."
+        return "The JD is a draft." if self.key == "draft" else "The JD is not started."
+
+    @property
+    def reported_words(self) -> str:
+        """'complete', 'complete (internal + external)': what the recruiter reports."""
+        if self.role.jd_status == JDStatus.COMPLETE_INTERNAL_EXTERNAL:
+            return "complete (internal + external)"
+        return {JDStatus.COMPLETE: "complete", JDStatus.DRAFT: "a draft"}.get(
+            self.role.jd_status, "not started"
+        )
+
+    @property
+    def gap_words(self) -> str:
+        """How the gaps name an incomplete JD: 'a draft', 'not started'."""
+        return "a draft" if self.draft else "not started"
+
+    @property
+    def pipeline_summary(self) -> str:
+        """The status column of the seed's hire confidence matrix."""
+        guide = self.role.interview_guide_complete
+        if self.ready:
+            text = "JD + Interview ready" if guide else "JD ready"
+            return f"{text} (JD reported)" if self.text_elsewhere else text
+        return "JD in draft" if self.draft else "No JD yet"
+
+
+def jd_missing(role: Role, rows_by_model: dict) -> list[str]:
+    """What the role's JD lacks, given its rows of every row model."""
+    missing = []
+    for section in SECTIONS:
+        rows = section.rows.select(rows_by_model[section.rows.model]) if section.rows else []
+        missing.extend(section.missing(role, rows))
+    return missing
+
+
+def jd_begun(role: Role, rows_by_model: dict) -> bool:
+    """Whether some of the JD's own writing is in the plan (beyond what the proposal states)."""
+    return any(
+        section.begins_jd
+        and section.has_content(
+            role, section.rows.select(rows_by_model[section.rows.model]) if section.rows else []
+        )
+        for section in SECTIONS
+    )
+
+
+def state_of(role: Role, rows_by_model: dict) -> JDState:
+    """The role's JD state from its rows; also kept on the role (``Role.jd_state``)."""
+    state = JDState(role, tuple(jd_missing(role, rows_by_model)), jd_begun(role, rows_by_model))
+    role._jd_state = state
+    return state
+
+
+def role_jd_state(role: Role) -> JDState:
+    """One role's JD state, in one query per row model."""
+    return state_of(role, {model: list(model.objects.filter(role=role)) for model in ROW_MODELS})
+
+
+# What each role's JD lacks and whether it is begun, per plan revision (a revision
+# never changes, so neither does this): scenarios analyse one revision many times.
+_recent = LRU(maxsize=16)
+
+
+def forget_jd_states() -> None:
+    _recent.clear()
+
+
+def plan_jd_states(plan, roles) -> dict[int, JDState]:
+    """Every role's JD state, in one query per row model (none if this revision's are
+    known); each role keeps its own."""
+    key = (plan.pk, plan.revision)
+    facts = _recent.get(key)
+    if facts is None or any(role.pk not in facts for role in roles):
+        rows = {model: defaultdict(list) for model in ROW_MODELS}
+        for model in ROW_MODELS:
+            for row in model.objects.filter(role__plan=plan):
+                rows[model][row.role_id].append(row)
+        facts = {}
+        for role in roles:
+            by_model = {model: rows[model][role.pk] for model in ROW_MODELS}
+            facts[role.pk] = (tuple(jd_missing(role, by_model)), jd_begun(role, by_model))
+        _recent.set(key, facts)
+    states = {}
+    for role in roles:
+        missing, begun = facts[role.pk]
+        states[role.pk] = role._jd_state = JDState(role, missing, begun)
+    return states

@@ -1,0 +1,70 @@
+"""Two leaders on the matrix: one edits, the other sees it without a reload or losing an open editor.
+
+And a mention reaches the other user; a thread turned into an open question shows in the
+questions list and the gaps.
+"""
+
+import pytest
+from django.db import connection
+from playwright.sync_api import expect
+
+from roles.models import Role
+from tests.browser.conftest import signed_in
+from tests.browser.test_journeys import assert_not_reloaded, htmx_idle, mark_page
+from tests.browser.test_matrix_edits import edit_cell
+
+# Two pages polling the live server's in-memory SQLite (shared cache) meet "table is locked"
+# at once (no busy wait for table locks); a file or PostgreSQL database waits instead.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        connection.vendor == "sqlite", reason="concurrent polling needs PostgreSQL in tests"
+    ),
+]
+
+
+def test_the_other_leader_sees_the_change_and_keeps_their_editor(contexts, seeded):
+    plan = seeded
+    url = f"/plans/{plan.slug}/matrix/"
+    role = Role.objects.get(plan=plan, origin="proposed", title__icontains="integration")
+    edited, kept = plan.problems.get(rank=5), plan.problems.get(rank=4)
+    _a, editor_page = signed_in(contexts, "lee", "Leadership")
+    _b, watcher = signed_in(contexts, "kim", "Leadership")
+    editor_page.goto(url)
+    watcher.goto(url)
+    mark_page(watcher)
+    htmx_idle(watcher)
+    # The watcher opens an editor on another cell and starts typing.
+    mine = watcher.locator(f"#cell-{role.pk}-{kept.pk}")
+    mine.locator("a[hx-get]").click()
+    expect(mine.locator("form")).to_be_visible()
+    htmx_idle(watcher)
+    mine.locator("input[name=rationale]").fill("typing, not saved")
+
+    edit_cell(editor_page, role, edited, "medium", "Seen live")
+
+    theirs = watcher.locator(f"#cell-{role.pk}-{edited.pk}")
+    expect(theirs).to_contain_text("Medium", timeout=15000)
+    expect(watcher.locator("#live-check")).to_contain_text("by lee")
+    expect(mine.locator("input[name=rationale]")).to_have_value("typing, not saved")
+    assert_not_reloaded(watcher)
+
+
+def test_a_mention_reaches_the_other_user_and_a_thread_becomes_a_question(contexts, seeded):
+    plan = seeded
+    _a, rec = signed_in(contexts, "rita", "Recruiters")
+    _b, lead = signed_in(contexts, "lee", "Leadership")
+    role = Role.objects.get(plan=plan, origin="proposed", title__icontains="integration")
+    rec.goto(f"/plans/{plan.slug}/threads/?kind=role&role={role.slug}")
+    rec.locator("textarea[name=body]").fill("@lee does the integration hire start in March?")
+    rec.get_by_role("button", name="Post").click()
+    expect(rec.locator(".comment-body")).to_contain_text("does the integration hire start")
+
+    lead.goto(f"/plans/{plan.slug}/for-you/")
+    lead.get_by_role("link", name=role.display_short_name).click()
+    lead.get_by_role("button", name="Turn into an open question").click()
+    expect(lead.locator(".page-head")).to_contain_text("became open question")
+    lead.goto(f"/plans/{plan.slug}/questions/")
+    expect(lead.locator("main")).to_contain_text("does the integration hire start in March?")
+    lead.goto(f"/plans/{plan.slug}/gaps/")
+    expect(lead.locator("main")).to_contain_text("does the integration hire start in March?")
