@@ -223,6 +223,36 @@ class NumberedHire:
     def __getattr__(self, name):
         return getattr(self.hire, name)
 
+    @property
+    def problems_solved(self) -> list[str]:
+        """'#1 - Onboarding bottleneck (integrations are the main stopper)': each mapped
+        problem once, with the why; a why that already names the problem replaces its name."""
+        return [solved_label(coverage) for coverage in self.hire.coverages]
+
+
+def solved_label(coverage) -> str:
+    problem = coverage.problem
+    name = problem.short_title or problem.title
+    rationale = (coverage.rationale or "").strip()
+    names = {n.strip().casefold() for n in (problem.short_title, problem.title) if n.strip()}
+    if rationale and any(rationale.casefold().startswith(n) for n in names):
+        text = rationale  # "Onboarding bottleneck (integrations ...)", not the name twice
+    elif rationale:
+        text = f"{name} ({rationale})"
+    else:
+        text = name
+    return f"#{problem.rank} - {text}" if problem.rank else text
+
+
+def split_gaps(analysis) -> tuple[list, list]:
+    """(the board's gaps, the appendix's): a bookkeeping kind with no blocking gap (a
+    collapsed group of the gaps page) goes to the appendix; the board keeps the rest,
+    worst first."""
+    collapsed = {group.kind for group in analysis.gap_groups if group.collapsed}
+    board = [gap for gap in analysis.gaps if gap.kind not in collapsed]
+    appendix = [gap for gap in analysis.gaps if gap.kind in collapsed]
+    return board, appendix
+
 
 def _proposal_context(plan, _role):
     analysis = analyse_plan(plan)
@@ -234,9 +264,13 @@ def _proposal_context(plan, _role):
             recommended.append(NumberedHire(None, hire, states[hire.role.pk]))
         else:
             proposed.append(NumberedHire(len(proposed) + 1, hire, states[hire.role.pk]))
+    board_gaps, appendix_gaps = split_gaps(analysis)
     return {
         "plan": plan,
         "analysis": analysis,
+        "board_gaps": board_gaps,
+        "appendix_groups": [group for group in analysis.gap_groups if group.collapsed],
+        "appendix_gap_count": len(appendix_gaps),
         "columns": analysis.columns,
         "grid": grid,
         "blocks": matrix_blocks(analysis) if grid else [],
@@ -267,8 +301,22 @@ def _posting_context(plan, role):
 
 
 def _kit_context(plan, role):
-    """The interview guide and the interviewers' kits both print the role's kit."""
-    return {"plan": plan, "role": role, "kit": build_kit(plan, role)}
+    """The interview guide and the interviewers' kits both print the role's kit.
+
+    The guide's traceability grid has a row only for an item a counting question
+    probes (``traced``); the others (``untraced``) print as one line per kind, not as
+    rows of empty cells. Both are (kind label, items) pairs in the kit's order.
+    """
+    kit = build_kit(plan, role)
+    traced, untraced = [], []
+    for kind, items in kit.by_kind:
+        probed = [k for k in items if k.stages()]
+        if probed:
+            traced.append((kind, probed))
+        rest = [k for k in items if not k.stages()]
+        if rest:
+            untraced.append((kind, rest))
+    return {"plan": plan, "role": role, "kit": kit, "traced": traced, "untraced": untraced}
 
 
 def _outcomes_context(plan, _role):
