@@ -7,6 +7,8 @@ its header, scenario compare's numbers, and the timeline's whole span of months.
 At 1366 px the same pages still fit.
 """
 
+from itertools import pairwise
+
 import pytest
 
 from coverage.models import Scenario
@@ -113,4 +115,4 @@ def test_pages_fit_the_window_and_show_their_columns(contexts, seeded, width):
                 "[e.getBoundingClientRect().top, e.getBoundingClientRect().bottom])"
             )
             assert len(boxes) == 5
-            assert all(a[1] <= b[0] + 0.5 for a, b in zip(tops, tops[1:], strict=False)), tops
+            assert all(a[1] <= b[0] + 0.5 for a, b in pairwise(tops)), tops
