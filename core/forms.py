@@ -26,6 +26,23 @@ class LimitedTextMixin:
                 field.widget.attrs.setdefault("maxlength", str(self.text_limit))
 
 
+class FocusFirstErrorMixin:
+    """A refused form puts keyboard focus on its first invalid field, not its first field.
+
+    ``autofocus`` moves to that field (htmx honours it on a swap; browsers on a page
+    load), whose error is its accessible description (templates/_field.html).
+    """
+
+    def full_clean(self):
+        super().full_clean()
+        invalid = [name for name in self.fields if name in self.errors]
+        if not invalid:
+            return
+        for field in self.fields.values():
+            field.widget.attrs.pop("autofocus", None)
+        self.fields[invalid[0]].widget.attrs["autofocus"] = True
+
+
 # Largest value an id can hold in every database we support; bigger numbers
 # from a form or URL must be refused before they reach a query (SQLite raises
 # OverflowError on them).

@@ -49,6 +49,12 @@ class Capability(StrEnum):
     EDIT_COMPENSATION = "edit_compensation"
     # A role's target start month: Leadership plans it, recruiters know the pipeline.
     EDIT_START_MONTH = "edit_start_month"
+    # Hires (name, offer and start dates) and their check-ins against the success
+    # criteria: a check-in is about a person's performance, so only Leadership and
+    # the hire's own hiring manager see it (CHECK_INS: one's own hires; ALL: every hire).
+    RECORD_HIRES = "record_hires"
+    CHECK_INS = "check_ins"
+    ALL_CHECK_INS = "all_check_ins"
     LOAD_DATA = "load_data"
     # Invite people, change their groups, deactivate leavers, reset a lost second factor,
     # read the sign-in audit.
@@ -70,10 +76,18 @@ GROUP_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.SCENARIOS,
             Capability.APPROVE_PLAN,
             Capability.START_PLAN,
+            Capability.CHECK_INS,
+            Capability.ALL_CHECK_INS,
         }
     ),
     HIRING_MANAGERS: frozenset(
-        {Capability.VIEW, Capability.EDIT_ROLES, Capability.EDIT_ASSESSMENTS}
+        {
+            Capability.VIEW,
+            Capability.EDIT_ROLES,
+            Capability.EDIT_ASSESSMENTS,
+            Capability.RECORD_HIRES,
+            Capability.CHECK_INS,
+        }
     ),
     RECRUITERS: frozenset(
         {
@@ -85,6 +99,7 @@ GROUP_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EDIT_INTERVIEW_STAGES,
             Capability.EDIT_ASSESSMENTS,
             Capability.EDIT_START_MONTH,
+            Capability.RECORD_HIRES,
         }
     ),
     ADMINS: frozenset(Capability),

@@ -36,6 +36,7 @@ from django.db import models
 from core.cache import shared_get, shared_set
 from core.lru import LRU
 from coverage.models import Coverage
+from coverage.outcomes import ProblemOutcome, hired_for_not_solved, load_evidence, outcome_of
 from interviews.loops import plan_kits
 from problems.models import Disposition, NextStep, OpenQuestion, Plan, Problem
 from roles.jd.completeness import forget_jd_states, plan_jd_states
@@ -100,6 +101,7 @@ BOOKKEEPING = frozenset(
 
 class GapKind(models.TextChoices):
     UNCOVERED_PROBLEM = "uncovered_problem", "No hire solves this problem"
+    HIRED_NOT_SOLVED = "hired_not_solved", "Hired for, not solved"
     WEAK_COVERAGE = "weak_coverage", "Covered only with less than high confidence"
     RECOMMENDED_ONLY = "recommended_only", "Covered only by a recommended hire"
     INACTIVE_ONLY = "inactive_only", "Covered only by hires on hold or cut"
@@ -306,6 +308,7 @@ class PlanCoverage:
     other_gaps: list[Gap] = field(default_factory=list, repr=False)
     questions: dict[int, OpenQuestion] = field(default_factory=dict, repr=False)
     steps: dict[int, NextStep] = field(default_factory=dict, repr=False)
+    _outcomes: dict = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def verdict(self) -> Verdict:
@@ -436,6 +439,24 @@ class PlanCoverage:
         if "headcount" in self.__dict__:
             new.__dict__["headcount"] = self.headcount
         return new
+
+    def outcomes(self, today) -> dict[int, ProblemOutcome]:
+        """Each problem's outcome from its hires' check-ins on ``today`` (coverage/outcomes.py)."""
+        if today not in self._outcomes:
+            self._outcomes[today] = {
+                row.problem.pk: outcome_of([c.role for c in row.coverages], today)
+                for row in self.rows
+            }
+        return self._outcomes[today]
+
+    def anyone_started(self, today) -> bool:
+        """Has anyone hired in a committed role started (is there evidence to read)?"""
+        return any(
+            hire.has_started(today)
+            for role in self.roles
+            if role.is_committed
+            for hire in getattr(role, "loaded_hires", [])
+        )
 
     def gaps_for_role(self, role_id) -> list[Gap]:
         return [gap for gap in self.gaps if gap.role is not None and gap.role.pk == role_id]
@@ -576,6 +597,7 @@ def analyse_plan(plan: Plan, decisions: dict[int, str] | None = None) -> PlanCov
     for role in roles:
         if decisions and role.pk in decisions:
             role.decision = decisions[role.pk]
+    load_evidence(plan, roles)  # hires and check-ins, for outcomes (coverage/outcomes.py)
     # Each role's JD completeness (role.jd_state), computed once for all of them.
     plan_jd_states(plan, roles)
     coverages = list(Coverage.objects.filter(role__plan=plan).order_by("pk"))
@@ -711,7 +733,7 @@ _ROW_GAP = {
 
 
 def _row_gaps(row: ProblemRow) -> list[Gap]:
-    gaps = []
+    gaps = _hired_not_solved_gaps(row)
     problem = row.problem
     if row.status == RowStatus.OUTSIDE_HIRING and not row.owners:
         gaps.append(
@@ -886,4 +908,22 @@ def _question_gaps(questions) -> list[Gap]:
         )
         for question in sorted(questions, key=lambda q: q.position)
         if not question.resolved
+    ]
+
+
+def _hired_not_solved_gaps(row: ProblemRow) -> list[Gap]:
+    """Everyone meant to solve it is in, and a 6-month criterion was missed (outcomes.py)."""
+    missed = hired_for_not_solved([c.role for c in row.coverages])
+    if not missed:
+        return []
+    problem = row.problem
+    return [
+        Gap(
+            GapKind.HIRED_NOT_SOLVED,
+            Severity.HIGH if problem.is_ranked else Severity.LOW,
+            problem.label,
+            f"{problem.title}: hired for, not solved. Everyone meant to solve it has started, "
+            "and " + "; ".join(f"{due.label} was missed" for due in missed) + ".",
+            problem=problem,
+        )
     ]

@@ -3,12 +3,12 @@
 from django import forms
 
 from core.editing import version_field
-from core.forms import BoundedModelChoiceField, LimitedTextMixin
+from core.forms import BoundedModelChoiceField, FocusFirstErrorMixin, LimitedTextMixin
 from coverage.models import Coverage
 from roles.models import Confidence, Role
 
 
-class CellForm(forms.Form):
+class CellForm(FocusFirstErrorMixin, forms.Form):
     """One cell of the coverage matrix: a confidence (or none) and a rationale."""
 
     confidence = forms.ChoiceField(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coverage import plan_views, scenario_views, views
+from coverage import outcome_views, plan_views, scenario_views, views
 
 # Mounted at plans/<plan_slug>/.
 urlpatterns = [
@@ -8,6 +8,19 @@ urlpatterns = [
     path("roles/", plan_views.role_list, name="role_list"),
     path("roles/new/", plan_views.role_create, name="role_create"),
     path("roles/<slug:role_slug>/", plan_views.role_detail, name="role_detail"),
+    path("hires/", outcome_views.hire_timeline, name="hire_timeline"),
+    path("check-ins/", outcome_views.check_ins_due, name="check_ins_due"),
+    path("roles/<slug:role_slug>/hires/", outcome_views.role_hires, name="role_hires"),
+    path(
+        "roles/<slug:role_slug>/hires/<num:hire_id>/",
+        outcome_views.hire_edit,
+        name="hire_edit",
+    ),
+    path(
+        "roles/<slug:role_slug>/hires/<num:hire_id>/check-ins/",
+        outcome_views.hire_check_ins,
+        name="hire_check_ins",
+    ),
     path("matrix/", views.matrix, name="matrix"),
     path("matrix.csv", views.matrix_csv, name="matrix_csv"),
     path(

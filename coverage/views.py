@@ -27,7 +27,7 @@ from problems.access import get_plan
 from problems.models import Problem
 from roles.access import get_role
 from roles.forms import BandTableForm
-from roles.models import Level, PlanCompensation
+from roles.models import Confidence, Level, PlanCompensation
 from roles.services import save_band_table
 
 # --- Coverage matrix --------------------------------------------------------------------
@@ -304,9 +304,13 @@ def matrix_cell(request, plan_slug, role_slug, problem_slug):
     submission = submit(CellForm(request.POST, cell=(role.pk, problem.pk)), save, on_conflict)
     if submission.saved:
         _, analysis = submission.result
+        # What a screen reader hears (the polite live region #messages) and everyone reads.
+        confidence = submission.form.cleaned_data["confidence"]
+        label = Confidence(confidence).label if confidence else "None"
+        announcement = f"Saved: {role.title} × {problem.title}, {label}"  # noqa: RUF001
         if request.htmx:
-            return _cell_saved(request, plan, analysis, role.pk, problem.pk)
-        messages.success(request, f"Saved: {role.title} for “{problem.title}”.")
+            return _cell_saved(request, plan, analysis, role.pk, problem.pk, announcement)
+        messages.success(request, f"{announcement}.")
         return redirect(matrix_url(plan, role, f"cell-{role.pk}-{problem.pk}"))
     return render_submission(
         request, "coverage/matrix_cell.html", context, submission, partial="cell-form"
@@ -356,9 +360,11 @@ def _cell_display(request, plan, role_id, problem_id):
     return redirect(matrix_url(plan, context["cell"].role, f"cell-{role_id}-{problem_id}"))
 
 
-def _cell_saved(request, plan, analysis, role_id, problem_id):
-    """The new cell, plus out-of-band swaps for its row and column summaries and the gap count."""
+def _cell_saved(request, plan, analysis, role_id, problem_id, announcement):
+    """The new cell, plus out-of-band swaps for its row and column summaries, the gap count
+    and the announcement in the live region."""
     context = _cell_context(request, plan, analysis, role_id, problem_id)
+    context["announcement"] = announcement
     context["summary_edited"] = {role_id}  # just edited: its summary row shows it now
     return TemplateResponse(request, "coverage/matrix_cell_saved.html", context)
 

@@ -36,6 +36,7 @@ from core.lru import LRU
 from core.markdown import DOCUMENT_SECONDS, markdown_budget
 from coverage.analysis import analyse_plan
 from coverage.costs import plan_costs
+from coverage.outcomes import outcome_report
 from documents import worker as pdf_worker
 from documents.posting import posting_sections
 from interviews.loops import build_kit, plan_process, role_loop
@@ -318,6 +319,22 @@ def _kit_context(plan, role):
     return {"plan": plan, "role": role, "kit": kit, "traced": traced, "untraced": untraced}
 
 
+def _outcomes_context(plan, _role):
+    """The board's quarterly review: per problem, its hires, their criteria and the check-ins.
+
+    Check-ins are about people's performance: Leadership's document only (documents.views).
+    """
+    analysis = analyse_plan(plan)
+    today = timezone.localdate()
+    return {
+        "plan": plan,
+        "analysis": analysis,
+        "today": today,
+        "report": outcome_report(analysis, today),
+        "started": analysis.anyone_started(today),
+    }
+
+
 DOCUMENTS = {
     "proposal": Document(
         "documents/proposal.html",
@@ -354,6 +371,16 @@ DOCUMENTS = {
         label="Interview guide PDF",
         subject=lambda plan, role: f"Interview guide for {role.title} ({plan.title})",
     ),
+    "outcomes": Document(
+        "documents/outcomes.html",
+        _outcomes_context,
+        lambda plan, _role: f"{plan.slug}-outcomes.pdf",
+        per_role=False,
+        label="Outcomes report PDF",
+        subject=lambda plan, _role: (
+            f"{plan.title}: are the problems being solved? Hires, criteria and check-ins"
+        ),
+    ),
     # The interviewers' kits: one section per stage, each starting on a new page.
     "kit": Document(
         "documents/kit.html",
@@ -372,6 +399,7 @@ KIND_KEYWORDS = {
     "posting": "job posting",
     "guide": "interview guide",
     "kit": "interview kit",
+    "outcomes": "outcomes report",
 }
 
 

@@ -118,6 +118,13 @@ def proposal_pdf(request, plan_slug):
     return pdf_response(request, plan=get_plan(plan_slug), kind="proposal")
 
 
+@requires(Capability.ALL_CHECK_INS)
+@require_GET
+def outcomes_pdf(request, plan_slug):
+    """Per problem, the hires, their criteria and the check-ins: Leadership's only."""
+    return pdf_response(request, plan=get_plan(plan_slug), kind="outcomes")
+
+
 @requires(Capability.EXPORT_PDF)
 @require_GET
 def jd_pdf(request, plan_slug, role_slug):

@@ -12,6 +12,7 @@ from core.http import CONFLICT, INVALID, render_page
 from core.permissions import Capability, requires
 from coverage.analysis import cached_analysis
 from coverage.costs import plan_costs
+from coverage.outcome_views import being_solved
 from interchange.plan_data import snapshot
 from plans import compare, discussion, next_quarter, signoff
 from plans.forms import ApprovalForm, NextPlanForm
@@ -34,6 +35,7 @@ def plan_overview(request, plan_slug):
         "next_steps_open": NextStep.objects.filter(plan=plan).open().count(),
         "costs": plan_costs(plan, analysis),
         "status": signoff.signoff_status(plan),
+        "being_solved": being_solved(analysis, request.user),
         "since_last": discussion.since_last_looked(request.user, plan, analysis),
     }
     return TemplateResponse(request, "plans/overview.html", context)

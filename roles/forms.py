@@ -3,9 +3,12 @@
 import datetime
 
 from django import forms
+from django.contrib.auth.models import User
 
 from core.editing import version_field
-from roles.models import Decision, Role
+from core.forms import ROW_TEXT_LIMIT, BoundedModelChoiceField
+from core.permissions import HIRING_MANAGERS, LEADERSHIP
+from roles.models import CheckInResult, Decision, Role
 
 
 class DecisionForm(forms.Form):
@@ -164,3 +167,94 @@ class BandTableForm(forms.Form):
             self.add_error("budget_currency", "A budget needs a currency.")
         data["bands"] = bands
         return data
+
+
+# --- Hires and check-ins --------------------------------------------------------------
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _date_field(label, *, required=False, help_text=""):
+    return forms.DateField(
+        label=label, required=required, help_text=help_text, widget=DateInput()
+    )
+
+
+def _sane_date(value):
+    if value is not None and not 2000 <= value.year <= 2100:
+        raise forms.ValidationError("Give a date between 2000 and 2100.")
+    return value
+
+
+class HireForm(forms.Form):
+    """A person hired into one of the role's seats (1 up to its headcount)."""
+
+    seat = forms.TypedChoiceField(label="Seat", coerce=int)
+    person_name = forms.CharField(label="Name", max_length=120)
+    offer_date = _date_field("Offer date")
+    start_date = _date_field("Actual start", help_text="Empty until the start date is known.")
+    hiring_manager = BoundedModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Hiring manager",
+        help_text="Records this hire's check-ins and gets their reminders.",
+    )
+    version = version_field()
+
+    def __init__(self, *args, role, free_seats, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seat"].choices = [(seat, f"Seat {seat}") for seat in free_seats]
+        self.fields["hiring_manager"].queryset = (
+            User.objects.filter(is_active=True, groups__name__in=[HIRING_MANAGERS, LEADERSHIP])
+            .distinct()
+            .order_by("username")
+        )
+        self.role = role
+
+    def clean_person_name(self):
+        value = self.cleaned_data["person_name"].strip()
+        if not value:
+            raise forms.ValidationError("Give the person's name.")
+        return value
+
+    def clean_offer_date(self):
+        return _sane_date(self.cleaned_data["offer_date"])
+
+    def clean_start_date(self):
+        return _sane_date(self.cleaned_data["start_date"])
+
+    def clean(self):
+        data = super().clean()
+        offer, start = data.get("offer_date"), data.get("start_date")
+        if offer and start and offer > start:
+            self.add_error("start_date", "The start cannot be before the offer.")
+        return data
+
+
+class CheckInForm(forms.Form):
+    """What the hiring manager records for one success criterion of one hire."""
+
+    criterion = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**62)
+    result = forms.ChoiceField(label="Result", choices=CheckInResult.choices)
+    evidence = forms.CharField(
+        label="Evidence",
+        max_length=ROW_TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="A sentence or a link.",
+    )
+    recorded_on = _date_field("Date", required=True)
+    version = version_field()
+
+    def clean_evidence(self):
+        value = self.cleaned_data["evidence"].strip()
+        if not value:
+            raise forms.ValidationError("Say what shows it: a sentence or a link.")
+        return value
+
+    def clean_recorded_on(self):
+        return _sane_date(self.cleaned_data["recorded_on"])

@@ -1,5 +1,8 @@
 """Hires (roles) and everything a job description holds; what each solves is coverage/."""
 
+import calendar
+import datetime
+
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -646,3 +649,160 @@ class LandscapeArea(RoleContent):
         return (*self.role.natural_key(), self.position)
 
     natural_key.dependencies = ["roles.role"]
+
+
+# --- Hires and check-ins: did the hire do what the JD said success looks like? ---------
+
+
+def add_months(day, months: int):
+    """``day`` plus ``months`` calendar months, on the same day or the month's last day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class HireManager(models.Manager):
+    def get_by_natural_key(self, plan_slug, role_slug, seat):
+        return self.get(role__plan__slug=plan_slug, role__slug=role_slug, seat=seat)
+
+
+class Hire(RoleContent):
+    """A person hired into one of a role's seats (a role with headcount 2 has seats 1 and 2).
+
+    Who may see what: the name, offer and start dates are everyone's who may view
+    the plan; the check-ins are Leadership's and the hire's hiring manager's only.
+    """
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="hires")
+    seat = models.PositiveSmallIntegerField(default=1, help_text="1 up to the role's headcount.")
+    person_name = models.CharField("Name", max_length=120)
+    offer_date = models.DateField("Offer date", null=True, blank=True)
+    start_date = models.DateField(
+        "Actual start", null=True, blank=True, help_text="Empty until the person has a start date."
+    )
+    hiring_manager = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_hires",
+        help_text="Records this hire's check-ins and gets their reminders.",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = HireManager()
+
+    class Meta:
+        ordering = ["role", "seat", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "seat"], name="hire_seat_unique_per_role"),
+            models.CheckConstraint(condition=Q(seat__gte=1), name="hire_seat_at_least_one"),
+            models.CheckConstraint(condition=~Q(person_name=""), name="hire_name_not_blank"),
+            models.CheckConstraint(
+                condition=Q(offer_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(offer_date__lte=F("start_date")),
+                name="hire_offer_before_start",
+                violation_error_message="The offer date cannot be after the start date.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person_name} ({self.role})"
+
+    def natural_key(self):
+        return (*self.role.natural_key(), self.seat)
+
+    natural_key.dependencies = ["roles.role"]
+
+    def has_started(self, today) -> bool:
+        return self.start_date is not None and self.start_date <= today
+
+    def due_on(self, criterion: "SuccessCriterion"):
+        """When ``criterion`` falls due for this hire: its timeframe after the actual start."""
+        if self.start_date is None:
+            return None
+        return add_months(self.start_date, criterion.timeframe)
+
+
+class CheckInResult(models.TextChoices):
+    MET = "met", "Met"
+    PARTLY = "partly", "Partly met"
+    MISSED = "missed", "Missed"
+    TOO_EARLY = "too_early", "Too early to tell"
+
+
+CHECK_IN_SYMBOLS = {
+    CheckInResult.MET: "✔",
+    CheckInResult.PARTLY: "◐",
+    CheckInResult.MISSED: "✘",
+    CheckInResult.TOO_EARLY: "…",
+}
+
+
+class CheckIn(PlanContent):
+    """What the hiring manager recorded for one hire against one success criterion."""
+
+    hire = models.ForeignKey(Hire, on_delete=models.CASCADE, related_name="check_ins")
+    criterion = models.ForeignKey(
+        SuccessCriterion, on_delete=models.CASCADE, related_name="check_ins"
+    )
+    result = models.CharField(max_length=20, choices=CheckInResult.choices)
+    evidence = models.TextField(help_text="A sentence or a link.")
+    recorded_on = models.DateField("Date")
+    recorded_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "check-in"
+        ordering = ["hire", "criterion__timeframe", "criterion__position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hire", "criterion"], name="check_in_unique_per_hire_criterion"
+            ),
+            models.CheckConstraint(
+                condition=Q(result__in=CheckInResult.values), name="check_in_result_valid"
+            ),
+            models.CheckConstraint(condition=~Q(evidence=""), name="check_in_evidence_not_blank"),
+        ]
+
+    def __str__(self):
+        return f"{self.hire.person_name}: {self.criterion} — {self.get_result_display()}"
+
+    def plan_lookup(self) -> dict:
+        return {"pk__in": Hire.objects.filter(pk=self.hire_id).values("role__plan_id")}
+
+    @property
+    def symbol(self) -> str:
+        return CHECK_IN_SYMBOLS[self.result]
+
+
+class CheckInReminder(models.Model):
+    """A reminder e-mail sent for a check-in falling due (one row per reminder sent).
+
+    Bookkeeping, not plan content: sending one does not change the plan.
+    """
+
+    hire = models.ForeignKey(Hire, on_delete=models.CASCADE, related_name="reminders")
+    criterion = models.ForeignKey(SuccessCriterion, on_delete=models.CASCADE, related_name="+")
+    due_on = models.DateField()
+    sent_to = models.EmailField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hire", "criterion", "due_on"], name="reminder_once_per_check_in_due"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Reminder to {self.sent_to} for {self.hire} due {self.due_on}"

@@ -106,6 +106,7 @@ GAP_FIXES = {
     GapKind.WEAK_COVERAGE: _PROBLEM_IN_MATRIX,
     GapKind.RECOMMENDED_ONLY: _PROBLEM_IN_MATRIX,
     GapKind.INACTIVE_ONLY: _PROBLEM_IN_MATRIX,
+    GapKind.HIRED_NOT_SOLVED: ("See the hires and their start dates", "hire_timeline", ""),
     GapKind.UNOWNED_OUTSIDE_HIRING: ("Link the question or step that owns it", "problem_edit", ""),
     GapKind.ROLE_WITHOUT_PROBLEM: (
         "Map it to a problem",

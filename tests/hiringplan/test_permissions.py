@@ -1,5 +1,7 @@
 """Every URL declares who may use it, and every persona gets exactly what its group allows."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -17,6 +19,7 @@ from interviews.models import InterviewStage, Question
 from plans.discussion import start_thread
 from plans.models import NextQuarterJob
 from roles.jd.history import ensure_baseline
+from roles.models import Hire
 from tests.conftest import make_user
 
 # Which methods each URL answers; a URL missing here fails the test, so new
@@ -129,6 +132,12 @@ METHODS = {
     "guide_complete": {"POST"},
     "guide_pdf": {"GET"},
     "kit_pdf": {"GET"},
+    "hire_timeline": {"GET"},
+    "check_ins_due": {"GET"},
+    "role_hires": {"GET", "POST"},
+    "hire_edit": {"GET", "POST"},
+    "hire_check_ins": {"GET", "POST"},
+    "outcomes_pdf": {"GET"},
 }
 
 
@@ -216,6 +225,7 @@ def concrete_url(route, plan, scenario, accounts=None):
         "<slug:action>": "sign-out",
         "<str:careers_token>": accounts.get("careers_token", "no-such-careers-page"),
         "<num:invitation_id>": str(accounts.get("invitation_id", 1)),
+        "<num:hire_id>": str(accounts.get("hire_id", 1)),
         "<num:thread_id>": str(accounts.get("thread_id", 1)),
         "<num:comment_id>": str(accounts.get("comment_id", 1)),
     }
@@ -248,6 +258,8 @@ ADMINS_ONLY = {"admins", "superuser"}
 PROPOSAL_READERS = {"leadership", "recruiters", "admins", "superuser"}
 GUIDE_EDITORS = {"hiring managers", "recruiters", "admins", "superuser"}
 START_EDITORS = {"leadership", "recruiters", "admins", "superuser"}
+HIRE_RECORDERS = {"hiring managers", "recruiters", "admins", "superuser"}
+CHECK_IN_KEEPERS = {"leadership", "hiring managers", "admins", "superuser"}
 WHO_MAY = {
     "home": (SIGNED_IN, SIGNED_IN),
     "healthz": (PUBLIC_, PUBLIC_),
@@ -355,6 +367,14 @@ WHO_MAY = {
     "guide_complete": (GUIDE_EDITORS, GUIDE_EDITORS),
     "guide_pdf": (RECRUITING, RECRUITING),
     "kit_pdf": (RECRUITING, RECRUITING),
+    "hire_timeline": (VIEWERS, VIEWERS),
+    "check_ins_due": (CHECK_IN_KEEPERS, CHECK_IN_KEEPERS),
+    "role_hires": (VIEWERS, HIRE_RECORDERS),
+    "hire_edit": (HIRE_RECORDERS, HIRE_RECORDERS),
+    # The battery's hire has no hiring manager: only Leadership sees its check-ins (a hiring
+    # manager sees only their own hires'; tests/coverage/test_outcomes.py).
+    "hire_check_ins": (LEADERS, LEADERS),
+    "outcomes_pdf": (LEADERS, LEADERS),
 }
 
 
@@ -387,13 +407,18 @@ def test_permission_matrix(persona, plan, groups, monkeypatch, settings):
     to_revoke, _ = Invitation.issue(
         email="revoked@example.com", group=groups["Recruiters"], invited_by=None
     )
+    hire = Hire.objects.create(
+        role=plan.roles.get(slug="senior-dashboard-engineer"), person_name="Battery Hire",
+        start_date=datetime.date(2026, 1, 5),
+    )
     # A published posting, so the public careers pages answer (publishing is a recruiter's).
     careers = CareersPage.objects.create(plan=plan, organisation_name="Battery", country="DE")
     PostingPublication.objects.create(
         role=plan.roles.get(slug="senior-dashboard-engineer"), published_at=timezone.now()
     )
     accounts = {"user_id": target.pk, "invitation_id": to_revoke.pk,
-                "invitation_token": invitation_token, "careers_token": careers.token}
+                "invitation_token": invitation_token, "careers_token": careers.token,
+                "hire_id": hire.pk}
     ensure_baseline(plan.roles.get(slug="senior-dashboard-engineer"))  # version 1 exists to restore
     scenario = Scenario.objects.create(plan=plan, name="Hold mobile", decisions={})
     thread = start_thread(
