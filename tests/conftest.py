@@ -278,3 +278,15 @@ def seed_pdf(django_db_setup, django_db_blocker, tmp_path_factory, request):
         return rendered[url]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Chromium for every browser test of this process (tests/browser, tests/e2e).
+
+    Defined here, once, because Playwright's sync API refuses a second instance in a
+    process: a copy of the fixture in each directory started two and failed on xdist.
+    """
+    from tests.browser.conftest import launch_browser
+
+    yield from launch_browser()

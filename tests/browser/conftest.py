@@ -60,8 +60,12 @@ document.addEventListener('securitypolicyviolation', e => {
 """
 
 
-@pytest.fixture(scope="session")
-def browser():
+def launch_browser():
+    """One Chromium per test process: Playwright's sync API allows one running instance.
+
+    The session fixture ``browser`` (tests/conftest.py) calls it, so tests/browser and
+    tests/e2e share the one browser instead of each starting its own.
+    """
     with sync_playwright() as playwright:
         options = {"headless": True, "args": ARGS}
         if Path(CHROMIUM).exists():

@@ -14,7 +14,7 @@ from plans.next_quarter import clone_plan
 from plans.signoff import approve
 from problems.models import Disposition, NextStep, Plan, Problem
 from roles.models import Decision, Role
-from tests.browser.conftest import browser, contexts, seeded  # noqa: F401 - fixtures
+from tests.browser.conftest import contexts, seeded  # noqa: F401 - fixtures
 
 GENERATED = "gen-q3-2026"
 GENERATED_NEXT = "gen-q4-2026"
