@@ -11,6 +11,7 @@ both kept (at distinct positions or slugs), and never a 500.
 
 import contextlib
 import threading
+import time
 
 import pytest
 from django.contrib.messages import constants
@@ -408,8 +409,18 @@ def test_pooled_connections_dropped_by_the_server_are_replaced_not_500(leader, p
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         ).fetchone()[0]
     assert killed >= 1
-    for _ in range(4):
+    # While the pool replaces the dead connections a request may wait at most the pool's
+    # time-out and then answer the "not saved, try again" 503 (fail fast, #29): never a
+    # 500, and the pages come back on their own.
+    deadline = time.monotonic() + 30
+    served = 0
+    while served < 4:
         response = client.get(f"{P}/")
         close_old_connections()
-        assert response.status_code == 200
-        assert "Q1 2026" in response.text
+        assert response.status_code in (200, 503)
+        if response.status_code == 200:
+            assert "Q1 2026" in response.text
+            served += 1
+        else:
+            assert time.monotonic() < deadline, "the pool never replaced its dead connections"
+            time.sleep(0.5)
