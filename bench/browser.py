@@ -67,7 +67,7 @@ def run(repeat: int = 3, problems: int = 100, roles: int = 300) -> dict:
                 loads, opens = [], []
                 for i in range(repeat):
                     loads.append(_seconds(lambda: page.goto(url)))
-                    cell = page.locator("td.cell a[hx-get]").nth(3 + i)
+                    cell = page.locator("td.cell a[data-hx-get]").nth(3 + i)
                     cell_id = cell.evaluate("a => a.closest('td').id")
 
                     def open_editor(cell=cell, cell_id=cell_id):

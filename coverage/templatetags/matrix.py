@@ -40,7 +40,7 @@ def _cell_td(role_id, role_slug, problem_id, problem_slug, coverage, prefix, edi
     content = f'<span aria-hidden="true">{symbol}</span> <span class="lbl">{label}</span>'
     if editable:
         url = f"{prefix}{role_slug}/{problem_slug}/"
-        content = f'<a href="{url}" hx-get="{url}">{content}</a>'
+        content = f'<a href="{url}" data-hx-get="{url}">{content}</a>'
     return (
         f'<td id="cell-{role_id}-{problem_id}" class="cell conf-{confidence}">{content}{why}</td>'
     )

@@ -10,9 +10,9 @@
     const cancel = document.getElementById(form.dataset.cancel);
     if (!cancel) return;
     event.preventDefault();
-    if (window.htmx && cancel.getAttribute("hx-get")) {
+    if (window.htmx && cancel.getAttribute("data-hx-get")) {
       // Ask htmx directly: works even if it has not yet wired up the new link.
-      window.htmx.ajax("GET", cancel.getAttribute("hx-get"), { source: cancel });
+      window.htmx.ajax("GET", cancel.getAttribute("data-hx-get"), { source: cancel });
     } else {
       cancel.click();
     }

@@ -14,7 +14,7 @@ def test_export_shows_progress_then_downloads(contexts, seeded):
     _ctx, page = signed_in(contexts, "rhea", "Recruiters")
     page.goto(ROLE)
     export = page.get_by_role("link", name="Export PDF")
-    expect(export).to_have_attribute("hx-get", ROLE + "jd.pdf")
+    expect(export).to_have_attribute("data-hx-get", ROLE + "jd.pdf")
     with page.expect_download(timeout=90_000) as info:
         export.click()
         status = page.locator(".export-status")

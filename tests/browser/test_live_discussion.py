@@ -36,7 +36,7 @@ def test_the_other_leader_sees_the_change_and_keeps_their_editor(contexts, seede
     htmx_idle(watcher)
     # The watcher opens an editor on another cell and starts typing.
     mine = watcher.locator(f"#cell-{role.pk}-{kept.pk}")
-    mine.locator("a[hx-get]").click()
+    mine.locator("a[data-hx-get]").click()
     expect(mine.locator("form")).to_be_visible()
     htmx_idle(watcher)
     mine.locator("input[name=rationale]").fill("typing, not saved")

@@ -64,7 +64,7 @@ def assert_shape(found, problems, columns, summary_rows):
 
 def edit_cell(page, role, problem, confidence, rationale=""):
     cell = page.locator(f"#cell-{role.pk}-{problem.pk}")
-    cell.locator("a[hx-get]").click()
+    cell.locator("a[data-hx-get]").click()
     editor = cell.locator("form")
     expect(editor).to_be_visible()
     htmx_idle(page)
@@ -118,7 +118,7 @@ def test_every_table_stays_whole_after_a_cell_edit(contexts, seeded, kind):
 
     # Open the editor and cancel: nothing changes.
     cell = page.locator(f"#cell-{role.pk}-{problem.pk}")
-    cell.locator("a[hx-get]").click()
+    cell.locator("a[data-hx-get]").click()
     expect(cell.locator("form")).to_be_visible()
     htmx_idle(page)
     cell.get_by_role("link", name="Cancel").click()

@@ -45,7 +45,7 @@ def test_the_first_page_shows_the_first_hires_and_links_the_others(leader_client
     text = page_text(leader_client.get(MATRIX))
     total = len(order)
     assert f"Roles 1–{HIRES_PER_PAGE} of {total}" in text
-    assert 'href="?page=2" hx-get="?page=2"' in html
+    assert 'href="?page=2" data-hx-get="?page=2"' in html
     assert f">{2 * HIRES_PER_PAGE + 1}–{total}</a>" in html
 
 

@@ -18,7 +18,7 @@ from tests.roles.helpers import ROLE, open_editor, section_url
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 MATRIX = "/plans/q1-2026/matrix/"
-EDIT_LINK = f'hx-get="{MATRIX}cell/'  # history links are for everyone; edit links are not
+EDIT_LINK = f'data-hx-get="{MATRIX}cell/'  # history links are for everyone; edit links are not
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ def test_an_export_that_must_render_shows_progress_then_downloads(
     assert first["Cache-Control"] == "no-store" and "HX-Request" in first["Vary"]
     html = first.content.decode()
     assert 'class="export-status preparing"' in html
-    assert f'hx-get="{JD}" hx-trigger="load delay:1s"' in html  # It polls itself.
+    assert f'data-hx-get="{JD}" data-hx-trigger="load delay:1s"' in html  # It polls itself.
     assert "<progress" in html and "Preparing the JD PDF" in html
     assert render_calls == [] and len(later) == 1  # Nothing rendered in the request.
 
@@ -76,7 +76,7 @@ def test_a_failed_render_is_reported_once_and_can_be_retried(
     later.pop()()
     failed = recruiter_client.get(PROPOSAL, **HTMX).content.decode()
     assert 'role="alert"' in failed and "too large to export as a PDF" in failed
-    assert "Try again" in failed and "hx-trigger" not in failed  # It stops polling.
+    assert "Try again" in failed and "data-hx-trigger" not in failed  # It stops polling.
     retry = recruiter_client.get(PROPOSAL, **HTMX).content.decode()
     assert "preparing" in retry and len(later) == 1
 
@@ -92,12 +92,12 @@ def test_progress_runs_against_the_last_render_time(plan, settings):
 def test_export_buttons_are_links_htmx_enhances(recruiter_client, plan):
     role_page = recruiter_client.get("/plans/q1-2026/roles/senior-dashboard-engineer/")
     html = role_page.content.decode()
-    assert f'href="{JD}" download hx-get="{JD}" hx-swap="outerHTML"' in html
+    assert f'href="{JD}" download data-hx-get="{JD}" data-hx-swap="outerHTML"' in html
     assert 'href="/plans/q1-2026/roles/senior-dashboard-engineer/posting/"' in html
     overview = recruiter_client.get("/plans/q1-2026/").content.decode()
-    assert f'href="{PROPOSAL}" download hx-get="{PROPOSAL}"' in overview
+    assert f'href="{PROPOSAL}" download data-hx-get="{PROPOSAL}"' in overview
     guide = recruiter_client.get("/plans/q1-2026/roles/senior-dashboard-engineer/interview/")
-    assert f'href="{GUIDE}" download hx-get="{GUIDE}"' in guide.content.decode()
+    assert f'href="{GUIDE}" download data-hx-get="{GUIDE}"' in guide.content.decode()
 
 
 def test_queue_mode_progress_enqueues_one_task(recruiter_client, plan, settings, render_calls):

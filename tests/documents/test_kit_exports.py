@@ -39,7 +39,7 @@ def test_the_guides_kits_pdf_button_shows_progress_then_downloads(
     recruiter_client, plan, render_calls, later
 ):
     guide = recruiter_client.get(f"{ROLE}/interview/").content.decode()
-    assert f'href="{KITS_PDF}" download hx-get="{KITS_PDF}"' in guide
+    assert f'href="{KITS_PDF}" download data-hx-get="{KITS_PDF}"' in guide
     first = recruiter_client.get(KITS_PDF, **HTMX)
     assert first.status_code == 200
     assert "Preparing the Interview kits PDF" in first.content.decode()
@@ -53,7 +53,7 @@ def test_the_guides_kits_pdf_button_shows_progress_then_downloads(
 
 def test_the_kits_pages_export_button_is_the_export_control(recruiter_client, plan):
     html = recruiter_client.get(f"{ROLE}/interview/kits/").content.decode()
-    assert f'href="{KITS_PDF}" download hx-get="{KITS_PDF}" hx-swap="outerHTML"' in html
+    assert f'href="{KITS_PDF}" download data-hx-get="{KITS_PDF}" data-hx-swap="outerHTML"' in html
     assert "Export PDF" in html
 
 

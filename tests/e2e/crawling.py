@@ -74,7 +74,7 @@ OVERFLOW_JS = """() => {
 }"""
 
 # Tag what is on the page now, so what an htmx swap brings in can be told apart.
-TAG_SEEN_JS = """() => document.querySelectorAll('form, [hx-get], [hx-post], a[download]')
+TAG_SEEN_JS = """() => document.querySelectorAll('form, [data-hx-get], [data-hx-post], a[download]')
   .forEach(el => el.setAttribute('data-crawl-seen', '1'))"""
 
 # A form's submit button, as a person would pick it: visible, enabled, "Save" if there is one.
@@ -87,9 +87,9 @@ PICK_SUBMIT_JS = """f => {
   if (!buttons.length) return null;
   const button = buttons.find(b => /^\\s*save/i.test(b.textContent || b.value)) || buttons[0];
   button.setAttribute('data-crawl-submit', '1');
-  return [f.getAttribute('hx-post') || f.getAttribute('action') || location.pathname,
+  return [f.getAttribute('data-hx-post') || f.getAttribute('action') || location.pathname,
           (button.textContent || button.value || '').trim(),
-          !!(f.getAttribute('hx-post') || f.getAttribute('hx-get') || f.closest('[hx-boost]'))];
+          !!(f.getAttribute('data-hx-post') || f.getAttribute('data-hx-get') || f.closest('[data-hx-boost]'))];
 }"""
 
 HTMX_IDLE_JS = """() => !document.querySelector(
@@ -342,7 +342,7 @@ class Crawler:
     def _files(self, page):
         """Links to a document or export file (no download attribute): fetch, check the type."""
         hrefs = page.eval_on_selector_all(
-            "a[href]:not([download]):not([hx-get])", "els => els.map(a => a.href)"
+            "a[href]:not([download]):not([data-hx-get])", "els => els.map(a => a.href)"
         )
         for href in hrefs:
             parts = urlsplit(href)
@@ -424,9 +424,9 @@ class Crawler:
         """Open every htmx button or editor link, then submit the form it brought in."""
         page.evaluate(TAG_SEEN_JS)
         openers = page.eval_on_selector_all(
-            "[hx-get]:not(form):not(a[download]):not([hx-trigger*=load])",
+            "[data-hx-get]:not(form):not(a[download]):not([data-hx-trigger*=load])",
             "els => els.map((el, i) => { el.setAttribute('data-crawl-opener', i);"
-            " return [i, el.getAttribute('hx-get')]; })",
+            " return [i, el.getAttribute('data-hx-get')]; })",
         )
         for index, target in openers:
             route = self._take("editor", urlsplit(target).path)
@@ -460,7 +460,7 @@ class Crawler:
         """Every form the page shows: submitted as it is, each on a fresh copy of the page."""
         actions = page.eval_on_selector_all(
             "form",
-            "els => els.map((f, i) => [i, f.getAttribute('hx-post') || f.getAttribute('action')"
+            "els => els.map((f, i) => [i, f.getAttribute('data-hx-post') || f.getAttribute('action')"
             " || '', (f.getAttribute('method') || 'get').toLowerCase()])",
         )
         first = True

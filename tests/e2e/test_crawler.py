@@ -47,7 +47,7 @@ MUST_REACH = {
 KNOWN = {
     # Found by the crawler: a standalone editor page (a matrix cell, an interview stage, a kit
     # question: the pages that work without JavaScript) posts its form with the in-place
-    # editor's hx-target (closest td, closest tr, #guide-body), which is not on that page, so
+    # editor's data-hx-target (closest td, closest tr, #guide-body), which is not on that page, so
     # with JavaScript on, Save does nothing (htmx:targetError; an uncaught error for kits).
     "crawler: standalone editor targets": lambda p: (
         p.kind == "console" and ("htmx:targetError" in p.detail or "Invalid re-target" in p.detail)

@@ -108,7 +108,7 @@ def test_a_plans_year(contexts, seeded, browser, live_server):
     expect(hm.locator("#problems_solved")).to_contain_text("High")
     # The one section a template never copies: the problem this role solves.
     section = hm.locator("#problem")
-    section.locator("[hx-get$='/sections/problem/edit/']").first.click()
+    section.locator("[data-hx-get$='/sections/problem/edit/']").first.click()
     expect(section.locator("form")).to_be_visible()
     htmx_idle(hm)
     hm.fill("#id_role-problem_statement", "Tickets eat half of every engineer's day.")

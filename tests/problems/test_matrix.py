@@ -92,7 +92,7 @@ def test_filter_change_with_htmx_returns_only_the_matrix(leader_client, plan):
 
 def test_readers_see_no_edit_links(recruiter_client, plan):
     html = recruiter_client.get(MATRIX).text
-    assert 'hx-get="/plans/q1-2026/matrix/cell/' not in html
+    assert 'data-hx-get="/plans/q1-2026/matrix/cell/' not in html
     # Only the history of cells that changed since first proposed is linked, for everyone.
     links = re.findall(r'href="(/plans/q1-2026/matrix/cell/[^"]*)"', html)
     assert links and all(link.endswith("/history/") for link in links)
@@ -111,12 +111,12 @@ def test_htmx_cell_edit_swaps_cell_and_updates_summaries_out_of_band(leader_clie
     # The edited cell first (the main swap), then out-of-band summaries.
     assert html.lstrip().startswith(f'<td id="cell-{role.pk}-{problem.pk}" class="cell conf-high">')
     assert re.search(
-        rf'<td id="row-status-{problem.pk}"[^>]*hx-swap-oob="true"[^>]*>.*?Covered', html
+        rf'<td id="row-status-{problem.pk}"[^>]*data-hx-swap-oob="true"[^>]*>.*?Covered', html
     )
     assert f'id="col-status-{role.pk}"' in html
-    assert re.search(r'<a id="gap-count"[^>]*hx-swap-oob="true"', html)
+    assert re.search(r'<a id="gap-count"[^>]*data-hx-swap-oob="true"', html)
     assert "1 blocking" in html
-    assert f'id="summary-{role.pk}" hx-swap-oob="true"' in html
+    assert f'id="summary-{role.pk}" data-hx-swap-oob="true"' in html
     coverage = Coverage.objects.get(role=role, problem=problem)
     assert (coverage.confidence, coverage.rationale, coverage.version) == (
         "high",

@@ -18,7 +18,7 @@ def items(role, kind):
 
 def test_edit_control_swaps_in_a_form_and_cancel_restores(manager_client, dashboard):
     page = manager_client.get(ROLE).text
-    assert f'hx-get="{section_url("problem")}"' in page
+    assert f'data-hx-get="{section_url("problem")}"' in page
     form = manager_client.get(section_url("problem"), **HTMX).text
     assert form.lstrip().startswith('<section id="problem" class="jd-section editing"')
     assert "<html" not in form
