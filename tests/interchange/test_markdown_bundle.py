@@ -41,9 +41,7 @@ def import_zip(client, body: bytes, slug: str):
     return client.post("/plans/import/", {"slug": slug, "bundle": upload})
 
 
-def test_the_plan_page_offers_the_zip_and_it_holds_the_proposal_and_every_jd(
-    leader_client, plan
-):
+def test_the_plan_page_offers_the_zip_and_it_holds_the_proposal_and_every_jd(leader_client, plan):
     overview = leader_client.get("/plans/q1-2026/").content.decode()
     assert 'href="/plans/q1-2026/export.zip"' in overview and "Markdown (zip)" in overview
     response = leader_client.get("/plans/q1-2026/export.zip")
@@ -51,12 +49,14 @@ def test_the_plan_page_offers_the_zip_and_it_holds_the_proposal_and_every_jd(
     assert response["Content-Type"] == "application/zip"
     assert 'filename="q1-2026-markdown.zip"' in response["Content-Disposition"]
     files = files_of(response.content)
-    assert files["hiring-proposal-q1-2026.md"] == leader_client.get(
-        "/plans/q1-2026/export.md"
-    ).content.decode()
-    assert files[f"jd-{ROLE}.md"] == leader_client.get(
-        f"/plans/q1-2026/roles/{ROLE}/jd.md"
-    ).content.decode()
+    assert (
+        files["hiring-proposal-q1-2026.md"]
+        == leader_client.get("/plans/q1-2026/export.md").content.decode()
+    )
+    assert (
+        files[f"jd-{ROLE}.md"]
+        == leader_client.get(f"/plans/q1-2026/roles/{ROLE}/jd.md").content.decode()
+    )
     assert "## Red Flags (Don't Hire If...)" in files[f"jd-{ROLE}.md"]
     # The same plan, the same bytes: nothing in the zip depends on when it was made.
     assert leader_client.get("/plans/q1-2026/export.zip").content == response.content
