@@ -64,18 +64,20 @@ def verdict(page):
 
 
 @pytest.fixture
-def one_connection(monkeypatch):
-    """On the suite's in-memory SQLite database, background threads (PDF renders) use the
-    live server's one shared connection, as its request threads do: a second connection to a
-    shared-cache database locks the pages out of every table it writes ("database table is
-    locked", a 503), which a file database in WAL mode -- the app's -- never does."""
-    from django.db import connection, connections
+def one_connection(monkeypatch, live_server):
+    """On the suite's in-memory SQLite database, this test's own queries and the background
+    threads (PDF renders) use the live server's one shared connection, as its request threads
+    do: a second connection to a shared-cache database locks the pages out of every table it
+    reads or writes at once ("database table is locked", a 503 -- this test's make_browser_user
+    did, while the pages polled), which a file database in WAL mode, the app's, never does."""
+    from django.db import connections
 
     from documents import background
 
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+    shared = live_server.thread.connections_override.get("default")
+    if shared is None:  # a database of its own (PostgreSQL): real connections, real locks
+        yield
         return
-    shared = connections["default"]
 
     def run_in_background(fn):
         def run():
@@ -89,6 +91,15 @@ def one_connection(monkeypatch):
 
     monkeypatch.setattr(background, "run_in_background", run_in_background)
     monkeypatch.setattr(background, "_heartbeat", lambda key: contextlib.nullcontext())
+    own = connections["default"]
+    # And what still holds a table (this thread's connection of before, a statement not yet
+    # finalised) never locks the pages out: readers of a shared cache take no table locks.
+    for conn in (own, shared):
+        conn.ensure_connection()
+        conn.connection.execute("PRAGMA read_uncommitted = 1")
+    connections["default"] = shared
+    yield
+    connections["default"] = own
 
 
 def test_a_plans_year(contexts, seeded, browser, live_server, one_connection):
