@@ -107,7 +107,7 @@ def test_a_screen_reader_hears_a_save_a_refusal_and_a_conflict(
     cell = open_editor(page, role, problem)
     cell.locator("select[name=confidence]").select_option("high")
     cell.get_by_role("button", name="Save").click()
-    saved = "Saved: Senior Dashboard Engineer × No visibility into customer health, High"  # noqa: RUF001
+    saved = "Saved: Senior Dashboard Engineer × No visibility into customer health, High"
     expect(status).to_have_text(saved)
     htmx_idle(page)
     assert heard(page) == [("polite", saved)]
@@ -145,7 +145,7 @@ def test_a_screen_reader_hears_a_save_a_refusal_and_a_conflict(
     )
     cell.get_by_role("button", name="Save").click()
     conflict = (
-        "Not saved: someone changed Senior Dashboard Engineer × No visibility into "  # noqa: RUF001
+        "Not saved: someone changed Senior Dashboard Engineer × No visibility into "
         "customer health since you opened it. It is now Low; your choice is kept, "
         "save again to replace it."
     )
@@ -160,7 +160,7 @@ def test_a_screen_reader_hears_a_save_a_refusal_and_a_conflict(
     expect(cell.locator("select[name=confidence]")).to_have_value("medium")
     cell.get_by_role("button", name="Save").click()
     expect(status).to_have_text(
-        "Saved: Senior Dashboard Engineer × No visibility into customer health, Medium"  # noqa: RUF001
+        "Saved: Senior Dashboard Engineer × No visibility into customer health, Medium"
     )
     assert Coverage.objects.get(role=role, problem=problem).confidence == "medium"
     assert_not_reloaded(page)
@@ -189,7 +189,7 @@ def test_without_javascript_the_save_is_said_in_the_same_region(
         page.locator("select[name=confidence]").select_option("high")
         page.get_by_role("button", name="Save").click()
         expect(page.get_by_role("status")).to_have_text(
-            "Saved: Senior Dashboard Engineer × No visibility into customer health, High."  # noqa: RUF001
+            "Saved: Senior Dashboard Engineer × No visibility into customer health, High."
         )
     finally:
         context.close()
@@ -248,7 +248,7 @@ def test_a_keyboard_only_cell_edit_saves(contexts, seeded):
     expect(cell.locator("form")).to_have_count(0)
     expect(cell).to_contain_text("Medium")
     expect(page.get_by_role("status")).to_have_text(
-        "Saved: Outbound Engineer × Outbound will hit scale issues in 3-6mo, Medium"  # noqa: RUF001
+        "Saved: Outbound Engineer × Outbound will hit scale issues in 3-6mo, Medium"
     )
     htmx_idle(page)
     expect(cell.get_by_role("link")).to_be_focused()
@@ -313,9 +313,9 @@ def test_publish_read_signed_out_then_unpublish_is_gone_at_once(contexts, seeded
     assert response.status == 200
     assert "x-robots-tag" not in response.headers  # indexable
     expect(visitor.get_by_role("heading", level=1)).to_contain_text("Senior Dashboard Engineer")
-    expect(visitor.get_by_role("link", name="Apply for Senior Dashboard Engineer")).to_have_attribute(
-        "href", "https://jobs.example.com/apply"
-    )
+    expect(
+        visitor.get_by_role("link", name="Apply for Senior Dashboard Engineer")
+    ).to_have_attribute("href", "https://jobs.example.com/apply")
     expect(visitor.get_by_role("button", name="Log out")).to_have_count(0)
     (data,) = job_postings(visitor)
     assert set(data) >= REQUIRED
@@ -325,7 +325,9 @@ def test_publish_read_signed_out_then_unpublish_is_gone_at_once(contexts, seeded
     assert data["url"] == visitor.url
     # The careers page lists it.
     visitor.goto(f"/careers/{token}/")
-    expect(visitor.get_by_role("link", name=re.compile("Senior Dashboard Engineer"))).to_be_visible()
+    expect(
+        visitor.get_by_role("link", name=re.compile("Senior Dashboard Engineer"))
+    ).to_be_visible()
 
     # Taken down: the very next request for it is refused, in the visitor's own browser.
     rec.get_by_role("button", name="Take the posting down").click()
@@ -342,7 +344,9 @@ def test_publish_read_signed_out_then_unpublish_is_gone_at_once(contexts, seeded
     expect(visitor.locator("main")).not_to_contain_text("Apply for")
     assert job_postings(visitor) == []
     visitor.goto(f"/careers/{token}/")
-    expect(visitor.get_by_role("link", name=re.compile("Senior Dashboard Engineer"))).to_have_count(0)
+    expect(visitor.get_by_role("link", name=re.compile("Senior Dashboard Engineer"))).to_have_count(
+        0
+    )
     feed = visitor.request.get(f"/careers/{token}/jobs.json").json()
     assert feed["items"] == []
 
