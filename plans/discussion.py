@@ -495,3 +495,34 @@ def since_last_looked(user, plan, analysis) -> dict | None:
         revision=plan.revision, summary=now, seen_at=timezone.now()
     )
     return {"since": since, "changes": changes}
+
+
+# --- The proposal's "Open discussion" appendix (registered in plans.apps) -----------------
+
+
+def open_discussion_stamp(plan) -> str:
+    """Changes with every comment, edit, delete, resolution and thread of the plan.
+
+    Part of the proposal PDF's cache key when the appendix is included: comments
+    leave the plan's revision as it is.
+    """
+    row = Thread.objects.filter(plan=plan).aggregate(m=Max("updated_at"), n=Count("pk"))
+    latest = row["m"].isoformat() if row["m"] else "-"
+    return f"{latest}|{row['n']}"
+
+
+def open_discussion(plan) -> dict:
+    """The plan's unresolved threads with their comments (not deleted ones), oldest first."""
+    comments = models.Prefetch(
+        "comments",
+        queryset=Comment.objects.filter(deleted=False).select_related("author").order_by("pk"),
+        to_attr="shown_comments",
+    )
+    threads = (
+        Thread.objects.unresolved()
+        .filter(plan=plan)
+        .select_related("problem", "role", "scenario", "author")
+        .prefetch_related(comments)
+        .order_by("created_at", "pk")
+    )
+    return {"open_threads": [t for t in threads if t.shown_comments]}
