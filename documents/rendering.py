@@ -506,8 +506,9 @@ def document_key(plan, kind: str, role: Role | None) -> str:
 
     The proposal's is the plan's revision (with the "Open discussion" appendix, also
     a stamp of the plan's threads, which change without the revision); a JD's,
-    posting's, guide's or kit's is a digest of its HTML, so it changes exactly when what it shows changes (its role's
-    content and the plan fields it prints), not at every edit of the plan.
+    posting's, guide's or kit's is a digest of its HTML, so it changes exactly when
+    what it shows changes (its role's content and the plan fields it prints), not at
+    every edit of the plan.
     """
     # Today's date is part of it: documents flag overdue next steps.
     today = timezone.localdate().isoformat()
