@@ -233,6 +233,27 @@ def discussion_stamp(plan_id) -> str:
     return latest.isoformat() if latest else "-"
 
 
+def live_row(plan_slug: str):
+    """(plan id, revision, newest thread change or None) for the live check, or None.
+
+    Plain SQL on purpose: polled every few seconds by every open page, and Django's
+    compilation of the equivalent annotated query costs about a millisecond, several times
+    the query itself. The stamp is the database's own text of the time; only equality matters.
+    """
+    from django.db import connection
+
+    plan_table = connection.ops.quote_name(Plan._meta.db_table)
+    thread_table = connection.ops.quote_name(Thread._meta.db_table)
+    # Table names from the models (quoted), the slug a parameter.
+    sql = (
+        f"SELECT p.id, p.revision, (SELECT MAX(t.updated_at) FROM {thread_table} t "  # noqa: S608
+        f"WHERE t.plan_id = p.id) FROM {plan_table} p WHERE p.slug = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [plan_slug])
+        return cursor.fetchone()
+
+
 class Comment(models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(
