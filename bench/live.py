@@ -13,7 +13,7 @@ Two measurements, both with production settings (DEBUG off, every middleware):
    also worked out from the CPU one poll costs (a burst of polls alone), which a busy
    machine blurs less than the difference of two rounds.
 
-Run: python -m bench.live [--checks 2000] [--seconds 20] [--rounds 3]
+Run: python -m bench.live [--checks 2000] [--seconds 20] [--rounds 3] [--check-only]
 Database: BENCH_LIVE_DATABASE_URL, by default a SQLite file in bench/results.
 """
 
@@ -173,7 +173,7 @@ class Server:
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=(ROOT / "bench" / "results" / "live-server.log").open("ab"),
             start_new_session=True,
         )
         for _ in range(200):
@@ -202,8 +202,10 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def get(port: int, path: str, cookie: str, headers: dict | None = None) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def get(
+    port: int, path: str, cookie: str, headers: dict | None = None, timeout: float = 30
+) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request("GET", path, headers={"Cookie": cookie, **(headers or {})})
         response = conn.getresponse()
@@ -328,13 +330,16 @@ def poll_cost(server, port, cookies, etag, polls: int) -> float:
 
 
 def measure_load(database_url, cookies, etag, rate, seconds, rounds, workers) -> dict:
+    from django.db import connections
+
     interval = poll_interval()
+    connections.close_all()  # nothing of this process holds the database while gunicorn runs
     server = Server(database_url, workers)
     try:
         port = server.port
         for path in [*MIXED, "/bench/trivial-logged-in"]:  # every worker loads templates once
             for _ in range(workers * 4):
-                assert get(port, path, cookies[0]) == 200, path
+                assert get(port, path, cookies[0], timeout=120) == 200, path
         per_poll = poll_cost(server, port, cookies, etag, 1000)
         pairs = []
         for r in range(rounds):
@@ -372,6 +377,7 @@ def run(
     rounds: int = 3,
     rate: float = 10.0,
     database_url: str | None = None,
+    check_only: bool = False,
 ) -> dict:
     from bench.common import RESULTS, table
 
@@ -385,7 +391,11 @@ def run(
 
     vendor = connection.vendor
     check = time_check(cookies[0], checks)
-    print(f"\nLive check (issue #33.4), {vendor}: in-process WSGI, DEBUG off, {check['n']} checks")
+    load_average = "/".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"\nLive check (issue #33.4), {vendor}: in-process WSGI, DEBUG off, {check['n']} checks "
+        f"(machine load average {load_average})"
+    )
     print(
         table(
             ["request", "median", "p99", "queries"],
@@ -414,6 +424,8 @@ def run(
     print("Queries of one unchanged check:")
     for sql in check["sql"]:
         print("  " + sql[:150])
+    if check_only:
+        return {"check": check}
     workers = int(os.environ.get("BENCH_LIVE_WORKERS", os.cpu_count() * 2 + 1))
     load = measure_load(database_url, cookies, check["etag"], rate, seconds, rounds, workers)
     print(
@@ -453,5 +465,6 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--rate", type=float, default=10.0)
+    parser.add_argument("--check-only", action="store_true", help="only the in-process timing")
     args = parser.parse_args()
-    run(args.checks, args.seconds, args.rounds, args.rate)
+    run(args.checks, args.seconds, args.rounds, args.rate, check_only=args.check_only)
