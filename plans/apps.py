@@ -6,3 +6,17 @@ class PlansConfig(AppConfig):
 
     name = "plans"
     verbose_name = "Plans"
+
+    def ready(self):
+        from core.hooks import Appendix, register_appendix
+        from plans import discussion
+
+        # documents/ prints it in the proposal on request; it may not import plans/.
+        register_appendix(
+            Appendix(
+                name="discussion",
+                label="Include open discussion",
+                stamp=discussion.open_discussion_stamp,
+                context=discussion.open_discussion,
+            )
+        )

@@ -43,10 +43,10 @@ def pdf_text(body: bytes) -> str:
     return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in reader.pages))
 
 
-def download(page, name, *, exact=True):
+def download(page, name, *, exact=True, role="link"):
     """Click the export button ``name`` and return the PDF's bytes."""
     with page.expect_download(timeout=120_000) as info:
-        page.get_by_role("link", name=name, exact=exact).first.click()
+        page.get_by_role(role, name=name, exact=exact).first.click()
     with open(info.value.path(), "rb") as pdf:
         return pdf.read()
 
@@ -173,7 +173,7 @@ def test_a_plans_year(contexts, seeded, browser, live_server):
 
     # --- 3. A recruiter exports all five documents by their buttons and reads them ----------
     rec.goto(PLAN)
-    proposal = pdf_text(download(rec, "Proposal PDF"))
+    proposal = pdf_text(download(rec, "Proposal PDF", role="button"))
     assert PROBLEM in proposal or SHORT in proposal
     assert ROLE in proposal
     rec.goto(PLAN + f"roles/{SLUG}/")
