@@ -39,13 +39,19 @@ from coverage.models import Coverage
 from coverage.outcomes import ProblemOutcome, hired_for_not_solved, load_evidence, outcome_of
 from interviews.loops import plan_kits
 from problems.models import Disposition, NextStep, OpenQuestion, Plan, Problem
-from roles.jd.completeness import forget_jd_states, plan_jd_states
+from roles.jd.completeness import (
+    forget_jd_states,
+    jd_states_known,
+    load_jd_rows,
+    plan_jd_states,
+)
 from roles.models import (
     CONFIDENCE_LABELS,
     CONFIDENCE_SYMBOLS,
     Confidence,
     Decision,
     ItemKind,
+    JDItem,
     Origin,
     Role,
     SuccessCriterion,
@@ -598,8 +604,10 @@ def analyse_plan(plan: Plan, decisions: dict[int, str] | None = None) -> PlanCov
         if decisions and role.pk in decisions:
             role.decision = decisions[role.pk]
     load_evidence(plan, roles)  # hires and check-ins, for outcomes (coverage/outcomes.py)
-    # Each role's JD completeness (role.jd_state), computed once for all of them.
-    plan_jd_states(plan, roles)
+    # Each role's JD completeness (role.jd_state), computed once for all of them. Its rows
+    # (unless this revision's states are known) include the JD items the kits read.
+    jd_rows = None if jd_states_known(plan, roles) else load_jd_rows(plan)
+    plan_jd_states(plan, roles, jd_rows)
     coverages = list(Coverage.objects.filter(role__plan=plan).order_by("pk"))
     roles_by_id = {role.pk: role for role in roles}
     problems_by_id = {problem.pk: problem for problem in problems}
@@ -628,7 +636,7 @@ def analyse_plan(plan: Plan, decisions: dict[int, str] | None = None) -> PlanCov
     # Gaps no coverage cell can change.
     other_gaps = (
         _criteria_gaps(plan, roles)
-        + _traceability_gaps(plan, roles)
+        + _traceability_gaps(plan, roles, jd_rows[JDItem] if jd_rows else None)
         + _question_gaps(questions.values())
     )
     return _assemble(
@@ -852,9 +860,9 @@ def _criteria_gaps(plan: Plan, roles: list[Role]) -> list[Gap]:
     return gaps
 
 
-def _traceability_gaps(plan: Plan, roles: list[Role]) -> list[Gap]:
+def _traceability_gaps(plan: Plan, roles: list[Role], jd_items=None) -> list[Gap]:
     """Interview kits by the one rule (interviews.loops.question_counts)."""
-    kits = plan_kits(plan, roles)
+    kits = plan_kits(plan, roles, jd_items)
     gaps = []
     for role in roles:
         kit = kits[role.pk]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from interviews.models import InterviewStage, Question, StageChoice, TechnicalFocus
 from roles.models import ASSESSABLE_KINDS, MUST_ASSESS_KINDS, ItemKind, JDItem, Role
@@ -197,7 +198,7 @@ class StageKit:
     def spare_minutes(self) -> int:
         return self.stage.duration_minutes - self.minutes
 
-    @property
+    @cached_property
     def counting(self) -> list[Question]:
         return [q for q in self.questions if question_counts(q, self.loop)]
 
@@ -225,11 +226,13 @@ class Kit:
             if any(k.item.kind == kind for k in self.items)
         ]
 
-    @property
+    # A kit is built whole by _assemble and not changed afterwards, so what the gaps,
+    # the overview and the guide ask of it several times is worked out once.
+    @cached_property
     def gaps(self) -> list[KitItem]:
         return [k for k in self.items if k.is_gap]
 
-    @property
+    @cached_property
     def empty_stages(self) -> list[StageKit]:
         return [sk for sk in self.stage_kits if not sk.has_questions]
 
@@ -329,12 +332,21 @@ def build_kit(plan, role: Role) -> Kit:
     return _assemble(loop, items, _questions(role=role))
 
 
-def plan_kits(plan, roles: list[Role]) -> dict[int, Kit]:
-    """Every role's kit in a fixed number of queries (gaps, the overview, the proposal)."""
+def plan_kits(plan, roles: list[Role], jd_items: dict | None = None) -> dict[int, Kit]:
+    """Every role's kit in a fixed number of queries (gaps, the overview, the proposal).
+
+    ``jd_items`` ({role id: its JD items of every kind, in JDItem order}), when the
+    caller loaded them already, saves loading them again (the analysis does).
+    """
     loops = {loop.role.pk: loop for loop in plan_process(plan, roles).loops}
     items = defaultdict(list)
-    for item in JDItem.objects.filter(role__plan=plan, kind__in=ASSESSABLE_KINDS):
-        items[item.role_id].append(item)
+    if jd_items is None:
+        for item in JDItem.objects.filter(role__plan=plan, kind__in=ASSESSABLE_KINDS):
+            items[item.role_id].append(item)
+    else:
+        assessable = frozenset(ASSESSABLE_KINDS)
+        for role in roles:
+            items[role.pk] = [i for i in jd_items.get(role.pk, ()) if i.kind in assessable]
     questions = defaultdict(list)
     for q in _questions(role__plan=plan):
         questions[q.role_id].append(q)
