@@ -252,23 +252,29 @@ def _version_shown(html: bytes) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def mixed_load(caller, servers, seconds: float, clients: int, sizes=SIZES, seed: int = 1) -> dict:
-    """A bounded mixed read/write load across ``servers``; see the module docstring.
+def load_cells(clients: int, sizes=SIZES) -> list[tuple[str, str, str]]:
+    """(plan slug, role, problem) per client: half the clients on each plan, a cell each."""
+    plans = [slug for _, slug in sizes]
+    return [
+        (plans[c % len(plans)], *_cells(plans[c % len(plans)], clients)[c]) for c in range(clients)
+    ]
+
+
+def mixed_load(caller, ports, seconds: float, cells, version_of=_cell_version, seed=1) -> dict:
+    """A bounded mixed read/write load across the servers on ``ports``: a client thread per
+    cell of ``cells`` ((plan slug, role, problem), each edited by its client alone), each
+    request to a server at random. ``version_of(slug, role, problem)`` reads a cell's
+    version from the database (before and after: writes found).
 
     Returns {"seconds", "requests", "by_kind": {kind: [seconds...]}, "errors": [...],
     "inconsistent", "acknowledged", "found", "conflicts"}.
     """
-    plans = [slug for _, slug in sizes]
     lock = threading.Lock()
     by_kind: dict[str, list[float]] = {}
     errors: list[str] = []
     totals = {"inconsistent": 0, "acknowledged": 0, "conflicts": 0}
-    work = []
-    for client in range(clients):
-        slug = plans[client % len(plans)]
-        role, problem = _cells(slug, clients)[client]
-        work.append((client, slug, role, problem, _cell_version(slug, role, problem)))
-    started_versions = {(slug, role, problem): v for _, slug, role, problem, v in work}
+    work = [(c, *cell, version_of(*cell)) for c, cell in enumerate(cells)]
+    started_versions = {tuple(w[1:4]): w[4] for w in work}
     deadline = time.monotonic() + seconds
     kinds = [name for name, _ in READS] + ["cell edit"]
     weights = [weight for _, weight in READS] + [WRITE_WEIGHT]
@@ -289,21 +295,21 @@ def mixed_load(caller, servers, seconds: float, clients: int, sizes=SIZES, seed:
             "cell editor": cell,
             "JD PDF": f"/plans/{slug}/roles/{role}/jd.pdf",
         }
-        label = "seed" if slug == plans[0] else "100 x 300"
+        label = {plan: size for size, plan in SIZES}.get(slug, slug)
         i = 0
         while time.monotonic() < deadline:
             kind = rng.choices(kinds, weights)[0]
-            here = servers[rng.randrange(len(servers))]
+            here = rng.randrange(len(ports))
             try:
                 if kind != "cell edit":
                     status, _, elapsed = caller.request(
-                        here.port, paths[kind], htmx=kind == "cell editor"
+                        ports[here], paths[kind], htmx=kind == "cell editor"
                     )
                     record(f"{kind} ({label})", status, elapsed)
                     continue
                 data = {"confidence": ["high", "low"][i % 2], "rationale": "", "version": version}
                 i += 1
-                status, content, elapsed = caller.request(here.port, cell, data, htmx=True)
+                status, content, elapsed = caller.request(ports[here], cell, data, htmx=True)
                 record(f"cell edit ({label})", status, elapsed)
                 if status == 409:
                     with lock:
@@ -314,8 +320,8 @@ def mixed_load(caller, servers, seconds: float, clients: int, sizes=SIZES, seed:
                 with lock:
                     totals["acknowledged"] += 1
                 # The other server (another process) must show the version just acknowledged.
-                there = servers[(servers.index(here) + 1) % len(servers)]
-                status, content, elapsed = caller.request(there.port, cell, htmx=True)
+                there = ports[(here + 1) % len(ports)]
+                status, content, elapsed = caller.request(there, cell, htmx=True)
                 record(f"cell editor ({label})", status, elapsed)
                 if status == 200 and _version_shown(content) != version:
                     with lock:
@@ -332,7 +338,7 @@ def mixed_load(caller, servers, seconds: float, clients: int, sizes=SIZES, seed:
         thread.join()
     elapsed = time.monotonic() - begun
     found = sum(
-        _cell_version(slug, role, problem) - started
+        version_of(slug, role, problem) - started
         for (slug, role, problem), started in started_versions.items()
     )
     return {
@@ -371,6 +377,7 @@ def run(
     database_url = database_url or os.environ.get("CLUSTER_BENCH_DATABASE_URL", DEFAULT_DB)
     cookie = prepare(database_url)
     caller = Caller(cookie)
+    cells = load_cells(clients)
     log = ROOT / "bench" / "results" / "cluster-servers.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     base = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
@@ -393,7 +400,7 @@ def run(
         try:
             for server in servers:
                 wait_ready(caller, server.port)
-            load = mixed_load(caller, servers, seconds, clients)
+            load = mixed_load(caller, [s.port for s in servers], seconds, cells)
             # One process: "alternating" servers are the same process (the baseline).
             pair = servers if len(servers) > 1 else servers * 2
             out[label] = {"load": load, "edits": measure(caller, pair, edits)}
