@@ -611,10 +611,12 @@ def analyse_plan(plan: Plan, decisions: dict[int, str] | None = None) -> PlanCov
     coverages = list(Coverage.objects.filter(role__plan=plan).order_by("pk"))
     roles_by_id = {role.pk: role for role in roles}
     problems_by_id = {problem.pk: problem for problem in problems}
+    # Share the loaded objects instead of letting each coverage query its own: what
+    # ``coverage.role = role`` does for a role with that id, without the descriptor's checks.
+    role_field, problem_field = Coverage.role.field, Coverage.problem.field
     for coverage in coverages:
-        # Share the loaded objects instead of letting each coverage query its own.
-        coverage.role = roles_by_id[coverage.role_id]
-        coverage.problem = problems_by_id[coverage.problem_id]
+        role_field.set_cached_value(coverage, roles_by_id[coverage.role_id])
+        problem_field.set_cached_value(coverage, problems_by_id[coverage.problem_id])
 
     by_problem: dict[int, list[Coverage]] = defaultdict(list)
     by_role: dict[int, list[Coverage]] = defaultdict(list)
@@ -635,7 +637,7 @@ def analyse_plan(plan: Plan, decisions: dict[int, str] | None = None) -> PlanCov
     column_gaps = {column.role.pk: _column_gaps(column) for column in columns}
     # Gaps no coverage cell can change.
     other_gaps = (
-        _criteria_gaps(plan, roles)
+        _criteria_gaps(plan, roles, jd_rows[SuccessCriterion] if jd_rows else None)
         + _traceability_gaps(plan, roles, jd_rows[JDItem] if jd_rows else None)
         + _question_gaps(questions.values())
     )
@@ -832,15 +834,20 @@ def _column_gaps(column: RoleColumn) -> list[Gap]:
     return gaps
 
 
-def _criteria_gaps(plan: Plan, roles: list[Role]) -> list[Gap]:
+def _criteria_gaps(plan: Plan, roles: list[Role], criteria=None) -> list[Gap]:
+    """``criteria`` ({role id: success criteria}), when loaded already, saves the query."""
     present = defaultdict(set)
-    for role_id, timeframe in (
-        SuccessCriterion.objects.filter(role__plan=plan)
-        .order_by()
-        .values_list("role_id", "timeframe")
-        .distinct()
-    ):
-        present[role_id].add(timeframe)
+    if criteria is not None:
+        for role_id, rows in criteria.items():
+            present[role_id].update(row.timeframe for row in rows)
+    else:
+        for role_id, timeframe in (
+            SuccessCriterion.objects.filter(role__plan=plan)
+            .order_by()
+            .values_list("role_id", "timeframe")
+            .distinct()
+        ):
+            present[role_id].add(timeframe)
     gaps = []
     for role in roles:
         if role.is_inactive:

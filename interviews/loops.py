@@ -80,6 +80,7 @@ def _load(plan):
         members[focus_id].append(FocusMember(role_id, title, slug))
     for row in focus_rows:
         row.members = sorted(members[row.pk], key=lambda m: m.title)
+        row.member_ids = frozenset(m.pk for m in row.members)
     choices = {
         (stage_id, role_id): included
         for stage_id, role_id, included in StageChoice.objects.filter(stage__plan=plan).values_list(
@@ -91,15 +92,16 @@ def _load(plan):
 
 def _loop_for(role, stages, focus_rows, choices) -> RoleLoop:
     decisions = []
+    role_id = role.pk
     for stage in stages:
         rule = stage.applies_to_role(role, stage.selected_role_ids)
-        choice = choices.get((stage.pk, role.pk))
+        choice = choices.get((stage.pk, role_id))
         included = rule if choice is None else choice
         decisions.append(StageDecision(stage, included, rule, choice is not None))
     return RoleLoop(
         role,
         [d.stage for d in decisions if d.included],
-        [f for f in focus_rows if any(m.pk == role.pk for m in f.members)],
+        [f for f in focus_rows if role_id in f.member_ids],
         decisions,
     )
 

@@ -116,9 +116,9 @@ class JDState:
         return "JD in draft" if self.draft else "No JD yet"
 
 
-def section_rows(rows_by_model: dict) -> list[tuple]:
-    """(section, its rows) for every section, given the role's rows of every row model:
-    what ``section.rows.select`` picks, with each model's rows grouped by kind once
+def section_rows(rows_by_model: dict, sections=SECTIONS) -> list[tuple]:
+    """(section, its rows) for each of ``sections``, given the role's rows of every row
+    model: what ``section.rows.select`` picks, with each model's rows grouped by kind once
     instead of scanned once per section (the analysis does this for every role)."""
     by_kind = {}
     for model in _KIND_MODELS:
@@ -137,10 +137,13 @@ def section_rows(rows_by_model: dict) -> list[tuple]:
             if section.rows
             else [],
         )
-        for section in SECTIONS
+        for section in sections
     ]
 
 
+# Only required sections can lack anything or begin a JD (Section.missing, begins_jd).
+_REQUIRED = tuple(section for section in SECTIONS if section.required)
+_FACT_MODELS = tuple(dict.fromkeys(s.rows.model for s in _REQUIRED if s.rows is not None))
 # Row models some section selects by kind (JDItem): section_rows groups them by kind.
 _KIND_MODELS = tuple(
     dict.fromkeys(s.rows.model for s in SECTIONS if s.rows is not None and s.rows.kind is not None)
@@ -151,7 +154,7 @@ def jd_facts(role: Role, rows_by_model: dict) -> tuple[tuple[str, ...], bool]:
     """(what the role's JD lacks, whether it is begun): :func:`jd_missing` and
     :func:`jd_begun` in one pass over the sections."""
     missing, begun = [], False
-    for section, rows in section_rows(rows_by_model):
+    for section, rows in section_rows(rows_by_model, _REQUIRED):
         missing.extend(section.missing(role, rows))
         if not begun and section.begins_jd:
             begun = section.has_content(role, rows)
@@ -190,9 +193,10 @@ def forget_jd_states() -> None:
 
 
 def load_jd_rows(plan) -> dict:
-    """{row model: {role id: rows}} of every role of the plan, one query per row model."""
-    rows = {model: defaultdict(list) for model in ROW_MODELS}
-    for model in ROW_MODELS:
+    """{row model: {role id: rows}} of every role of the plan, one query per row model that
+    completeness reads (a model only optional sections hold, the landscape, is left out)."""
+    rows = {model: defaultdict(list) for model in _FACT_MODELS}
+    for model in _FACT_MODELS:
         for row in model.objects.filter(role__plan=plan):
             rows[model][row.role_id].append(row)
     return rows
@@ -214,7 +218,7 @@ def plan_jd_states(plan, roles, rows: dict | None = None) -> dict[int, JDState]:
             rows = load_jd_rows(plan)
         facts = {}
         for role in roles:
-            by_model = {model: rows[model][role.pk] for model in ROW_MODELS}
+            by_model = {model: rows[model][role.pk] for model in _FACT_MODELS}
             facts[role.pk] = jd_facts(role, by_model)
         _recent.set(key, facts)
     states = {}

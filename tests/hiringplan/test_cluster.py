@@ -44,6 +44,7 @@ client.force_login(user)
 print("SESSION", client.cookies["sessionid"].value)
 """
 
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
