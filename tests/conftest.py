@@ -92,14 +92,16 @@ def pytest_runtest_teardown(item, nextitem):
     Every test then starts from the seeded database, whichever kind ran before it on
     this worker.
     """
-    result = yield
-    seed = _session.get("seed")
-    # After the last test the session's fixtures are gone, the test database with them.
-    if seed is not None and nextitem is not None:
-        with _session["blocker"].unblock():
-            if not Plan.objects.filter(slug=SEED_SLUG).exists():
-                seed.restore()
-    return result
+    try:
+        return (yield)
+    finally:
+        # Also after a failed teardown, or the next test starts on an empty database.
+        seed = _session.get("seed")
+        # After the last test the session's fixtures are gone, the test database with them.
+        if seed is not None and nextitem is not None:
+            with _session["blocker"].unblock():
+                if not Plan.objects.filter(slug=SEED_SLUG).exists():
+                    seed.restore()
 
 
 @pytest.fixture(autouse=True)

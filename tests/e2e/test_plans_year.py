@@ -12,10 +12,8 @@ every other page shows (verdict, gaps, statuses, counts), not only the page it h
 Every expectation is asserted: the journey fails on any regression.
 """
 
-import contextlib
 import io
 import re
-import threading
 import zipfile
 
 import pytest
@@ -45,10 +43,10 @@ def pdf_text(body: bytes) -> str:
     return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in reader.pages))
 
 
-def download(page, name, *, exact=True):
+def download(page, name, *, exact=True, role="link"):
     """Click the export button ``name`` and return the PDF's bytes."""
     with page.expect_download(timeout=120_000) as info:
-        page.get_by_role("link", name=name, exact=exact).first.click()
+        page.get_by_role(role, name=name, exact=exact).first.click()
     with open(info.value.path(), "rb") as pdf:
         return pdf.read()
 
@@ -63,46 +61,7 @@ def verdict(page):
     return page.locator(".verdict .answer")
 
 
-@pytest.fixture
-def one_connection(monkeypatch, live_server):
-    """On the suite's in-memory SQLite database, this test's own queries and the background
-    threads (PDF renders) use the live server's one shared connection, as its request threads
-    do: a second connection to a shared-cache database locks the pages out of every table it
-    reads or writes at once ("database table is locked", a 503 -- this test's make_browser_user
-    did, while the pages polled), which a file database in WAL mode, the app's, never does."""
-    from django.db import connections
-
-    from documents import background
-
-    shared = live_server.thread.connections_override.get("default")
-    if shared is None:  # a database of its own (PostgreSQL): real connections, real locks
-        yield
-        return
-
-    def run_in_background(fn):
-        def run():
-            connections["default"] = shared
-            try:
-                fn()
-            except Exception:  # as background._closing does: logged, not raised
-                background.logger.exception("Background PDF work failed")
-
-        threading.Thread(target=run, daemon=True, name="pdf-background").start()
-
-    monkeypatch.setattr(background, "run_in_background", run_in_background)
-    monkeypatch.setattr(background, "_heartbeat", lambda key: contextlib.nullcontext())
-    own = connections["default"]
-    # And what still holds a table (this thread's connection of before, a statement not yet
-    # finalised) never locks the pages out: readers of a shared cache take no table locks.
-    for conn in (own, shared):
-        conn.ensure_connection()
-        conn.connection.execute("PRAGMA read_uncommitted = 1")
-    connections["default"] = shared
-    yield
-    connections["default"] = own
-
-
-def test_a_plans_year(contexts, seeded, browser, live_server, one_connection):
+def test_a_plans_year(contexts, seeded, browser, live_server):
     _lctx, lead = signed_in(contexts, "lee", "Leadership")
     _hctx, hm = signed_in(contexts, "hana", "Hiring managers")
     _rctx, rec = signed_in(contexts, "rita", "Recruiters")
@@ -208,7 +167,7 @@ def test_a_plans_year(contexts, seeded, browser, live_server, one_connection):
 
     # --- 3. A recruiter exports all five documents by their buttons and reads them ----------
     rec.goto(PLAN)
-    proposal = pdf_text(download(rec, "Proposal PDF"))
+    proposal = pdf_text(download(rec, "Proposal PDF", role="button"))
     assert PROBLEM in proposal or SHORT in proposal
     assert ROLE in proposal
     rec.goto(PLAN + f"roles/{SLUG}/")
