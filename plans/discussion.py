@@ -256,6 +256,27 @@ def discussion_stamp(plan_id) -> str:
     return latest.isoformat() if latest else "-"
 
 
+def live_row(plan_slug: str):
+    """(plan id, revision, newest thread change or None) for the live check, or None.
+
+    Plain SQL on purpose: polled every few seconds by every open page, and Django's
+    compilation of the equivalent annotated query costs about a millisecond, several times
+    the query itself. The stamp is the database's own text of the time; only equality matters.
+    """
+    from django.db import connection
+
+    plan_table = connection.ops.quote_name(Plan._meta.db_table)
+    thread_table = connection.ops.quote_name(Thread._meta.db_table)
+    # Table names from the models (quoted), the slug a parameter.
+    sql = (
+        f"SELECT p.id, p.revision, (SELECT MAX(t.updated_at) FROM {thread_table} t "  # noqa: S608
+        f"WHERE t.plan_id = p.id) FROM {plan_table} p WHERE p.slug = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [plan_slug])
+        return cursor.fetchone()
+
+
 class Comment(models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(
@@ -518,3 +539,34 @@ def since_last_looked(user, plan, analysis) -> dict | None:
         revision=plan.revision, summary=now, seen_at=timezone.now()
     )
     return {"since": since, "changes": changes}
+
+
+# --- The proposal's "Open discussion" appendix (registered in plans.apps) -----------------
+
+
+def open_discussion_stamp(plan) -> str:
+    """Changes with every comment, edit, delete, resolution and thread of the plan.
+
+    Part of the proposal PDF's cache key when the appendix is included: comments
+    leave the plan's revision as it is.
+    """
+    row = Thread.objects.filter(plan=plan).aggregate(m=Max("updated_at"), n=Count("pk"))
+    latest = row["m"].isoformat() if row["m"] else "-"
+    return f"{latest}|{row['n']}"
+
+
+def open_discussion(plan) -> dict:
+    """The plan's unresolved threads with their comments (not deleted ones), oldest first."""
+    comments = models.Prefetch(
+        "comments",
+        queryset=Comment.objects.filter(deleted=False).select_related("author").order_by("pk"),
+        to_attr="shown_comments",
+    )
+    threads = (
+        Thread.objects.unresolved()
+        .filter(plan=plan)
+        .select_related("problem", "role", "scenario", "author")
+        .prefetch_related(comments)
+        .order_by("created_at", "pk")
+    )
+    return {"open_threads": [t for t in threads if t.shown_comments]}
