@@ -455,6 +455,19 @@ class PlanCoverage:
             }
         return self._outcomes[today]
 
+    def role_outcomes(self, today) -> dict[int, ProblemOutcome]:
+        """Each role with a hire: the outcome the one rule (``outcome_of``) gives for that
+        role's hires alone on ``today``. The matrix shows it in the cells the role is
+        mapped to: how this hire is doing on the problems it was hired for."""
+        key = ("roles", today)
+        if key not in self._outcomes:
+            self._outcomes[key] = {
+                role.pk: outcome_of([role], today)
+                for role in self.roles
+                if getattr(role, "loaded_hires", None)
+            }
+        return self._outcomes[key]
+
     def anyone_started(self, today) -> bool:
         """Has anyone hired in a committed role started (is there evidence to read)?"""
         return any(
