@@ -417,10 +417,16 @@ def world(plan, groups):
     }
 
 
-def test_every_page_and_partial_is_valid_html(world, tmp_path, monkeypatch):
+@pytest.fixture
+def vnu():
+    """The checker, before the world is built: skipped without java, never without the jar."""
     if shutil.which("java") is None:
         pytest.skip("no java on this machine: the Nu Html Checker (vnu.jar) needs it")
     assert VNU.exists(), f"{VNU} is missing: run `make setup` (npm ci installs vnu-jar)"
+    return VNU
+
+
+def test_every_page_and_partial_is_valid_html(vnu, world, tmp_path, monkeypatch):
     # An export button's htmx answer is its progress; no background render is started.
     monkeypatch.setattr("documents.background.start_render", lambda *a, **k: 0.0)
 
