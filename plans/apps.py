@@ -8,6 +8,7 @@ class PlansConfig(AppConfig):
     verbose_name = "Plans"
 
     def ready(self):
+        from core import annotations
         from core.hooks import Appendix, register_appendix
         from plans import discussion
 
@@ -18,5 +19,16 @@ class PlansConfig(AppConfig):
                 label="Include open discussion",
                 stamp=discussion.open_discussion_stamp,
                 context=discussion.open_discussion,
+            )
+        )
+        # Open comment threads show as marks on the matrix's cells and on the problem and
+        # role lists (coverage/ shows them; it may not import plans/).
+        annotations.register(
+            annotations.Provider(
+                name="discussion",
+                stamp=lambda plan: discussion.discussion_stamp(plan.pk),
+                counts=discussion.counts_for,
+                url=discussion.thread_list_url,
+                describe=discussion.describe_open_threads,
             )
         )

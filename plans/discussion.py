@@ -27,8 +27,10 @@ from django.db import models, transaction
 from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from simple_history.models import HistoricalRecords
 
+from core.annotations import cell_key, problem_key, role_key
 from core.permissions import LEADERSHIP, Capability, user_may
 from coverage.models import Scenario
 from problems.models import NextStep, OpenQuestion, Plan, Problem
@@ -203,12 +205,13 @@ class Thread(models.Model):
 
 
 def target_key(kind, problem_id=None, role_id=None, section="", scenario_id=None) -> str:
+    # Problems, cells and roles under core.annotations' keys: the matrix and lists read them.
     if kind == Kind.PROBLEM:
-        return f"problem:{problem_id}"
+        return problem_key(problem_id)
     if kind == Kind.CELL:
-        return f"cell:{role_id}:{problem_id}"
+        return cell_key(role_id, problem_id)
     if kind == Kind.ROLE:
-        return f"role:{role_id}"
+        return role_key(role_id)
     if kind == Kind.SECTION:
         return f"section:{role_id}:{section}"
     return f"scenario:{scenario_id}"
@@ -226,6 +229,20 @@ def counts_for(plan) -> dict[str, int]:
         target_key(r["kind"], r["problem_id"], r["role_id"], r["section"], r["scenario_id"]): r["n"]
         for r in rows
     }
+
+
+def thread_list_url(plan_slug, kind, problem_slug="", role_slug="") -> str:
+    """The open threads on one thing, with the form to start another (the marks link here)."""
+    query = {"kind": kind}
+    if problem_slug:
+        query["problem"] = problem_slug
+    if role_slug:
+        query["role"] = role_slug
+    return reverse("thread_list", args=[plan_slug]) + "?" + urlencode(query)
+
+
+def describe_open_threads(count: int) -> str:
+    return f"{count} open comment thread{'s' if count != 1 else ''}"
 
 
 def discussion_stamp(plan_id) -> str:
