@@ -256,9 +256,11 @@ def test_a_keyboard_only_cell_edit_saves(contexts, seeded):
     assert_not_reloaded(page)
     saved = Coverage.objects.get(role=outbound, problem=four)
     assert (saved.confidence, saved.rationale) == ("medium", "Needs a senior")
-    # The gaps page agrees with the matrix.
-    page.goto("/plans/q1-2026/gaps/")
-    expect(page.locator("main")).to_contain_text("Outbound will hit scale issues in 3-6mo")
+    # The cell's own page has the change in its history, by whom.
+    page.goto(f"/plans/q1-2026/matrix/cell/{outbound.slug}/{four.slug}/")
+    expect(page.locator("ol.trail")).to_contain_text(
+        re.compile(r"kim · .* → Medium \(Needs a senior\)")
+    )
 
 
 CAREERS = {
