@@ -298,10 +298,15 @@ def main(argv=None) -> int:
             rows.append((name, path, median, passed))
             print(
                 f"{name:16} a11y {median['accessibility']:3}  best {median['best-practices']:3}  "
-                f"perf {median['performance']:3}  {'ok' if passed else 'BELOW TARGET'}",
+                f"perf {median['performance']:3}  {'ok' if passed else 'BELOW TARGET'}"
+                + (
+                    f"  (performance per run: {[r['performance'] for r in scores]})"
+                    if args.runs > 1
+                    else ""
+                ),
                 flush=True,
             )
-            for line in failing(report):
+            for line in failing(report):  # the last run's
                 print(f"    {line}")
     finally:
         chromium.close()

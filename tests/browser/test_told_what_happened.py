@@ -314,6 +314,8 @@ def test_publish_read_signed_out_then_unpublish_is_gone_at_once(contexts, seeded
     response = visitor.goto(public_url)
     assert response.status == 200
     assert "x-robots-tag" not in response.headers  # indexable
+    # No cache may reuse it without asking: taking it down is seen at once.
+    assert "no-cache" in response.headers["cache-control"]
     expect(visitor.get_by_role("heading", level=1)).to_contain_text("Senior Dashboard Engineer")
     expect(
         visitor.get_by_role("link", name="Apply for Senior Dashboard Engineer")
