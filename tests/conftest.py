@@ -29,6 +29,7 @@ from core.permissions import ADMINS, GROUP_NAMES, HIRING_MANAGERS, LEADERSHIP, R
 from coverage.analysis import forget_analyses
 from documents.rendering import forget_document_keys
 from interchange.plan_data import CONTENT_MODELS
+from plans.summaries import forget as forget_plan_summaries
 from problems.models import Plan
 from tests.seed_snapshot import SeedSnapshot
 
@@ -109,10 +110,12 @@ def _fresh_analyses():
     nor matrix fragments cached for the old content."""
     forget_analyses()
     forget_document_keys()
+    forget_plan_summaries()
     caches["default"].clear()
     yield
     forget_analyses()
     forget_document_keys()
+    forget_plan_summaries()
     caches["default"].clear()
 
 

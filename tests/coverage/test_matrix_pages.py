@@ -137,13 +137,14 @@ def test_a_narrow_plan_has_no_pages(leader_client, plan):
 
 def test_every_page_costs_the_same_queries(leader_client, wide, django_assert_num_queries):
     # A fragment miss reads the cells' change counts (one query) on top of the
-    # four every page needs; a hit does not. (The gaps page computes the analysis.)
+    # four every page needs and the open threads' stamp (core.annotations; no thread,
+    # so no counts); a hit does not. (The gaps page computes the analysis.)
     leader_client.get("/plans/wide/gaps/")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         leader_client.get(MATRIX)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         leader_client.get(MATRIX + "?page=3")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         leader_client.get(MATRIX + "?page=3")
 
 
@@ -153,3 +154,12 @@ def test_the_cached_fragment_names_the_hires_it_shows(leader_client, wide, monke
     assert len(heads(leader_client.get(MATRIX).text)) == HIRES_PER_PAGE
     monkeypatch.setattr("coverage.views.HIRES_PER_PAGE", 10)
     assert heads(leader_client.get(MATRIX).text) == in_order(wide)[:10]
+
+
+def test_pages_of_hires_keep_the_outcome_view(leader_client, wide):
+    html = leader_client.get(MATRIX + "?show=outcomes&page=2").text
+    pager = re.search(r'<nav class="matrix-pager".*?</nav>', html, re.S).group(0)
+    assert pager.count("show=outcomes") == pager.count("page=") > 0
+    assert "show=outcomes" not in re.search(
+        r'<nav class="matrix-pager".*?</nav>', leader_client.get(MATRIX).text, re.S
+    ).group(0)
