@@ -28,7 +28,8 @@ test: setup
 
 setup: system-deps $(STAMP) $(NPM_STAMP)
 
-## Test tools from npm (the OpenID Connect provider the sign-in tests run), exactly as locked.
+## Test tools from npm (the OpenID Connect provider the sign-in tests run, the Nu Html
+## Checker the valid-HTML test runs), exactly as locked.
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NPM_STAMP)
@@ -62,6 +63,11 @@ system-deps:
 	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
 		echo "Installing system packages: nodejs npm"; \
 		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q nodejs npm; \
+	fi
+	@# java, by command (a machine may have another JDK), for the Nu Html Checker (vnu.jar).
+	@if ! command -v java >/dev/null; then \
+		echo "Installing system packages: default-jre-headless"; \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q default-jre-headless; \
 	fi
 
 lint: setup
