@@ -8,7 +8,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-de
 NPM_STAMP := node_modules/.installed-$(shell cksum package-lock.json | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup system-deps lint fixture bench clean
+.PHONY: run test setup system-deps lint fixture bench lighthouse clean
 
 ## make run: set up, migrate, load the seed plan, create demo users, serve on 127.0.0.1:8000
 run: setup
@@ -77,6 +77,10 @@ lint: setup
 bench: setup
 	@command -v wrk >/dev/null || ($(SUDO) apt-get install -y -q wrk || echo "No wrk: the load test will be skipped")
 	$(BIN)/python bench/run.py
+
+## make lighthouse: Lighthouse scores of the main pages on gunicorn (docs/benchmarks.md, "Lighthouse")
+lighthouse: setup
+	$(BIN)/python -m bench.lighthouse --runs 3
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles test-artifacts bench/results
