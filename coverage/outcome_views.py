@@ -281,6 +281,7 @@ def hire_check_ins(request, plan_slug, role_slug, hire_id):
             "rows": _due_rows(hire, dues, today, bound if status == INVALID else None),
             "errors": bound.non_field_errors() if bound is not None else [],
             "today": today,
+            "carried_to": hire.carried_to.select_related("role__plan").first(),
         },
         status=status,
     )
@@ -289,19 +290,28 @@ def hire_check_ins(request, plan_slug, role_slug, hire_id):
 @requires(Capability.CHECK_INS)
 @require_GET
 def check_ins_due(request, plan_slug):
-    """What is due or overdue: a hiring manager's own hires; Leadership sees everyone's too."""
+    """What is due or overdue, and what is still to come: a hiring manager's own hires;
+    Leadership sees everyone's too.
+
+    A hire carried into a newer plan (next quarter's) is followed there, not here.
+    """
     plan = get_plan(plan_slug)
     analysis = cached_analysis(plan)
     today = timezone.localdate()
     everyone = user_may(request.user, Capability.ALL_CHECK_INS)
-    mine, others = [], []
+    carried = carried_forward(plan)
+    mine, others, coming = [], [], []
     for role in analysis.roles:
         for hire in role.loaded_hires:
+            if hire.pk in carried:
+                continue
             if hire.hiring_manager_id != request.user.pk and not everyone:
                 continue
-            open_dues = [
-                due for due in dues_of(role, hire, today) if due.is_due and due.check_in is None
-            ]
+            dues = dues_of(role, hire, today)
+            open_dues = [due for due in dues if due.is_due and due.check_in is None]
+            upcoming = [due for due in dues if not due.is_due and due.check_in is None]
+            if upcoming:
+                coming.append((role, hire, upcoming))
             if not open_dues:
                 continue
             (mine if hire.hiring_manager_id == request.user.pk else others).append(
@@ -314,11 +324,30 @@ def check_ins_due(request, plan_slug):
     others = [
         (role, hire, dues, managers.get(hire.hiring_manager_id)) for role, hire, dues in others
     ]
+    coming.sort(key=lambda found: found[2][0].due_on)
     return TemplateResponse(
         request,
         "coverage/check_ins_due.html",
-        {"plan": plan, "mine": mine, "others": others, "everyone": everyone, "today": today},
+        {
+            "plan": plan,
+            "mine": mine,
+            "others": others,
+            "coming": coming,
+            "carried": carried,
+            "everyone": everyone,
+            "today": today,
+        },
     )
+
+
+def carried_forward(plan) -> dict[int, Hire]:
+    """{hire id: its copy} for this plan's hires carried into a newer plan (one query)."""
+    return {
+        copy.carried_from_id: copy
+        for copy in Hire.objects.filter(carried_from__role__plan=plan).select_related(
+            "role__plan"
+        )
+    }
 
 
 def being_solved(analysis, user, today=None) -> dict:

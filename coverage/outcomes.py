@@ -170,7 +170,12 @@ def outcome_of(roles: list[Role], today: datetime.date) -> ProblemOutcome:
             hires,
         )
     reasons = [f"{role.title}: not every seat has started yet." for role in unfilled]
-    reasons += [f"{due.label}: {CheckInResult(due.result).label.lower()}." for due in not_met]
+    reasons += [
+        f"{due.label}: {CheckInResult(due.result).label.lower()}."
+        if due.result
+        else f"{due.label} falls due today, nothing recorded yet."
+        for due in not_met
+    ]
     if not due_now:
         reasons.append("No criterion has fallen due yet.")
     else:

@@ -6,6 +6,7 @@ the project folder. Production: ``DEBUG`` unset (off), ``SECRET_KEY``,
 docs/deployment.md.
 """
 
+import re
 import warnings
 from datetime import timedelta
 from pathlib import Path
@@ -69,7 +70,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages compressed (static files come pre-compressed from WhiteNoise, above);
     # why this is safe from BREACH: docs/deployment.md, "Compression".
-    "django.middleware.gzip.GZipMiddleware",
+    "core.http.CompressionMiddleware",
     "core.http.NoIndexMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -303,6 +304,13 @@ else:
     EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hiringplan <hiringplan@localhost>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# The app's address, for links in e-mails sent without a request (check-in reminders).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+if SITE_URL and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", SITE_URL):
+    raise ImproperlyConfigured(
+        f"SITE_URL must be the app's address, like https://hiring.example.com (got {SITE_URL!r})."
+    )
+SITE_URL = SITE_URL.rstrip("/")
 
 # --- Internationalisation ------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -7,12 +7,16 @@ not depend on the plans' size.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
+
+from django.utils import timezone
 
 from core.diff import word_ops
 from coverage.analysis import PlanCoverage, RowStatus
 from coverage.models import Coverage
+from coverage.outcomes import Outcome
 from interchange.plan_data import snapshot
 from problems.models import Disposition, OpenQuestion, Plan, Problem
 from roles.jd.sections import SECTIONS
@@ -30,9 +34,30 @@ def material_snapshot(plan: Plan) -> dict:
     return snapshot(plan, MATERIAL_MODELS)
 
 
-def verdict_summary(analysis: PlanCoverage) -> dict:
+def outcome_summary(analysis: PlanCoverage, today: datetime.date | None = None) -> dict:
+    """{problem slug: {"name", "outcome", "label", "hires"}}: each problem's outcome from
+    evidence (coverage/outcomes.py) and the people meant to solve it, "Name (Role)"."""
+    outcomes = analysis.outcomes(today or timezone.localdate())
+    return {
+        row.problem.slug: {
+            "name": row.problem.short_title or row.problem.title,
+            "outcome": str(outcomes[row.problem.pk].outcome),
+            "label": outcomes[row.problem.pk].label,
+            "hires": [
+                f"{hire.person_name} ({hire.role.short_name or hire.role.title})"
+                for hire in outcomes[row.problem.pk].hires
+            ],
+        }
+        for row in analysis.rows
+    }
+
+
+def verdict_summary(analysis: PlanCoverage, today: datetime.date | None = None) -> dict:
     verdict = analysis.verdict
     return {
+        # Each problem's outcome from evidence then (an approval keeps it; pages show it
+        # only to those who may see outcomes).
+        "outcomes": outcome_summary(analysis, today),
         "answer": verdict.answer,
         "solved": verdict.solved,
         "blocking": len(verdict.blocking),
@@ -65,6 +90,23 @@ class Rerank:
     title: str
     before: int | None
     after: int | None
+    slug: str = ""
+
+
+@dataclass
+class OutcomeChange:
+    problem: str
+    before: str
+    after: str
+
+
+@dataclass
+class StillUnsolved:
+    """A problem re-ranked and still not solved, with the people hired to solve it."""
+
+    rerank: Rerank
+    outcome: str
+    hires: list[str]
 
 
 @dataclass
@@ -148,6 +190,38 @@ class PlanDiff:
     def gap_changes(self) -> dict[str, list[str]]:
         return verdict_changes(self.verdict_before, self.verdict_after)
 
+    def _outcomes(self) -> tuple[dict, dict]:
+        return (
+            (self.verdict_before or {}).get("outcomes") or {},
+            (self.verdict_after or {}).get("outcomes") or {},
+        )
+
+    @property
+    def outcome_changes(self) -> list[OutcomeChange]:
+        """Problems in both plans whose outcome from evidence changed (by slug)."""
+        before, after = self._outcomes()
+        return [
+            OutcomeChange(now.get("name") or slug, before[slug]["label"], now["label"])
+            for slug, now in after.items()
+            if slug in before and before[slug].get("outcome") != now.get("outcome")
+        ]
+
+    @property
+    def still_unsolved(self) -> list[StillUnsolved]:
+        """Re-ranked problems not solved then nor now, and who was hired to solve them."""
+        before, after = self._outcomes()
+        out = []
+        for rerank in self.reranked:
+            then, now = before.get(rerank.slug), after.get(rerank.slug)
+            if then is None or now is None or Outcome.SOLVED in (
+                then.get("outcome"),
+                now.get("outcome"),
+            ):
+                continue
+            hires = list(dict.fromkeys([*then.get("hires", []), *now.get("hires", [])]))
+            out.append(StillUnsolved(rerank, now["label"], hires))
+        return out
+
     @property
     def is_empty(self) -> bool:
         return not (
@@ -227,6 +301,7 @@ def compare(old: dict, new: dict, *, jd: bool = True) -> PlanDiff:
                     after.get("short_title") or after["title"],
                     before.get("rank"),
                     after.get("rank"),
+                    slug,
                 )
             )
         was_dealt, now_dealt = _disposition(before, old_owners), _disposition(after, new_owners)

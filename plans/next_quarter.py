@@ -15,9 +15,11 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import close_old_connections, connection, connections, transaction
 from django_tasks import task
+from simple_history.utils import bulk_create_with_history
 
 from interchange.plan_data import CONTENT_MODELS, PLAN_PATH, ImportRefused, save_plan, snapshot
 from problems.models import Plan, period_start
+from roles.models import CheckIn, CheckInReminder, Hire, Role, SuccessCriterion
 
 STARTED_FROM = "Started from {source}"
 logger = logging.getLogger("hiringplan")
@@ -91,7 +93,8 @@ def next_plan_data(source: Plan, *, title: str, period: str, starts_on=None) -> 
 def clone_plan(
     source: Plan, *, title: str, slug: str, period: str, starts_on=None, progress=None
 ) -> Plan:
-    """A new plan with this plan's problems, hires, JDs, criteria and interview process.
+    """A new plan with this plan's problems, hires, JDs, criteria and interview process,
+    and the people hired with their check-ins (carry_hires).
 
     Decisions and JD statuses are copied as they are: the new quarter starts
     where this one ended (see next_plan_data for questions and steps).
@@ -105,20 +108,109 @@ def clone_plan(
         for model in CONTENT_MODELS:
             ids = model.objects.filter(**{PLAN_PATH[model]: plan}).values("pk")
             model.history.filter(id__in=ids).update(history_change_reason=reason)
+        carry_hires(source, plan, reason)
+    Plan.mark_changed(pk=plan.pk)
     return plan
+
+
+def carry_hires(source: Plan, plan: Plan, reason: str) -> int:
+    """Copy ``source``'s hires, their check-ins and the reminders sent into ``plan``.
+
+    The people hired last quarter are still there next quarter, and so are their
+    criteria still to come (a 6- or 12-month check-in falls due in the new
+    period): each problem starts the new plan with the outcome it had, and the
+    check-ins recorded so far come along so that nothing already recorded turns
+    "overdue". The copies point at the hire they were carried from; the old plan
+    keeps its own rows (its history), and only the newest copy is reminded.
+
+    Hires, check-ins and reminders are not plan data (interchange.plan_data): no
+    export carries people's performance, so they are copied here, not there.
+    Returns the number of hires carried.
+    """
+    hires = list(
+        Hire.objects.filter(role__plan=source).select_related("role").order_by("role_id", "seat")
+    )
+    if not hires:
+        return 0
+    roles = {role.slug: role for role in Role.objects.filter(plan=plan)}
+    criteria = {
+        (c.role_id, c.timeframe, c.position): c
+        for c in SuccessCriterion.objects.filter(role__plan=plan)
+    }
+    old_criteria = {
+        c.pk: (c.role.slug, c.timeframe, c.position)
+        for c in SuccessCriterion.objects.filter(role__plan=source).select_related("role")
+    }
+    pairs = [(hire, roles[hire.role.slug]) for hire in hires if hire.role.slug in roles]
+    created = bulk_create_with_history(
+        [
+            Hire(
+                role=role,
+                seat=hire.seat,
+                person_name=hire.person_name,
+                offer_date=hire.offer_date,
+                start_date=hire.start_date,
+                hiring_manager_id=hire.hiring_manager_id,
+                carried_from=hire,
+            )
+            for hire, role in pairs
+        ],
+        Hire,
+        default_change_reason=reason,
+    )
+    copies = {hire.pk: copy for (hire, _), copy in zip(pairs, created, strict=True)}
+
+    def new_criterion(criterion_id):
+        key = old_criteria.get(criterion_id)
+        if key is None or key[0] not in roles:
+            return None
+        return criteria.get((roles[key[0]].pk, key[1], key[2]))
+
+    bulk_create_with_history(
+        [
+            CheckIn(
+                hire=copies[check_in.hire_id],
+                criterion=criterion,
+                result=check_in.result,
+                evidence=check_in.evidence,
+                recorded_on=check_in.recorded_on,
+                recorded_by_id=check_in.recorded_by_id,
+            )
+            for check_in in CheckIn.objects.filter(hire__in=list(copies))
+            if (criterion := new_criterion(check_in.criterion_id)) is not None
+        ],
+        CheckIn,
+        default_change_reason=reason,
+    )
+    CheckInReminder.objects.bulk_create(
+        CheckInReminder(
+            hire=copies[reminder.hire_id],
+            criterion=criterion,
+            due_on=reminder.due_on,
+            sent_to=reminder.sent_to,
+            sent_at=reminder.sent_at,
+        )
+        for reminder in CheckInReminder.objects.filter(hire__in=list(copies))
+        if (criterion := new_criterion(reminder.criterion_id)) is not None
+    )
+    return len(copies)
 
 
 def _progress_key(job_id: int) -> str:
     return f"next-quarter-progress:{job_id}"
 
 
+# Progress is written from inside the copy's transaction, so not to the database (the
+# documents cache is a table): the default cache, which the polling page reads at once in
+# this process (a thread) or, with REDIS_URL, in any process; elsewhere (a db_worker without
+# Redis) the page shows the job row's stage until the copy commits.
 def set_progress(job_id: int, **progress) -> None:
-    caches["documents"].set(_progress_key(job_id), progress, 60 * 60)
+    caches["default"].set(_progress_key(job_id), progress, 60 * 60)
 
 
 def job_progress(job) -> dict:
     """{"stage", "done", "total"} of a running job, as far as it has got."""
-    found = caches["documents"].get(_progress_key(job.pk)) or {}
+    found = caches["default"].get(_progress_key(job.pk)) or {}
     return {
         "stage": found.get("stage") or job.stage or job.get_state_display(),
         "done": found.get("done", 0),
@@ -176,10 +268,15 @@ def start_job(job) -> None:
 def run_in_background(fn) -> None:
     """A daemon thread with its own database connections (tests replace this).
 
-    On SQLite the copy runs in the request instead: SQLite has one writer, and
-    a thread's write transaction would lock the polling page out of the tables.
+    SQLite too: its database runs in WAL mode (settings: ``init_command``), where
+    readers never wait for the one writer and see the last commit, so the polling
+    page answers while the copy's transaction writes (and a page that writes waits
+    at BEGIN IMMEDIATE within the busy timeout, never failing half-way;
+    tests/plans/test_next_quarter_http.py runs it under gunicorn). Only an
+    in-memory SQLite database (the test suite's, shared-cache) runs it in the
+    request: there a writer locks every other connection out of its tables at once.
     """
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
         fn()
         return
 

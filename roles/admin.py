@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from roles.jd.sections import SECTIONS
 from roles.models import (
+    CheckInReminder,
     CompensationBand,
     JDItem,
     LandscapeArea,
@@ -114,3 +115,22 @@ class CompensationBandAdmin(SimpleHistoryAdmin):
 class PlanCompensationAdmin(SimpleHistoryAdmin):
     list_display = ["plan", "budget_currency", "budget_amount"]
     readonly_fields = ["version"]
+
+
+@admin.register(CheckInReminder)
+class CheckInReminderAdmin(admin.ModelAdmin):
+    """Which check-in reminders went, to whom and when (send_check_in_reminders): read only.
+
+    Names the hire and the criterion, never what was recorded (check-ins are not here).
+    """
+
+    list_display = ["sent_at", "sent_to", "hire", "due_on", "criterion"]
+    list_filter = ["due_on"]
+    search_fields = ["sent_to", "hire__person_name"]
+    list_select_related = ["hire__role", "criterion"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

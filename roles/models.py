@@ -688,6 +688,16 @@ class Hire(RoleContent):
         related_name="managed_hires",
         help_text="Records this hire's check-ins and gets their reminders.",
     )
+    # The same person's hire in the plan this one was started from (next quarter's plan
+    # carries its hires): the newest copy is the one whose check-ins are recorded and reminded.
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="carried_to",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -8,6 +8,8 @@ at its own size (the wide drawing scaled down to fit was unreadable, and at its 
 showed three months).
 """
 
+import calendar
+
 from django import template
 
 register = template.Library()
@@ -39,6 +41,12 @@ def timeline_chart(costs, compact=False) -> dict:
     def centre(month):
         return LABEL_WIDTH + index[month] * MONTH_WIDTH + MONTH_WIDTH // 2
 
+    def on_day(day):
+        """A day's place within its month (the planned start is a month, drawn at its centre)."""
+        days = calendar.monthrange(day.year, day.month)[1]
+        offset = (day.day - 1) * MONTH_WIDTH // days + 3
+        return LABEL_WIDTH + index[day.replace(day=1)] * MONTH_WIDTH + offset
+
     ticks = [
         {
             "x": LABEL_WIDTH + i * MONTH_WIDTH,
@@ -55,9 +63,12 @@ def timeline_chart(costs, compact=False) -> dict:
             "y": y,
             "top": TOP + i * LANE_HEIGHT,
             "label": _short(pc.problem.label),
-            "statement": pc.statement,
+            "statement": pc.full_statement,
             "start": None,
+            "actual": None,
         }
+        if pc.actual_start is not None and months:
+            lane["actual"] = on_day(pc.actual_start)
         if pc.start is not None and months:
             lane["start"] = centre(pc.start)
             lane["end"] = centre(pc.milestones[-1].due)
@@ -99,6 +110,11 @@ def _compact_chart(costs) -> dict:
     def centre(month):
         return left + index[month] * month_width + month_width // 2
 
+    def on_day(day):
+        days = calendar.monthrange(day.year, day.month)[1]
+        offset = (day.day - 1) * month_width // days + 3
+        return left + index[day.replace(day=1)] * month_width + offset
+
     ticks = [
         {
             "x": left + i * month_width,
@@ -114,6 +130,7 @@ def _compact_chart(costs) -> dict:
         lane_top = top + i * COMPACT_LANE
         label = _short(pc.problem.label, COMPACT_LABEL_CHARS)
         lane = {"top": lane_top, "label_y": lane_top + 15, "y": lane_top + 28, "start": None}
+        lane["actual"] = on_day(pc.actual_start) if pc.actual_start and months else None
         if pc.start is not None and months:
             # The hire after the problem, in what room the line has left.
             room = COMPACT_LABEL_CHARS + 2 - len(label) - 3
@@ -130,7 +147,7 @@ def _compact_chart(costs) -> dict:
         else:
             lane["note"] = "No committed High-confidence hire"
         lane["label"] = label
-        lane["statement"] = pc.statement
+        lane["statement"] = pc.full_statement
         lanes.append(lane)
     return {
         # Never narrower than the span: the lanes' names above the bars need the room.

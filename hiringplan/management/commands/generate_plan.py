@@ -1,16 +1,22 @@
 """Generate a large synthetic plan, for query-count tests and benchmarks."""
 
+import datetime
 import random
+from collections import defaultdict
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from coverage.models import Coverage
 from interviews.models import AppliesTo, InterviewStage, TechnicalFocus
 from problems.models import NextStep, OpenQuestion, Plan, Problem
 from roles.models import (
+    CheckIn,
+    CheckInResult,
     Confidence,
     Decision,
+    Hire,
     ItemKind,
     JDItem,
     JDStatus,
@@ -19,15 +25,33 @@ from roles.models import (
     Role,
     SuccessCriterion,
     Timeframe,
+    add_months,
 )
 
+FIRST_NAMES = ["Ada", "Alan", "Grace", "Katherine", "Edsger", "Barbara", "Donald", "Frances"]
+LAST_NAMES = ["Lovelace", "Turing", "Hopper", "Johnson", "Dijkstra", "Liskov", "Knuth", "Allen"]
 
-def generate_plan(slug: str, problems: int, roles: int, *, seed: int = 1) -> Plan:
+
+def generate_plan(
+    slug: str,
+    problems: int,
+    roles: int,
+    *,
+    seed: int = 1,
+    hires: bool = True,
+    as_of: datetime.date | None = None,
+    hiring_manager=None,
+) -> Plan:
     """Create (or replace) plan ``slug`` with the given numbers of problems and roles.
 
     Each role covers one to three problems, has criteria for most timeframes,
     a few JD items, and a share of roles are recommended, on hold or cut, so
-    every status and gap kind shows up. Deterministic for a given seed.
+    every status and gap kind shows up. With ``hires`` (the default) about half
+    the committed seats have a person, most of them started up to a year before
+    ``as_of`` (today by default), with check-ins recorded for most criteria due
+    (met, partly, missed, too early) and some left overdue, so every outcome
+    shows up; ``hiring_manager`` manages them all. Deterministic for a given
+    seed and ``as_of``.
     """
     rng = random.Random(seed)  # noqa: S311 - test data, not secrets
     with transaction.atomic():
@@ -129,8 +153,74 @@ def generate_plan(slug: str, problems: int, roles: int, *, seed: int = 1) -> Pla
         NextStep.objects.bulk_create(
             NextStep(plan=plan, position=i, text=f"Step {i}") for i in range(1, 6)
         )
+        if hires:
+            _hires_and_check_ins(
+                rng, role_rows, criteria, as_of or timezone.localdate(), hiring_manager
+            )
     Plan.mark_changed(pk=plan.pk)
     return plan
+
+
+RESULTS = [
+    (0.62, CheckInResult.MET),
+    (0.76, CheckInResult.PARTLY),
+    (0.86, CheckInResult.MISSED),
+    (0.92, CheckInResult.TOO_EARLY),
+]  # above the last: nothing recorded (overdue)
+
+
+def _hires_and_check_ins(rng, roles, criteria, as_of, hiring_manager) -> None:
+    """People in about half the committed seats, and what was recorded for their criteria."""
+    people = []
+    for role in roles:
+        if not role.is_committed:
+            continue
+        for seat in range(1, role.headcount + 1):
+            draw = rng.random()
+            if draw < 0.45:
+                continue  # the seat is still open
+            start = add_months(as_of, -rng.randint(-1, 13)) - datetime.timedelta(
+                days=rng.randint(0, 27)
+            )
+            people.append(
+                Hire(
+                    role=role,
+                    seat=seat,
+                    person_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)} "
+                    f"{role.position}.{seat}",
+                    offer_date=start - datetime.timedelta(days=rng.randint(14, 45)),
+                    # A few accepted an offer and have no start date yet.
+                    start_date=None if draw < 0.52 else start,
+                    hiring_manager=hiring_manager,
+                )
+            )
+    Hire.objects.bulk_create(people)
+    by_role = defaultdict(list)
+    for criterion in criteria:
+        by_role[criterion.role_id].append(criterion)
+    check_ins = []
+    for hire in people:
+        if hire.start_date is None or hire.start_date > as_of:
+            continue
+        for criterion in by_role[hire.role.pk]:
+            due_on = add_months(hire.start_date, criterion.timeframe)
+            if due_on > as_of:
+                continue
+            draw = rng.random()
+            result = next((r for bound, r in RESULTS if draw < bound), None)
+            if result is None:
+                continue
+            check_ins.append(
+                CheckIn(
+                    hire=hire,
+                    criterion=criterion,
+                    result=result,
+                    evidence=f"{result.label} — see the {criterion.get_timeframe_display()} "
+                    "review notes.",
+                    recorded_on=min(as_of, due_on + datetime.timedelta(days=rng.randint(0, 9))),
+                )
+            )
+    CheckIn.objects.bulk_create(check_ins)
 
 
 class Command(BaseCommand):
@@ -141,9 +231,17 @@ class Command(BaseCommand):
         parser.add_argument("--problems", type=int, default=50)
         parser.add_argument("--roles", type=int, default=200)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--no-hires", action="store_true", help="Nobody hired (no hires, no check-ins)."
+        )
 
-    def handle(self, *args, slug, problems, roles, seed, **options):
+    def handle(self, *args, slug, problems, roles, seed, no_hires, **options):
         if problems < 1 or roles < 1:
             raise CommandError("--problems and --roles must be at least 1.")
-        plan = generate_plan(slug, problems, roles, seed=seed)
-        self.stdout.write(f"Generated plan '{plan.slug}': {problems} problems x {roles} roles.")
+        plan = generate_plan(slug, problems, roles, seed=seed, hires=not no_hires)
+        people = Hire.objects.filter(role__plan=plan).count()
+        check_ins = CheckIn.objects.filter(hire__role__plan=plan).count()
+        self.stdout.write(
+            f"Generated plan '{plan.slug}': {problems} problems x {roles} roles, "
+            f"{people} hires, {check_ins} check-ins."
+        )
