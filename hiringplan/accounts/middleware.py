@@ -64,7 +64,8 @@ class AccountMiddleware:
                 "Please sign in again.",
             )
             return _navigate(request, redirect_to_login(request.get_full_path()).url)
-        sessions.touch(request)
+        if not sessions.is_background_poll(request):
+            sessions.touch(request)
         return self.second_factor(request, user)
 
     def second_factor(self, request, user):

@@ -69,6 +69,16 @@ def idle_for(request) -> float:
     return 0.0 if seen is None else time.time() - float(seen)
 
 
+def is_background_poll(request) -> bool:
+    """An open page asking whether the plan changed (templates/_live.html), not a person.
+
+    It must not count as activity: else a tab left open would keep its session
+    alive for ever and the idle sign-out would never come. (A client that forges
+    the header only keeps its own session from being extended.)
+    """
+    return request.headers.get("HX-Trigger") == "live-check"
+
+
 def touch(request):
     """Note that the session is in use, at most once a minute (each note is a session write)."""
     now = time.time()

@@ -180,3 +180,24 @@ def test_an_admin_changes_groups_and_it_is_audited(plan, groups, admin_user):
     assert admin.post(f"/accounts/users/{person.pk}/explode/").status_code == 404
     assert Client().post(f"/accounts/users/{person.pk}/deactivate/").status_code == 302
     assert User.objects.get(pk=person.pk).is_active
+
+
+def test_an_open_page_polling_for_changes_does_not_keep_the_session_alive(plan, groups, settings):
+    """The live check runs every few seconds while a tab is open: it is not activity."""
+    settings.SESSION_IDLE_TIMEOUT = 3600
+    make_user("poller", "Leadership")
+    client, _ = password_client("poller", "pw-poller")
+    assert client.get(PLAN).status_code == 200
+    session = client.session
+    idle_since = time.time() - 1800
+    session[sessions.LAST_SEEN_KEY] = idle_since
+    session.save()
+    poll = client.get(PLAN + "live/", headers={"HX-Request": "true", "HX-Trigger": "live-check"})
+    assert poll.status_code in (200, 304)
+    assert client.session[sessions.LAST_SEEN_KEY] == idle_since  # not noted as active
+    session = client.session
+    session[sessions.LAST_SEEN_KEY] = time.time() - 3601
+    session.save()
+    poll = client.get(PLAN + "live/", headers={"HX-Request": "true", "HX-Trigger": "live-check"})
+    assert poll.status_code in (200, 302) and "login" in (poll.get("HX-Redirect") or poll.get("Location") or "")
+    assert client.get(PLAN).status_code == 302  # signed out: the next real request asks to sign in
