@@ -95,6 +95,21 @@ def claim_next_version(model: type[models.Model], expected: int | None, **lookup
     return expected + 1
 
 
+def first_version(model: type[models.Model], lookup: dict) -> int:
+    """The version a (re)created row starts at: after every version it ever had.
+
+    A cleared matrix cell is a deleted row. Were a new row to start again at 1,
+    an editor still open on the old row's version 1 would save over someone's
+    new judgement without a conflict; continuing from the row's history makes
+    that editor's version stale, as it is.
+    """
+    history = getattr(model, "history", None)
+    if history is None:
+        return 1
+    last = history.filter(**lookup).aggregate(last=models.Max("version"))["last"]
+    return (last or 0) + 1
+
+
 def save_versioned(
     model: type[models.Model],
     expected: int | None,
@@ -116,7 +131,7 @@ def save_versioned(
                 if model.objects.filter(**lookup).exists():
                     raise StaleEdit(f"Someone created the {model._meta.verbose_name} meanwhile.")
                 row = model(**lookup)
-                row.version = 1
+                row.version = first_version(model, lookup)
             else:
                 version = claim_next_version(model, expected, **lookup)
                 row = model.objects.get(**lookup)

@@ -268,3 +268,21 @@ def test_csv_neutralises_formulas_in_role_titles(leader_client, plan, prefix):
     header = next(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     titled = [cell for cell in header if "HYPERLINK" in cell]
     assert titled == [f'\'{prefix}HYPERLINK("http://evil","x") (In the proposed plan; Proposed)']
+
+
+def test_an_editor_open_on_a_cleared_then_reset_cell_is_stale(leader_client, plan):
+    """Clear a cell, set it again: an editor still open on its first version must conflict."""
+    role = plan.roles.get(slug="pam-core-support-engineer")
+    problem = plan.problems.get(rank=2)
+    url = cell_url(role.slug, problem.slug)
+    opened = Coverage.objects.get(role=role, problem=problem).version  # someone's editor
+    cleared = leader_client.post(url, {"confidence": "", "rationale": "", "version": str(opened)}, **HTMX)
+    assert cleared.status_code == 200
+    assert not Coverage.objects.filter(role=role, problem=problem).exists()
+    reset = leader_client.post(url, {"confidence": "medium", "rationale": "again", "version": "0"}, **HTMX)
+    assert reset.status_code == 200
+    assert Coverage.objects.get(role=role, problem=problem).version > opened
+    stale = leader_client.post(url, {"confidence": "low", "rationale": "old tab", "version": str(opened)}, **HTMX)
+    assert stale.status_code == 409
+    assert "Someone changed this cell since you opened it" in page_text(stale)
+    assert Coverage.objects.get(role=role, problem=problem).confidence == Confidence.MEDIUM
