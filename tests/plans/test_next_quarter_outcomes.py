@@ -123,6 +123,11 @@ def test_next_quarter_carries_outcomes_and_check_ins_still_to_come(
     # Straight after the copy nothing's outcome changed.
     compare = page_text(leader_client.get("/plans/q2-2026/compare/?with=q1-2026"))
     assert "Are they being solved?" in compare and "No problem's outcome changed." in compare
+    assert (
+        f"Carried from “Q1 2026 Hiring Proposal”: 1 hire with what was recorded, and "
+        f"{len(year)} check-in{'s' if len(year) != 1 else ''} still to come (the next due "
+        f"{add_months(hired['hire'].start_date, 12).strftime('%-d %b %Y')})"
+    ) in compare
 
 
 def test_compare_shows_outcome_changes_and_who_was_meant_to_solve_a_reranked_problem(
