@@ -1,8 +1,10 @@
-"""Every benchmark in one run: pages, PDFs, load. `make bench` calls this.
+"""Every benchmark in one run: pages, PDFs, the cold analysis, load, several app servers.
+`make bench` calls this.
 
 Pages and PDFs run in this process against a fresh SQLite database (the
 embedded default); the load test runs gunicorn on PostgreSQL in a process of
-its own. Everything printed is also written to bench/results/latest.txt.
+its own, and so does the live-check benchmark (bench/live.py, its own database).
+Everything printed is also written to bench/results/latest.txt.
 """
 
 import contextlib
@@ -78,6 +80,26 @@ def main() -> None:
         print(result.stdout.rstrip())
         if result.returncode != 0:
             print(f"Load benchmark failed:\n{result.stderr[-2000:]}")
+    # The live check and three polling leaders (gunicorn on a database of its own).
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.live"], capture_output=True, text=True, cwd=ROOT
+    )
+    with contextlib.redirect_stdout(out):
+        print(result.stdout.rstrip())
+        if result.returncode != 0:
+            print(f"Live-check benchmark failed:\n{result.stderr[-2000:]}")
+    # The cold analysis runs in processes of its own (each on a fresh start), callgrind
+    # counts included when valgrind is installed.
+    import shutil
+
+    analysis = [sys.executable, "-m", "bench.analysis"]
+    if shutil.which("valgrind") and shutil.which("cc"):
+        analysis.append("--instructions")
+    result = subprocess.run(analysis, capture_output=True, text=True, cwd=ROOT)
+    with contextlib.redirect_stdout(out):
+        print(result.stdout.rstrip())
+        if result.returncode != 0:
+            print(f"Analysis benchmark failed:\n{result.stderr[-2000:]}")
     # Several app servers (PostgreSQL + Redis), in a process of its own too.
     result = subprocess.run(
         [sys.executable, "-m", "bench.cluster"], capture_output=True, text=True, cwd=ROOT

@@ -55,8 +55,13 @@ class Refused(Exception):
 
 
 def version_field():
-    """The hidden field that carries the edit version a form was opened on."""
-    return forms.IntegerField(min_value=0, max_value=MAX_VERSION, widget=forms.HiddenInput)
+    """The hidden field that carries the edit version a form was opened on.
+
+    It is written without an ``id`` (no label points at it): a page with several forms
+    (a JD's decision, pipeline, start month and band) would otherwise repeat ``id_version``.
+    """
+    widget = forms.HiddenInput(attrs={"id": False})
+    return forms.IntegerField(min_value=0, max_value=MAX_VERSION, widget=widget)
 
 
 def opened_version(data, name: str = "version") -> int | None:

@@ -3,6 +3,7 @@
 from ipaddress import ip_address
 
 from django.conf import settings
+from django.middleware.gzip import GZipMiddleware
 from django.template.response import TemplateResponse
 
 from core import fragments
@@ -103,11 +104,33 @@ class NoIndexMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not getattr(request, "hp_indexable", False) and not response.has_header(
-            "X-Robots-Tag"
-        ):
+        if not getattr(request, "hp_indexable", False) and not response.has_header("X-Robots-Tag"):
             response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         request.hp_indexable = getattr(view_func, "indexable", False)
+
+
+def uncompressed(view):
+    """Mark a view whose pages must never be compressed (BREACH, docs/deployment.md).
+
+    For pages that hold a long-lived secret on a GET next to text the requester
+    chooses (the second-factor set-up page shows the pending TOTP key and echoes
+    ``?next=``): a compressed size would leak the secret a byte at a time.
+    """
+    view.uncompressed = True
+    return view
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Django's ``GZipMiddleware`` (random padding against BREACH included), except for
+    the views marked ``@uncompressed``."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        request.hp_uncompressed = getattr(view_func, "uncompressed", False)
+
+    def process_response(self, request, response):
+        if getattr(request, "hp_uncompressed", False):
+            return response
+        return super().process_response(request, response)

@@ -39,13 +39,19 @@ from coverage.models import Coverage
 from coverage.outcomes import ProblemOutcome, hired_for_not_solved, load_evidence, outcome_of
 from interviews.loops import plan_kits
 from problems.models import Disposition, NextStep, OpenQuestion, Plan, Problem
-from roles.jd.completeness import forget_jd_states, plan_jd_states
+from roles.jd.completeness import (
+    forget_jd_states,
+    jd_states_known,
+    load_jd_rows,
+    plan_jd_states,
+)
 from roles.models import (
     CONFIDENCE_LABELS,
     CONFIDENCE_SYMBOLS,
     Confidence,
     Decision,
     ItemKind,
+    JDItem,
     Origin,
     Role,
     SuccessCriterion,
@@ -449,6 +455,19 @@ class PlanCoverage:
             }
         return self._outcomes[today]
 
+    def role_outcomes(self, today) -> dict[int, ProblemOutcome]:
+        """Each role with a hire: the outcome the one rule (``outcome_of``) gives for that
+        role's hires alone on ``today``. The matrix shows it in the cells the role is
+        mapped to: how this hire is doing on the problems it was hired for."""
+        key = ("roles", today)
+        if key not in self._outcomes:
+            self._outcomes[key] = {
+                role.pk: outcome_of([role], today)
+                for role in self.roles
+                if getattr(role, "loaded_hires", None)
+            }
+        return self._outcomes[key]
+
     def anyone_started(self, today) -> bool:
         """Has anyone hired in a committed role started (is there evidence to read)?"""
         return any(
@@ -598,15 +617,19 @@ def analyse_plan(plan: Plan, decisions: dict[int, str] | None = None) -> PlanCov
         if decisions and role.pk in decisions:
             role.decision = decisions[role.pk]
     load_evidence(plan, roles)  # hires and check-ins, for outcomes (coverage/outcomes.py)
-    # Each role's JD completeness (role.jd_state), computed once for all of them.
-    plan_jd_states(plan, roles)
+    # Each role's JD completeness (role.jd_state), computed once for all of them. Its rows
+    # (unless this revision's states are known) include the JD items the kits read.
+    jd_rows = None if jd_states_known(plan, roles) else load_jd_rows(plan)
+    plan_jd_states(plan, roles, jd_rows)
     coverages = list(Coverage.objects.filter(role__plan=plan).order_by("pk"))
     roles_by_id = {role.pk: role for role in roles}
     problems_by_id = {problem.pk: problem for problem in problems}
+    # Share the loaded objects instead of letting each coverage query its own: what
+    # ``coverage.role = role`` does for a role with that id, without the descriptor's checks.
+    role_field, problem_field = Coverage.role.field, Coverage.problem.field
     for coverage in coverages:
-        # Share the loaded objects instead of letting each coverage query its own.
-        coverage.role = roles_by_id[coverage.role_id]
-        coverage.problem = problems_by_id[coverage.problem_id]
+        role_field.set_cached_value(coverage, roles_by_id[coverage.role_id])
+        problem_field.set_cached_value(coverage, problems_by_id[coverage.problem_id])
 
     by_problem: dict[int, list[Coverage]] = defaultdict(list)
     by_role: dict[int, list[Coverage]] = defaultdict(list)
@@ -627,8 +650,8 @@ def analyse_plan(plan: Plan, decisions: dict[int, str] | None = None) -> PlanCov
     column_gaps = {column.role.pk: _column_gaps(column) for column in columns}
     # Gaps no coverage cell can change.
     other_gaps = (
-        _criteria_gaps(plan, roles)
-        + _traceability_gaps(plan, roles)
+        _criteria_gaps(plan, roles, jd_rows[SuccessCriterion] if jd_rows else None)
+        + _traceability_gaps(plan, roles, jd_rows[JDItem] if jd_rows else None)
         + _question_gaps(questions.values())
     )
     return _assemble(
@@ -824,15 +847,20 @@ def _column_gaps(column: RoleColumn) -> list[Gap]:
     return gaps
 
 
-def _criteria_gaps(plan: Plan, roles: list[Role]) -> list[Gap]:
+def _criteria_gaps(plan: Plan, roles: list[Role], criteria=None) -> list[Gap]:
+    """``criteria`` ({role id: success criteria}), when loaded already, saves the query."""
     present = defaultdict(set)
-    for role_id, timeframe in (
-        SuccessCriterion.objects.filter(role__plan=plan)
-        .order_by()
-        .values_list("role_id", "timeframe")
-        .distinct()
-    ):
-        present[role_id].add(timeframe)
+    if criteria is not None:
+        for role_id, rows in criteria.items():
+            present[role_id].update(row.timeframe for row in rows)
+    else:
+        for role_id, timeframe in (
+            SuccessCriterion.objects.filter(role__plan=plan)
+            .order_by()
+            .values_list("role_id", "timeframe")
+            .distinct()
+        ):
+            present[role_id].add(timeframe)
     gaps = []
     for role in roles:
         if role.is_inactive:
@@ -852,9 +880,9 @@ def _criteria_gaps(plan: Plan, roles: list[Role]) -> list[Gap]:
     return gaps
 
 
-def _traceability_gaps(plan: Plan, roles: list[Role]) -> list[Gap]:
+def _traceability_gaps(plan: Plan, roles: list[Role], jd_items=None) -> list[Gap]:
     """Interview kits by the one rule (interviews.loops.question_counts)."""
-    kits = plan_kits(plan, roles)
+    kits = plan_kits(plan, roles, jd_items)
     gaps = []
     for role in roles:
         kit = kits[role.pk]

@@ -21,6 +21,8 @@ Rules, in plain words (the cost page repeats them):
   and interview guide ready: 1; JD ready: 2; JD in draft: 3; no JD: 4).
 * A problem's **timeline** follows its first committed High-confidence hire:
   the month it starts, and its 3-, 6- and 12-month success criteria due dates.
+  Once someone hired into that role has a start date, the lane also shows the
+  **actual start** (the earliest of its hires) against the planned month.
 """
 
 from __future__ import annotations
@@ -257,6 +259,38 @@ class ProblemCost:
         return self.first_hire.start if self.first_hire else None
 
     @property
+    def actual_start(self) -> datetime.date | None:
+        """The day the lane's hire actually started (the earliest of the role's hires with a
+        start date), from the hires the analysis loaded; None before anyone has one."""
+        if self.first_hire is None:
+            return None
+        days = [h.start_date for h in getattr(self.first_hire.role, "loaded_hires", [])]
+        days = [day for day in days if day is not None]
+        return min(days) if days else None
+
+    @property
+    def actual_statement(self) -> str:
+        """'Actual start 2 Mar 2026 (planned Feb 2026, 1 month late).' or ''."""
+        actual = self.actual_start
+        if actual is None:
+            return ""
+        text = f"Actual start {actual:%-d %b %Y}"
+        if self.start is None:
+            return text + " (no planned month)."
+        late = (actual.year - self.start.year) * 12 + actual.month - self.start.month
+        if late == 0:
+            when = "in the planned month"
+        else:
+            n = abs(late)
+            when = f"{n} month{'s' if n != 1 else ''} {'late' if late > 0 else 'early'}"
+        return f"{text} (planned {month_label(self.start)}, {when})."
+
+    @property
+    def full_statement(self) -> str:
+        """The statement, and the actual start once there is one (pages and the PDF)."""
+        return " ".join(part for part in (self.statement, self.actual_statement) if part)
+
+    @property
     def name(self) -> str:
         if self.problem.rank:
             return f"Problem #{self.problem.rank}"
@@ -433,6 +467,7 @@ class PlanCosts:
         """Every month the timeline spans: the plan's first month to the last 12-month due."""
         known = [m.due for pc in self.problem_costs for m in pc.milestones]
         known += [pc.start for pc in self.problem_costs if pc.start]
+        known += [first_of_month(a) for pc in self.problem_costs if (a := pc.actual_start)]
         if self.plan.starts_on:
             known.append(first_of_month(self.plan.starts_on))
         if not known:
@@ -446,7 +481,7 @@ class PlanCosts:
 
     @cached_property
     def statements(self) -> list[str]:
-        return [pc.statement for pc in self.problem_costs if pc.problem.is_ranked]
+        return [pc.full_statement for pc in self.problem_costs if pc.problem.is_ranked]
 
 
 def plan_costs(plan: Plan, analysis: PlanCoverage) -> PlanCosts:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import annotations
 from core.http import form_status
 from core.permissions import Capability, requires
 from coverage.analysis import cached_analysis
@@ -27,7 +28,13 @@ from roles.models import Decision
 def problem_list(request, plan_slug):
     plan = get_plan(plan_slug)
     return TemplateResponse(
-        request, "problems/problem_list.html", {"plan": plan, "analysis": cached_analysis(plan)}
+        request,
+        "problems/problem_list.html",
+        {
+            "plan": plan,
+            "analysis": cached_analysis(plan),
+            "annotations": annotations.for_plan(plan),  # open comment threads per problem
+        },
     )
 
 
@@ -47,7 +54,12 @@ def role_list(request, plan_slug):
     return TemplateResponse(
         request,
         "roles/role_list.html",
-        {"plan": plan, "groups": groups, "decision_choices": Decision.choices},
+        {
+            "plan": plan,
+            "groups": groups,
+            "decision_choices": Decision.choices,
+            "annotations": annotations.for_plan(plan),  # open comment threads per role
+        },
     )
 
 

@@ -10,10 +10,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import annotations
 from core.editing import Submission, rebased, render_submission, submit
 from core.http import render_page
 from core.permissions import Capability, capabilities_of, requires, user_may
@@ -27,6 +29,7 @@ from problems.access import get_plan
 from problems.models import Problem
 from roles.access import get_role
 from roles.forms import BandTableForm
+from roles.hires import may_see_check_ins
 from roles.models import Confidence, Level, PlanCompensation
 from roles.services import save_band_table
 
@@ -37,6 +40,32 @@ def _matrix_filters(request) -> dict:
     return {
         "include_recommended": request.GET.get("recommended") != "hide",
         "include_inactive": request.GET.get("inactive") != "hide",
+        # Outcomes come from check-ins: the view exists only for those who may see some.
+        "show_outcomes": request.GET.get("show") == "outcomes"
+        and user_may(request.user, Capability.CHECK_INS),
+    }
+
+
+def _outcome_viewer(user) -> str:
+    """Whose outcomes a fragment shows, for its cache key: Leadership's (every hire's) are
+    the same for all of them; a hiring manager's are their own hires'."""
+    return "all" if user_may(user, Capability.ALL_CHECK_INS) else f"user-{user.pk}"
+
+
+def visible_role_outcomes(user, analysis, today) -> dict:
+    """{role id: outcome} of the hired roles whose check-ins ``user`` may see: every role for
+    Leadership, for a hiring manager the roles all of whose hires they manage, else none.
+    The outcome itself comes from the one rule (``PlanCoverage.role_outcomes``)."""
+    if not user_may(user, Capability.CHECK_INS):
+        return {}
+    outcomes = analysis.role_outcomes(today)
+    if user_may(user, Capability.ALL_CHECK_INS):
+        return outcomes
+    roles = {role.pk: role for role in analysis.roles}
+    return {
+        role_id: outcome
+        for role_id, outcome in outcomes.items()
+        if all(may_see_check_ins(user, hire) for hire in roles[role_id].loaded_hires)
     }
 
 
@@ -59,7 +88,10 @@ class _MatrixData:
 
     @cached_property
     def all_columns(self):
-        return self.analysis.with_columns(**self.filters)
+        return self.analysis.with_columns(
+            include_recommended=self.filters["include_recommended"],
+            include_inactive=self.filters["include_inactive"],
+        )
 
     def hire_page(self, number, hire_slug=None):
         """The page of roles asked for, or else the one holding ``hire_slug``; a page
@@ -90,6 +122,7 @@ def _hire_pages(page, filters) -> list[tuple[int, str, str]]:
     kept = [
         ("recommended", "hide") if not filters["include_recommended"] else None,
         ("inactive", "hide") if not filters["include_inactive"] else None,
+        ("show", "outcomes") if filters["show_outcomes"] else None,
     ]
     return [
         (
@@ -99,6 +132,14 @@ def _hire_pages(page, filters) -> list[tuple[int, str, str]]:
         )
         for n in page.paginator.page_range
     ]
+
+
+def _cell_notes(notes, columns, rows) -> dict:
+    """{(role id, problem id): marks HTML} for the cells on this page that have marks."""
+    return notes.cell_marks(
+        {column.role.pk: column.role.slug for column in columns},
+        {row.problem.pk: row.problem.slug for row in rows},
+    )
 
 
 def matrix_url(plan, role=None, anchor: str = "") -> str:
@@ -117,8 +158,28 @@ def _matrix_context(request, plan) -> dict:
     hires = data.hire_page(request.GET.get("page"), request.GET.get("hire"))
     columns = hires.object_list
     edited = SimpleLazyObject(lambda: edited_roles(plan))
+    notes = annotations.for_plan(plan)
+    today = timezone.localdate()
+    show_outcomes = filters["show_outcomes"]
     return {
         "cell_marks": SimpleLazyObject(lambda: cell_marks(plan, columns, data.rows)),
+        # Open comment threads and the like (core.annotations): one query for the stamp
+        # on every request, one more for the counts when the fragment misses.
+        "annotations": notes,
+        "cell_notes": SimpleLazyObject(lambda: _cell_notes(notes, columns, data.rows)),
+        # ?show=outcomes: per cell, how the role's hires are doing (names people, so keyed
+        # on the day and on whose check-ins the viewer may see).
+        "outcome_key": f"outcomes-{today.isoformat()}-{_outcome_viewer(request.user)}"
+        if show_outcomes
+        else "",
+        "cell_outcomes": SimpleLazyObject(
+            lambda: visible_role_outcomes(request.user, data.analysis, today)
+        )
+        if show_outcomes
+        else None,
+        "problem_outcomes": SimpleLazyObject(lambda: data.analysis.outcomes(today))
+        if show_outcomes
+        else None,
         "plan": plan,
         "analysis": SimpleLazyObject(lambda: data.analysis),
         "columns": columns,
@@ -348,6 +409,7 @@ def _cell_context(request, plan, analysis, role_id, problem_id) -> dict:
         "cell_prefix": reverse("matrix", args=[plan.slug]) + "cell/",
         # This cell's note only (its history, in one small query), not the whole matrix's.
         "cell_marks": cell_marks(plan, [column], [row], changes=changed_cell(role_id, problem_id)),
+        "cell_notes": _cell_notes(annotations.for_plan(plan), [column], [row]),
         "oob": True,
     }
 

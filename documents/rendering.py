@@ -32,6 +32,7 @@ from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.hooks import appendix as registered_appendix
 from core.lru import LRU
 from core.markdown import DOCUMENT_SECONDS, markdown_budget
 from coverage.analysis import analyse_plan
@@ -169,6 +170,8 @@ class Document:
     # Who it is from as the reader sees it: the plan's people for internal documents,
     # the organisation (the plan) for what candidates read.
     candidate_facing: bool = False
+    # An optional chapter another app provides (core.hooks), e.g. "discussion".
+    appendix: str = ""
 
 
 # WeasyPrint lays out a table cell in about a millisecond; past this many cells
@@ -285,6 +288,20 @@ def _proposal_context(plan, _role):
     }
 
 
+def _proposal_with_discussion_context(plan, role):
+    """The proposal, and the plan's unresolved comment threads as its last appendix."""
+    context = {**_proposal_context(plan, role), **appendix_of("discussion").context(plan)}
+    context["with_discussion"] = True
+    return context
+
+
+def appendix_of(name: str):
+    found = registered_appendix(name)
+    if found is None:
+        raise DocumentError("This document's appendix is not available.")
+    return found
+
+
 def _jd_context(plan, role):
     return {"plan": plan, "role": role, "jd": load_role_jd(role), "loop": role_loop(plan, role)}
 
@@ -346,6 +363,18 @@ DOCUMENTS = {
             f"{plan.title}: the problems, the proposed hires and whether they solve them"
         ),
     ),
+    # The same, with the unresolved comment threads ("Open discussion"); off by default.
+    "proposal_discussion": Document(
+        "documents/proposal.html",
+        _proposal_with_discussion_context,
+        lambda plan, _role: f"{plan.slug}-hiring-proposal-with-discussion.pdf",
+        per_role=False,
+        label="Proposal PDF",
+        subject=lambda plan, _role: (
+            f"{plan.title}: the problems, the proposed hires and whether they solve them"
+        ),
+        appendix="discussion",
+    ),
     "jd": Document(
         "documents/jd.html",
         _jd_context,
@@ -395,6 +424,7 @@ DOCUMENTS = {
 
 KIND_KEYWORDS = {
     "proposal": "hiring proposal",
+    "proposal_discussion": "hiring proposal",
     "jd": "job description",
     "posting": "job posting",
     "guide": "interview guide",
@@ -454,7 +484,12 @@ def document_html(plan, kind: str, role: Role | None = None) -> str:
 
 
 def _content(plan, kind: str, role: Role | None, today: str) -> str:
-    if not DOCUMENTS[kind].per_role:
+    spec = DOCUMENTS[kind]
+    if not spec.per_role:
+        if spec.appendix:
+            # Comments leave the revision as it is; the appendix's stamp moves with them.
+            stamp = appendix_of(spec.appendix).stamp(plan)
+            return plan.revision + "-" + hashlib.sha256(stamp.encode()).hexdigest()[:16]
         return plan.revision  # the proposal shows the whole plan
     memo = (plan.pk, plan.revision, kind, role.pk, today)
     digest = _content_digests.get(memo)
@@ -469,9 +504,11 @@ def _content(plan, kind: str, role: Role | None, today: str) -> str:
 def document_key(plan, kind: str, role: Role | None) -> str:
     """Cache key and ETag seed: changes whenever the document's content can change.
 
-    The proposal's is the plan's revision; a JD's, posting's, guide's or kit's is a
-    digest of its HTML, so it changes exactly when what it shows changes (its role's
-    content and the plan fields it prints), not at every edit of the plan.
+    The proposal's is the plan's revision (with the "Open discussion" appendix, also
+    a stamp of the plan's threads, which change without the revision); a JD's,
+    posting's, guide's or kit's is a digest of its HTML, so it changes exactly when
+    what it shows changes (its role's content and the plan fields it prints), not at
+    every edit of the plan.
     """
     # Today's date is part of it: documents flag overdue next steps.
     today = timezone.localdate().isoformat()

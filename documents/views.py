@@ -11,7 +11,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.http import require_GET
 
+from core.hooks import appendix as registered_appendix
 from core.permissions import Capability, requires
 from documents.background import export_progress, start_render
 from documents.posting import name_flags
@@ -38,6 +39,8 @@ EXPORT_LABELS = {kind: spec.label for kind, spec in DOCUMENTS.items()}
 
 
 def _url(plan, kind, role):
+    if kind == "proposal_discussion":  # the proposal's export option
+        return reverse("proposal_pdf", args=[plan.slug]) + "?discussion=1"
     name = f"{kind}_pdf"
     if role is None:
         return reverse(name, args=[plan.slug])
@@ -66,7 +69,8 @@ def pdf_response(request, *, plan, kind: str, role=None) -> HttpResponse:
         return previous_pdf(plan, kind, role, spec)
     key = document_key(plan, kind, role)
     etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-    last_modified = int(plan.updated_at.timestamp())
+    # An appendix of comments changes without the plan: only the ETag says what it holds.
+    last_modified = None if spec.appendix else int(plan.updated_at.timestamp())
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if not_modified is not None:
         return not_modified
@@ -89,7 +93,8 @@ def pdf_response(request, *, plan, kind: str, role=None) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{spec.filename(plan, role)}"'
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = "private, no-cache"
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -115,7 +120,11 @@ def previous_pdf(plan, kind: str, role, spec) -> HttpResponse:
 @requires(Capability.EXPORT_PROPOSAL)
 @require_GET
 def proposal_pdf(request, plan_slug):
-    return pdf_response(request, plan=get_plan(plan_slug), kind="proposal")
+    """The whole proposal; ``?discussion=1`` adds the unresolved threads as an appendix."""
+    kind = "proposal_discussion" if request.GET.get("discussion") == "1" else "proposal"
+    if kind == "proposal_discussion" and registered_appendix("discussion") is None:
+        raise Http404("No discussion to include.")
+    return pdf_response(request, plan=get_plan(plan_slug), kind=kind)
 
 
 @requires(Capability.ALL_CHECK_INS)

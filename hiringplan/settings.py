@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages compressed (static files come pre-compressed from WhiteNoise, above);
     # why this is safe from BREACH: docs/deployment.md, "Compression".
-    "django.middleware.gzip.GZipMiddleware",
+    "core.http.CompressionMiddleware",
     "core.http.NoIndexMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -9,6 +9,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
+from django.core.paginator import Paginator
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import (
     HttpResponse,
@@ -23,6 +24,7 @@ from django.templatetags.static import static
 from django.views.decorators.http import require_GET, require_POST
 
 from core.permissions import Capability, authenticated, public, requires, user_may
+from plans import summaries
 from problems.models import Plan
 
 logger = logging.getLogger(__name__)
@@ -117,8 +119,12 @@ def no_access(request):
 @requires(Capability.VIEW)
 @require_GET
 def plan_list(request):
-    plans = Plan.objects.newest_first()
-    return TemplateResponse(request, "plan_list.html", {"plans": plans})
+    """Every plan, newest first, each saying which it is (plans.summaries), a page at a time."""
+    page = Paginator(Plan.objects.newest_first(), summaries.MAX_LISTED).get_page(
+        request.GET.get("page")
+    )
+    context = {"page": page, "plans": summaries.summarise(page.object_list)}
+    return TemplateResponse(request, "plan_list.html", context)
 
 
 # --- Error pages: friendly, and leak nothing ----------------------------------------------

@@ -1,4 +1,4 @@
-"""The admins' import form: a proposal with its JDs, or a JSON export."""
+"""The admins' import form: a proposal with its JDs, a Markdown bundle (zip), or a JSON export."""
 
 from django import forms
 
@@ -30,6 +30,11 @@ class ImportForm(forms.Form):
     )
     proposal = forms.FileField(label="Proposal (Markdown)", required=False)
     jds = MultipleFileField(label="Job descriptions (Markdown, any number)", required=False)
+    bundle = forms.FileField(
+        label="Or a whole plan as Markdown (.zip)",
+        required=False,
+        help_text="The proposal and its JDs in one zip, as “Markdown (zip)” on a plan exports it.",
+    )
     fixture = forms.FileField(label="Or a plan exported as JSON", required=False)
     replace = forms.BooleanField(
         label="Replace the existing plan with this slug whole",
@@ -40,13 +45,16 @@ class ImportForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         files = self.files.getlist("jds") if self.files else []
-        if bool(cleaned.get("proposal")) == bool(cleaned.get("fixture")):
+        sources = [cleaned.get(name) for name in ("proposal", "bundle", "fixture")]
+        if sum(bool(source) for source in sources) != 1:
             raise forms.ValidationError(
-                "Upload a proposal (with any job descriptions) or a JSON export."
+                "Upload a proposal (with any job descriptions), a Markdown zip or a JSON export."
             )
+        if cleaned.get("bundle") and files:
+            raise forms.ValidationError("A Markdown zip carries its own job descriptions.")
         if len(files) > MAX_JDS:
             raise forms.ValidationError(f"At most {MAX_JDS} job descriptions at once.")
-        for upload in [cleaned.get("proposal"), cleaned.get("fixture"), *files]:
+        for upload in [*sources, *files]:
             if upload is not None and upload.size > MAX_UPLOAD_BYTES:
                 raise forms.ValidationError(f"“{upload.name}” is larger than 5 MB.")
         cleaned["jd_files"] = files

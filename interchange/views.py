@@ -10,6 +10,7 @@ from core.permissions import Capability, requires
 from interchange import fixture, imports
 from interchange.forms import ImportForm
 from interchange.markdown import MarkdownRefused, decode, parse, write_jd, write_proposal
+from interchange.markdown_bundle import read_bundle, write_bundle
 from interchange.plan_data import (
     ImportRefused,
     build_instances,
@@ -33,6 +34,16 @@ def _download(body: str, name: str, content_type: str) -> HttpResponse:
 def export_markdown(request, plan_slug):
     plan = get_plan(plan_slug)
     return _download(write_proposal(plan), f"{plan.slug}.md", "text/markdown")
+
+
+@requires(Capability.VIEW)
+@require_GET
+def export_bundle(request, plan_slug):
+    """The whole plan as Markdown: the proposal and every JD in one zip (import takes it back)."""
+    plan = get_plan(plan_slug)
+    response = HttpResponse(write_bundle(plan), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{plan.slug}-markdown.zip"'
+    return response
 
 
 @requires(Capability.VIEW)
@@ -69,9 +80,13 @@ def _prepare(request, cleaned):
         file_slug, data = fixture.parse(cleaned["fixture"].read())
         slug = cleaned.get("slug") or file_slug
     else:
-        proposal = cleaned["proposal"]
-        jds = [(f.name, decode(f.read(), f.name)) for f in cleaned["jd_files"]]
-        parsed = parse(decode(proposal.read(), proposal.name), jds, proposal_name=proposal.name)
+        if cleaned.get("bundle"):
+            (name, raw), files = read_bundle(cleaned["bundle"].read(), cleaned["bundle"].name)
+        else:
+            name, raw = cleaned["proposal"].name, cleaned["proposal"].read()
+            files = [(f.name, f.read()) for f in cleaned["jd_files"]]
+        jds = [(jd_name, decode(body, jd_name)) for jd_name, body in files]
+        parsed = parse(decode(raw, name), jds, proposal_name=name)
         data, slug = parsed.data, cleaned.get("slug")
         report = parsed.report()
     slug = validate_slug(slug)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from interviews.models import InterviewStage, Question, StageChoice, TechnicalFocus
 from roles.models import ASSESSABLE_KINDS, MUST_ASSESS_KINDS, ItemKind, JDItem, Role
@@ -79,6 +80,7 @@ def _load(plan):
         members[focus_id].append(FocusMember(role_id, title, slug))
     for row in focus_rows:
         row.members = sorted(members[row.pk], key=lambda m: m.title)
+        row.member_ids = frozenset(m.pk for m in row.members)
     choices = {
         (stage_id, role_id): included
         for stage_id, role_id, included in StageChoice.objects.filter(stage__plan=plan).values_list(
@@ -90,15 +92,16 @@ def _load(plan):
 
 def _loop_for(role, stages, focus_rows, choices) -> RoleLoop:
     decisions = []
+    role_id = role.pk
     for stage in stages:
         rule = stage.applies_to_role(role, stage.selected_role_ids)
-        choice = choices.get((stage.pk, role.pk))
+        choice = choices.get((stage.pk, role_id))
         included = rule if choice is None else choice
         decisions.append(StageDecision(stage, included, rule, choice is not None))
     return RoleLoop(
         role,
         [d.stage for d in decisions if d.included],
-        [f for f in focus_rows if any(m.pk == role.pk for m in f.members)],
+        [f for f in focus_rows if role_id in f.member_ids],
         decisions,
     )
 
@@ -197,7 +200,7 @@ class StageKit:
     def spare_minutes(self) -> int:
         return self.stage.duration_minutes - self.minutes
 
-    @property
+    @cached_property
     def counting(self) -> list[Question]:
         return [q for q in self.questions if question_counts(q, self.loop)]
 
@@ -225,11 +228,13 @@ class Kit:
             if any(k.item.kind == kind for k in self.items)
         ]
 
-    @property
+    # A kit is built whole by _assemble and not changed afterwards, so what the gaps,
+    # the overview and the guide ask of it several times is worked out once.
+    @cached_property
     def gaps(self) -> list[KitItem]:
         return [k for k in self.items if k.is_gap]
 
-    @property
+    @cached_property
     def empty_stages(self) -> list[StageKit]:
         return [sk for sk in self.stage_kits if not sk.has_questions]
 
@@ -329,12 +334,21 @@ def build_kit(plan, role: Role) -> Kit:
     return _assemble(loop, items, _questions(role=role))
 
 
-def plan_kits(plan, roles: list[Role]) -> dict[int, Kit]:
-    """Every role's kit in a fixed number of queries (gaps, the overview, the proposal)."""
+def plan_kits(plan, roles: list[Role], jd_items: dict | None = None) -> dict[int, Kit]:
+    """Every role's kit in a fixed number of queries (gaps, the overview, the proposal).
+
+    ``jd_items`` ({role id: its JD items of every kind, in JDItem order}), when the
+    caller loaded them already, saves loading them again (the analysis does).
+    """
     loops = {loop.role.pk: loop for loop in plan_process(plan, roles).loops}
     items = defaultdict(list)
-    for item in JDItem.objects.filter(role__plan=plan, kind__in=ASSESSABLE_KINDS):
-        items[item.role_id].append(item)
+    if jd_items is None:
+        for item in JDItem.objects.filter(role__plan=plan, kind__in=ASSESSABLE_KINDS):
+            items[item.role_id].append(item)
+    else:
+        assessable = frozenset(ASSESSABLE_KINDS)
+        for role in roles:
+            items[role.pk] = [i for i in jd_items.get(role.pk, ()) if i.kind in assessable]
     questions = defaultdict(list)
     for q in _questions(role__plan=plan):
         questions[q.role_id].append(q)

@@ -27,8 +27,10 @@ from django.db import models, transaction
 from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from simple_history.models import HistoricalRecords
 
+from core.annotations import cell_key, problem_key, role_key
 from core.permissions import LEADERSHIP, Capability, user_may
 from coverage.models import Scenario
 from problems.models import NextStep, OpenQuestion, Plan, Problem
@@ -203,12 +205,13 @@ class Thread(models.Model):
 
 
 def target_key(kind, problem_id=None, role_id=None, section="", scenario_id=None) -> str:
+    # Problems, cells and roles under core.annotations' keys: the matrix and lists read them.
     if kind == Kind.PROBLEM:
-        return f"problem:{problem_id}"
+        return problem_key(problem_id)
     if kind == Kind.CELL:
-        return f"cell:{role_id}:{problem_id}"
+        return cell_key(role_id, problem_id)
     if kind == Kind.ROLE:
-        return f"role:{role_id}"
+        return role_key(role_id)
     if kind == Kind.SECTION:
         return f"section:{role_id}:{section}"
     return f"scenario:{scenario_id}"
@@ -228,9 +231,44 @@ def counts_for(plan) -> dict[str, int]:
     }
 
 
+def thread_list_url(plan_slug, kind, problem_slug="", role_slug="") -> str:
+    """The open threads on one thing, with the form to start another (the marks link here)."""
+    query = {"kind": kind}
+    if problem_slug:
+        query["problem"] = problem_slug
+    if role_slug:
+        query["role"] = role_slug
+    return reverse("thread_list", args=[plan_slug]) + "?" + urlencode(query)
+
+
+def describe_open_threads(count: int) -> str:
+    return f"{count} open comment thread{'s' if count != 1 else ''}"
+
+
 def discussion_stamp(plan_id) -> str:
     latest = Thread.objects.filter(plan_id=plan_id).aggregate(m=Max("updated_at"))["m"]
     return latest.isoformat() if latest else "-"
+
+
+def live_row(plan_slug: str):
+    """(plan id, revision, newest thread change or None) for the live check, or None.
+
+    Plain SQL on purpose: polled every few seconds by every open page, and Django's
+    compilation of the equivalent annotated query costs about a millisecond, several times
+    the query itself. The stamp is the database's own text of the time; only equality matters.
+    """
+    from django.db import connection
+
+    plan_table = connection.ops.quote_name(Plan._meta.db_table)
+    thread_table = connection.ops.quote_name(Thread._meta.db_table)
+    # Table names from the models (quoted), the slug a parameter.
+    sql = (
+        f"SELECT p.id, p.revision, (SELECT MAX(t.updated_at) FROM {thread_table} t "  # noqa: S608
+        f"WHERE t.plan_id = p.id) FROM {plan_table} p WHERE p.slug = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [plan_slug])
+        return cursor.fetchone()
 
 
 class Comment(models.Model):
@@ -495,3 +533,34 @@ def since_last_looked(user, plan, analysis) -> dict | None:
         revision=plan.revision, summary=now, seen_at=timezone.now()
     )
     return {"since": since, "changes": changes}
+
+
+# --- The proposal's "Open discussion" appendix (registered in plans.apps) -----------------
+
+
+def open_discussion_stamp(plan) -> str:
+    """Changes with every comment, edit, delete, resolution and thread of the plan.
+
+    Part of the proposal PDF's cache key when the appendix is included: comments
+    leave the plan's revision as it is.
+    """
+    row = Thread.objects.filter(plan=plan).aggregate(m=Max("updated_at"), n=Count("pk"))
+    latest = row["m"].isoformat() if row["m"] else "-"
+    return f"{latest}|{row['n']}"
+
+
+def open_discussion(plan) -> dict:
+    """The plan's unresolved threads with their comments (not deleted ones), oldest first."""
+    comments = models.Prefetch(
+        "comments",
+        queryset=Comment.objects.filter(deleted=False).select_related("author").order_by("pk"),
+        to_attr="shown_comments",
+    )
+    threads = (
+        Thread.objects.unresolved()
+        .filter(plan=plan)
+        .select_related("problem", "role", "scenario", "author")
+        .prefetch_related(comments)
+        .order_by("created_at", "pk")
+    )
+    return {"open_threads": [t for t in threads if t.shown_comments]}

@@ -200,13 +200,17 @@ def _progress_key(job_id: int) -> str:
     return f"next-quarter-progress:{job_id}"
 
 
+# Progress is written from inside the copy's transaction, so not to the database (the
+# documents cache is a table): the default cache, which the polling page reads at once in
+# this process (a thread) or, with REDIS_URL, in any process; elsewhere (a db_worker without
+# Redis) the page shows the job row's stage until the copy commits.
 def set_progress(job_id: int, **progress) -> None:
-    caches["documents"].set(_progress_key(job_id), progress, 60 * 60)
+    caches["default"].set(_progress_key(job_id), progress, 60 * 60)
 
 
 def job_progress(job) -> dict:
     """{"stage", "done", "total"} of a running job, as far as it has got."""
-    found = caches["documents"].get(_progress_key(job.pk)) or {}
+    found = caches["default"].get(_progress_key(job.pk)) or {}
     return {
         "stage": found.get("stage") or job.stage or job.get_state_display(),
         "done": found.get("done", 0),
@@ -264,10 +268,15 @@ def start_job(job) -> None:
 def run_in_background(fn) -> None:
     """A daemon thread with its own database connections (tests replace this).
 
-    On SQLite the copy runs in the request instead: SQLite has one writer, and
-    a thread's write transaction would lock the polling page out of the tables.
+    SQLite too: its database runs in WAL mode (settings: ``init_command``), where
+    readers never wait for the one writer and see the last commit, so the polling
+    page answers while the copy's transaction writes (and a page that writes waits
+    at BEGIN IMMEDIATE within the busy timeout, never failing half-way;
+    tests/plans/test_next_quarter_http.py runs it under gunicorn). Only an
+    in-memory SQLite database (the test suite's, shared-cache) runs it in the
+    request: there a writer locks every other connection out of its tables at once.
     """
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
         fn()
         return
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from core.lru import LRU
 from coverage.analysis import analyse_plan
@@ -70,7 +71,29 @@ def signoff_status(plan: Plan) -> SignoffStatus | None:
     One query while the plan is as approved; otherwise a comparison computed
     once per plan revision (the snapshot and three queries for the plan now).
     """
-    approval = latest_approval(plan)
+    return _status(plan, latest_approval(plan))
+
+
+def signoff_statuses(plans) -> dict[int, SignoffStatus | None]:
+    """``signoff_status`` of each plan, for a list: one query for all their latest approvals
+    (and, per plan changed since, the comparison signoff_status computes once per revision)."""
+    plans = list(plans)
+    latest = (
+        Approval.objects.filter(plan=OuterRef("pk"))
+        .order_by("-approved_at", "-pk")
+        .values("pk")[:1]
+    )
+    ids = Plan.objects.filter(pk__in=[p.pk for p in plans]).annotate(latest=Subquery(latest))
+    approvals = {
+        a.plan_id: a
+        for a in Approval.objects.filter(pk__in=ids.values("latest"))
+        .select_related("approved_by")
+        .defer("snapshot")
+    }
+    return {plan.pk: _status(plan, approvals.get(plan.pk)) for plan in plans}
+
+
+def _status(plan: Plan, approval: Approval | None) -> SignoffStatus | None:
     if approval is None:
         return None
     if approval.revision == plan.revision:

@@ -14,7 +14,7 @@ from coverage.analysis import cached_analysis
 from coverage.costs import plan_costs
 from coverage.outcome_views import being_solved
 from interchange.plan_data import snapshot
-from plans import compare, discussion, next_quarter, signoff
+from plans import compare, discussion, next_quarter, signoff, summaries
 from plans.forms import ApprovalForm, NextPlanForm
 from plans.models import Approval, NextQuarterJob
 from problems.access import get_plan
@@ -87,6 +87,13 @@ def _approval_of(plan, value):
     return Approval.objects.filter(plan=plan, pk=value).select_related("approved_by").first()
 
 
+def _compare_choices(plan, other) -> list:
+    choices = list(Plan.objects.exclude(pk=plan.pk).newest_first()[: summaries.MAX_LISTED])
+    if other is not None and other not in choices:
+        choices.append(other)
+    return choices
+
+
 @requires(Capability.VIEW)
 @require_GET
 def plan_compare(request, plan_slug):
@@ -124,8 +131,8 @@ def plan_compare(request, plan_slug):
         "approval": approval,
         "diff": diff,
         "then_label": then_label,
-        "plans": Plan.objects.exclude(pk=plan.pk).newest_first()
-        .only("slug", "title", "period", "starts_on", "updated_at"),
+        # The newest plans (bounded: see plans.summaries); any other by its ?with= address.
+        "plans": summaries.summarise(_compare_choices(plan, other)),
         "approvals": Approval.objects.filter(plan=plan)
         .defer("snapshot")
         .select_related("approved_by")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.editing import claim_next_version
+from core.loading import quick_from_db
 from core.slugs import reserved_plan_slug_message
 
 
@@ -131,6 +132,12 @@ class PlanContent(models.Model):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """A loaded row, built without Model.__init__ (core/loading.py): an analysis of a
+        large plan loads thousands of these."""
+        return quick_from_db(cls, db, field_names, values)
 
     def plan_lookup(self) -> dict:
         """How to find the owning plan without loading it."""

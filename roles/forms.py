@@ -72,9 +72,13 @@ class BandOverrideForm(forms.Form):
 
 
 class MonthField(forms.Field):
-    """A month as 'YYYY-MM' (the browser's month input), cleaned to its first day."""
+    """A month as 'YYYY-MM' (the browser's month input), cleaned to its first day.
 
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "maxlength": "7"})
+    No placeholder or maxlength: HTML allows neither on a month input (the help text says
+    the format, for a browser that shows a text box instead).
+    """
+
+    widget = forms.TextInput(attrs={"type": "month"})
 
     def prepare_value(self, value):
         if hasattr(value, "strftime"):
@@ -98,7 +102,7 @@ class StartMonthForm(forms.Form):
     target_start = MonthField(
         label="Target start month",
         required=False,
-        help_text="Empty: derived from the plan period and the pipeline.",
+        help_text="A month as YYYY-MM. Empty: derived from the plan period and the pipeline.",
     )
     version = version_field()
 

@@ -29,6 +29,7 @@ from core.permissions import ADMINS, GROUP_NAMES, HIRING_MANAGERS, LEADERSHIP, R
 from coverage.analysis import forget_analyses
 from documents.rendering import forget_document_keys
 from interchange.plan_data import CONTENT_MODELS
+from plans.summaries import forget as forget_plan_summaries
 from problems.models import Plan
 from tests.seed_snapshot import SeedSnapshot
 
@@ -91,14 +92,16 @@ def pytest_runtest_teardown(item, nextitem):
     Every test then starts from the seeded database, whichever kind ran before it on
     this worker.
     """
-    result = yield
-    seed = _session.get("seed")
-    # After the last test the session's fixtures are gone, the test database with them.
-    if seed is not None and nextitem is not None:
-        with _session["blocker"].unblock():
-            if not Plan.objects.filter(slug=SEED_SLUG).exists():
-                seed.restore()
-    return result
+    try:
+        return (yield)
+    finally:
+        # Also after a failed teardown, or the next test starts on an empty database.
+        seed = _session.get("seed")
+        # After the last test the session's fixtures are gone, the test database with them.
+        if seed is not None and nextitem is not None:
+            with _session["blocker"].unblock():
+                if not Plan.objects.filter(slug=SEED_SLUG).exists():
+                    seed.restore()
 
 
 @pytest.fixture(autouse=True)
@@ -107,10 +110,12 @@ def _fresh_analyses():
     nor matrix fragments cached for the old content."""
     forget_analyses()
     forget_document_keys()
+    forget_plan_summaries()
     caches["default"].clear()
     yield
     forget_analyses()
     forget_document_keys()
+    forget_plan_summaries()
     caches["default"].clear()
 
 

@@ -1,7 +1,8 @@
 from django import template
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
-from core import fragments
+from core import annotations, fragments
 from core.markdown import render_markdown, render_markdown_inline
 
 register = template.Library()
@@ -15,6 +16,19 @@ def markdown_filter(text):
 @register.filter(name="markdown_inline")
 def markdown_inline_filter(text):
     return render_markdown_inline(text or "")
+
+
+@register.simple_tag
+def marks(notes, kind, thing):
+    """The annotation marks (core.annotations) of a problem or a role: ``{% marks
+    annotations "problem" row.problem %}``; nothing when the page has no ``annotations``."""
+    if not notes:
+        return ""
+    if kind == "problem":
+        html = notes.marks(annotations.problem_key(thing.pk), kind, problem_slug=thing.slug)
+    else:
+        html = notes.marks(annotations.role_key(thing.pk), kind, role_slug=thing.slug)
+    return mark_safe(html)
 
 
 @register.simple_tag(takes_context=True)

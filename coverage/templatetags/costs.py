@@ -4,6 +4,8 @@ The page, the proposal PDF and any other document draw the same SVG from
 ``coverage/costs.html#timeline-svg`` with the numbers computed here.
 """
 
+import calendar
+
 from django import template
 
 register = template.Library()
@@ -28,6 +30,12 @@ def timeline_chart(costs) -> dict:
     def centre(month):
         return LABEL_WIDTH + index[month] * MONTH_WIDTH + MONTH_WIDTH // 2
 
+    def on_day(day):
+        """A day's place within its month (the planned start is a month, drawn at its centre)."""
+        days = calendar.monthrange(day.year, day.month)[1]
+        offset = (day.day - 1) * MONTH_WIDTH // days + 3
+        return LABEL_WIDTH + index[day.replace(day=1)] * MONTH_WIDTH + offset
+
     ticks = [
         {
             "x": LABEL_WIDTH + i * MONTH_WIDTH,
@@ -44,9 +52,12 @@ def timeline_chart(costs) -> dict:
             "y": y,
             "top": TOP + i * LANE_HEIGHT,
             "label": _short(pc.problem.label),
-            "statement": pc.statement,
+            "statement": pc.full_statement,
             "start": None,
+            "actual": None,
         }
+        if pc.actual_start is not None and months:
+            lane["actual"] = on_day(pc.actual_start)
         if pc.start is not None and months:
             lane["start"] = centre(pc.start)
             lane["end"] = centre(pc.milestones[-1].due)

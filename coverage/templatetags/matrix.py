@@ -16,17 +16,41 @@ from coverage.analysis import GapKind, cell_face
 register = template.Library()
 
 
-def cell_html(cell, prefix: str, editable: bool, marks=None) -> str:
+def cell_html(cell, prefix: str, editable: bool, marks=None, notes=None) -> str:
     """One cell's ``<td>``; the full matrix and an in-place edit both come here."""
     role, problem = cell.role, cell.problem
     return _cell_td(
-        role.pk, role.slug, problem.pk, problem.slug, cell.coverage, prefix, editable, marks
+        role.pk, role.slug, problem.pk, problem.slug, cell.coverage, prefix, editable, marks, notes
     )
 
 
-def _cell_td(role_id, role_slug, problem_id, problem_slug, coverage, prefix, editable, marks):
+def outcome_html(outcome) -> str:
+    """A hire's outcome in a cell: its symbol, its name and the reasons, in words (colour
+    only repeats them)."""
+    reasons = " ".join(escape(reason) for reason in outcome.reasons)
+    return (
+        f'<span class="outcome outcome-{outcome.outcome}"><span aria-hidden="true">'
+        f"{outcome.symbol}</span> {escape(outcome.label)}</span>"
+        f'<span class="outcome-why">{reasons}</span>'
+    )
+
+
+def _cell_td(
+    role_id,
+    role_slug,
+    problem_id,
+    problem_slug,
+    coverage,
+    prefix,
+    editable,
+    marks,
+    notes=None,
+    outcome="",
+):
     # Plain arguments rather than the Cell: at 30,000 cells, attribute and
-    # ``pk`` lookups cost more than building the string.
+    # ``pk`` lookups cost more than building the string. ``notes``: the page's
+    # annotation marks (core.annotations) by cell; ``outcome``: this cell's
+    # outcome markup, already worked out per role.
     why = (
         f'<span class="why">{escape(coverage.rationale)}</span>'
         if coverage and coverage.rationale
@@ -36,11 +60,15 @@ def _cell_td(role_id, role_slug, problem_id, problem_slug, coverage, prefix, edi
     if mark:
         url = f"{prefix}{role_slug}/{problem_slug}/history/"
         why += f'<a class="was" href="{url}" title="{escape(mark[1])}">{escape(mark[0])}</a>'
+    if notes:
+        why += notes.get((role_id, problem_id), "")
     confidence, symbol, label = cell_face(coverage)
     content = f'<span aria-hidden="true">{symbol}</span> <span class="lbl">{label}</span>'
     if editable:
         url = f"{prefix}{role_slug}/{problem_slug}/"
         content = f'<a href="{url}" data-hx-get="{url}">{content}</a>'
+    if outcome and coverage is not None:
+        content += outcome
     return (
         f'<td id="cell-{role_id}-{problem_id}" class="cell conf-{confidence}">{content}{why}</td>'
     )
@@ -48,14 +76,27 @@ def _cell_td(role_id, role_slug, problem_id, problem_slug, coverage, prefix, edi
 
 def _page_constants(context) -> tuple:
     """What every row of one page shares, worked out once per page rather than per cell:
-    the columns' (role id, slug), the cell marks as a plain dict (not through the
-    lazy proxy), the URL prefix and whether cells are links."""
+    the columns' (role id, slug, outcome markup), the cell marks and annotation marks as
+    plain dicts (not through the lazy proxies), the URL prefix and whether cells are links.
+    In the outcome view cells are not editors: the view is for reading how hires do."""
     constants = context.render_context.get("matrix_constants")
     if constants is None:
-        keys = [(column.role.pk, column.role.slug) for column in context["columns"]]
+        outcomes = context.get("cell_outcomes")
+        outcomes = dict(outcomes) if outcomes is not None else {}
+        keys = [
+            (
+                column.role.pk,
+                column.role.slug,
+                outcome_html(outcomes[column.role.pk]) if column.role.pk in outcomes else "",
+            )
+            for column in context["columns"]
+        ]
         marks = context.get("cell_marks")
         marks = dict(marks) if marks else None  # once, then no lazy proxy per cell
-        constants = (keys, marks, context["cell_prefix"], context["can"].edit_coverage)
+        notes = context.get("cell_notes")
+        notes = dict(notes) if notes else None
+        editable = context["can"].edit_coverage and context.get("cell_outcomes") is None
+        constants = (keys, marks, notes, context["cell_prefix"], editable)
         context.render_context["matrix_constants"] = constants
     return constants
 
@@ -63,7 +104,7 @@ def _page_constants(context) -> tuple:
 @register.simple_tag(takes_context=True)
 def matrix_cells(context, row):
     """The cells of one problem row (a ``ProblemRow``), in the order of the page's ``columns``."""
-    keys, marks, prefix, editable = _page_constants(context)
+    keys, marks, notes, prefix, editable = _page_constants(context)
     problem = row.problem
     problem_id, problem_slug = problem.pk, problem.slug
     # The row's own coverages, not Cell objects: 30,000 of those cost more than the markup.
@@ -79,8 +120,10 @@ def matrix_cells(context, row):
                 prefix,
                 editable,
                 marks,
+                notes,
+                outcome,
             )
-            for role_id, slug in keys
+            for role_id, slug, outcome in keys
         )
     )
 
@@ -89,8 +132,27 @@ def matrix_cells(context, row):
 def matrix_cell(context, cell):
     return mark_safe(
         cell_html(
-            cell, context["cell_prefix"], context["can"].edit_coverage, context.get("cell_marks")
+            cell,
+            context["cell_prefix"],
+            context["can"].edit_coverage,
+            context.get("cell_marks"),
+            context.get("cell_notes"),
         )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def row_outcome(context, row):
+    """The problem's outcome in its row status (outcome view): its name, not the reasons,
+    as on the overview for those who see outcomes."""
+    outcome = context["problem_outcomes"].get(row.problem.pk)
+    if outcome is None:
+        return ""
+    return format_html(
+        '<span class="outcome outcome-{}"><span aria-hidden="true">{}</span> {}</span>',
+        outcome.outcome,
+        outcome.symbol,
+        outcome.label,
     )
 
 

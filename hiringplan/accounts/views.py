@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from core.http import INVALID
+from core.http import INVALID, uncompressed
 from core.permissions import Capability, authenticated, is_admin, public, requires
 from hiringplan.accounts import emails, mfa, sessions
 from hiringplan.accounts.audit import record
@@ -115,6 +115,7 @@ def mfa_verify(request):
     )
 
 
+@uncompressed  # the pending key next to the ?next= it echoes (BREACH)
 @authenticated
 @require_http_methods(["GET", "POST"])
 def mfa_setup(request):
@@ -155,6 +156,7 @@ def mfa_setup(request):
     )
 
 
+@uncompressed
 @authenticated
 @require_POST
 def recovery_codes(request):

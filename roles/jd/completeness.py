@@ -116,29 +116,64 @@ class JDState:
         return "JD in draft" if self.draft else "No JD yet"
 
 
+def section_rows(rows_by_model: dict, sections=SECTIONS) -> list[tuple]:
+    """(section, its rows) for each of ``sections``, given the role's rows of every row
+    model: what ``section.rows.select`` picks, with each model's rows grouped by kind once
+    instead of scanned once per section (the analysis does this for every role)."""
+    by_kind = {}
+    for model in _KIND_MODELS:
+        groups = defaultdict(list)
+        for row in rows_by_model[model]:
+            groups[row.kind].append(row)
+        by_kind[model] = groups
+    return [
+        (
+            section,
+            (
+                by_kind[section.rows.model].get(section.rows.kind, [])
+                if section.rows.kind is not None
+                else rows_by_model[section.rows.model]
+            )
+            if section.rows
+            else [],
+        )
+        for section in sections
+    ]
+
+
+# Only required sections can lack anything or begin a JD (Section.missing, begins_jd).
+_REQUIRED = tuple(section for section in SECTIONS if section.required)
+_FACT_MODELS = tuple(dict.fromkeys(s.rows.model for s in _REQUIRED if s.rows is not None))
+# Row models some section selects by kind (JDItem): section_rows groups them by kind.
+_KIND_MODELS = tuple(
+    dict.fromkeys(s.rows.model for s in SECTIONS if s.rows is not None and s.rows.kind is not None)
+)
+
+
+def jd_facts(role: Role, rows_by_model: dict) -> tuple[tuple[str, ...], bool]:
+    """(what the role's JD lacks, whether it is begun): :func:`jd_missing` and
+    :func:`jd_begun` in one pass over the sections."""
+    missing, begun = [], False
+    for section, rows in section_rows(rows_by_model, _REQUIRED):
+        missing.extend(section.missing(role, rows))
+        if not begun and section.begins_jd:
+            begun = section.has_content(role, rows)
+    return tuple(missing), begun
+
+
 def jd_missing(role: Role, rows_by_model: dict) -> list[str]:
     """What the role's JD lacks, given its rows of every row model."""
-    missing = []
-    for section in SECTIONS:
-        rows = section.rows.select(rows_by_model[section.rows.model]) if section.rows else []
-        missing.extend(section.missing(role, rows))
-    return missing
+    return list(jd_facts(role, rows_by_model)[0])
 
 
 def jd_begun(role: Role, rows_by_model: dict) -> bool:
     """Whether some of the JD's own writing is in the plan (beyond what the proposal states)."""
-    return any(
-        section.begins_jd
-        and section.has_content(
-            role, section.rows.select(rows_by_model[section.rows.model]) if section.rows else []
-        )
-        for section in SECTIONS
-    )
+    return jd_facts(role, rows_by_model)[1]
 
 
 def state_of(role: Role, rows_by_model: dict) -> JDState:
     """The role's JD state from its rows; also kept on the role (``Role.jd_state``)."""
-    state = JDState(role, tuple(jd_missing(role, rows_by_model)), jd_begun(role, rows_by_model))
+    state = JDState(role, *jd_facts(role, rows_by_model))
     role._jd_state = state
     return state
 
@@ -157,20 +192,34 @@ def forget_jd_states() -> None:
     _recent.clear()
 
 
-def plan_jd_states(plan, roles) -> dict[int, JDState]:
+def load_jd_rows(plan) -> dict:
+    """{row model: {role id: rows}} of every role of the plan, one query per row model that
+    completeness reads (a model only optional sections hold, the landscape, is left out)."""
+    rows = {model: defaultdict(list) for model in _FACT_MODELS}
+    for model in _FACT_MODELS:
+        for row in model.objects.filter(role__plan=plan):
+            rows[model][row.role_id].append(row)
+    return rows
+
+
+def jd_states_known(plan, roles) -> bool:
+    """Whether :func:`plan_jd_states` has these roles' states for this revision (no query)."""
+    facts = _recent.get((plan.pk, plan.revision))
+    return facts is not None and all(role.pk in facts for role in roles)
+
+
+def plan_jd_states(plan, roles, rows: dict | None = None) -> dict[int, JDState]:
     """Every role's JD state, in one query per row model (none if this revision's are
-    known); each role keeps its own."""
+    known, or if ``rows`` from :func:`load_jd_rows` are given); each role keeps its own."""
     key = (plan.pk, plan.revision)
     facts = _recent.get(key)
     if facts is None or any(role.pk not in facts for role in roles):
-        rows = {model: defaultdict(list) for model in ROW_MODELS}
-        for model in ROW_MODELS:
-            for row in model.objects.filter(role__plan=plan):
-                rows[model][row.role_id].append(row)
+        if rows is None:
+            rows = load_jd_rows(plan)
         facts = {}
         for role in roles:
-            by_model = {model: rows[model][role.pk] for model in ROW_MODELS}
-            facts[role.pk] = (tuple(jd_missing(role, by_model)), jd_begun(role, by_model))
+            by_model = {model: rows[model][role.pk] for model in _FACT_MODELS}
+            facts[role.pk] = jd_facts(role, by_model)
         _recent.set(key, facts)
     states = {}
     for role in roles:

@@ -147,7 +147,7 @@ def test_recruiter_exports_jd_and_proposal_pdfs(contexts, seeded):
 
     page.goto("/plans/q1-2026/")
     with page.expect_download(timeout=60_000) as info:
-        page.get_by_role("link", name="Proposal PDF").click(timeout=60_000)
+        page.get_by_role("button", name="Proposal PDF").click(timeout=60_000)
     download = info.value
     assert download.suggested_filename == "q1-2026-hiring-proposal.pdf"
     with open(download.path(), "rb") as pdf:

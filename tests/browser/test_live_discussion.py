@@ -5,7 +5,6 @@ questions list and the gaps.
 """
 
 import pytest
-from django.db import connection
 from playwright.sync_api import expect
 
 from roles.models import Role
@@ -13,14 +12,9 @@ from tests.browser.conftest import signed_in
 from tests.browser.test_journeys import assert_not_reloaded, htmx_idle, mark_page
 from tests.browser.test_matrix_edits import edit_cell
 
-# Two pages polling the live server's in-memory SQLite (shared cache) meet "table is locked"
-# at once (no busy wait for table locks); a file or PostgreSQL database waits instead.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        connection.vendor == "sqlite", reason="concurrent polling needs PostgreSQL in tests"
-    ),
-]
+# On SQLite too: the test database is a file in WAL mode (hiringplan/test_settings.py), where
+# two polling pages and an edit wait for each other instead of meeting "table is locked".
+pytestmark = pytest.mark.browser
 
 
 def test_the_other_leader_sees_the_change_and_keeps_their_editor(contexts, seeded):

@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 from fractions import Fraction
 
 import pytest
@@ -494,3 +495,38 @@ def test_markdown_export_shows_costs_and_round_trips_bands_budget_and_role_setti
     assert copy.bands.get().annual_max == 130_000
     assert copy.compensation.budget_amount == 300_000
     assert copy.roles.get(slug="senior-pam-core-engineer").target_start == D(2026, 4, 1)
+
+
+def test_the_timeline_shows_the_actual_start_against_the_planned_one(recruiter_client, plan):
+    """Issue 31 #1: the SVG marks the day the lane's hire started, and the text says it too."""
+    role_ = plan.roles.get(slug="senior-dashboard-engineer")
+    problem = plan.problems.get(slug="capacity-agustin-overloaded")
+    pc = costs_of(plan).for_problem(problem.pk)
+    assert pc.first_hire.role == role_ and pc.actual_start is None
+    before = recruiter_client.get(COSTS).content.decode()
+    assert 'class="actual-start"' not in before
+    started = add_months(pc.start, 1) + datetime.timedelta(days=14)  # the 15th, a month late
+    response = recruiter_client.post(
+        f"/plans/q1-2026/roles/{role_.slug}/hires/",
+        {"seat": 1, "person_name": "Ada Lovelace", "start_date": started.isoformat(), "version": 0},
+    )
+    assert response.status_code == 302
+    pc = costs_of(plan).for_problem(problem.pk)
+    assert pc.actual_start == started
+    said = f"Actual start {started:%-d %b %Y} (planned {pc.start:%b %Y}, 1 month late)."
+    assert pc.full_statement == f"{pc.statement} {said}"
+    response = recruiter_client.get(COSTS)
+    text = page_text(response)
+    assert f"{pc.statement} {said}" in text  # the text form
+    body = response.content.decode()
+    svg = body.split("<svg")[1].split("</svg>")[0]
+    assert svg.count('class="actual-start"') == 1
+    # In the lane whose title says it, after the planned start (●), inside the actual month.
+    lane = next(g for g in svg.split("<g>")[1:] if said in g.split("</title>")[0])
+    planned_x = int(re.search(r'<circle cx="(\d+)"', lane).group(1))
+    actual_x = int(re.search(r'class="actual-start" d="M(\d+) ', lane).group(1))
+    assert planned_x + 46 // 2 < actual_x < planned_x + 46 + 46 // 2
+    if problem.is_ranked:
+        assert said in page_text(recruiter_client.get("/plans/q1-2026/"))
+    # The Markdown export keeps the plan's own words (hires do not travel in it).
+    assert said not in recruiter_client.get("/plans/q1-2026/export.md").content.decode()

@@ -153,3 +153,12 @@ def test_the_cached_fragment_names_the_hires_it_shows(leader_client, wide, monke
     assert len(heads(leader_client.get(MATRIX).text)) == HIRES_PER_PAGE
     monkeypatch.setattr("coverage.views.HIRES_PER_PAGE", 10)
     assert heads(leader_client.get(MATRIX).text) == in_order(wide)[:10]
+
+
+def test_pages_of_hires_keep_the_outcome_view(leader_client, wide):
+    html = leader_client.get(MATRIX + "?show=outcomes&page=2").text
+    pager = re.search(r'<nav class="matrix-pager".*?</nav>', html, re.S).group(0)
+    assert pager.count("show=outcomes") == pager.count("page=") > 0
+    assert "show=outcomes" not in re.search(
+        r'<nav class="matrix-pager".*?</nav>', leader_client.get(MATRIX).text, re.S
+    ).group(0)

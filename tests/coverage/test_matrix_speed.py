@@ -172,3 +172,37 @@ def test_a_new_revision_is_never_served_an_old_fragment(leader_client, plan):
         cached_analysis(plan.__class__.objects.get(pk=plan.pk)).cell(role.pk, problem.pk).label
         == "Medium"
     )
+
+
+# --- The outcome view (?show=outcomes) and annotation marks ---------------------------------
+
+
+@pytest.mark.parametrize("hired", [1, 4])
+def test_the_outcome_view_costs_the_same_queries_whatever_the_hires(
+    leader_client, manager, plan, hired, work, django_assert_num_queries
+):
+    """Hires and check-ins come with the analysis (coverage/outcomes.py, load_evidence):
+    the outcome view adds no query per cell, hire or check-in."""
+    from roles.models import CheckIn, Hire, add_months
+    from tests.coverage.test_outcomes import today
+
+    start = add_months(today(), -7)
+    for role in plan.roles.order_by("pk")[:hired]:
+        hire = Hire.objects.create(
+            role=role, seat=1, person_name=f"P{role.pk}", start_date=start, hiring_manager=manager
+        )
+        for criterion in role.criteria.all():
+            CheckIn.objects.create(
+                hire=hire, criterion=criterion, result="met", evidence="ok", recorded_on=today()
+            )
+    leader_client.get("/plans/q1-2026/gaps/")  # the analysis
+    leader_client.get(MATRIX)  # the confidences and the summary fragment
+    # Miss: the four every page needs, the cells' change counts, the annotation stamp
+    # and counts; a hit: the four and the stamp.
+    with django_assert_num_queries(7):
+        html = leader_client.get(MATRIX + "?show=outcomes").text
+    assert html.count('<span class="outcome outcome-') >= hired
+    with django_assert_num_queries(5):
+        again = leader_client.get(MATRIX + "?show=outcomes").text
+    assert again.count('<span class="outcome outcome-') == html.count('<span class="outcome outcome-')
+    assert work["cells"] == 2 * _all_cells(plan)  # the outcome view rendered its cells once

@@ -23,6 +23,14 @@ GENERATED_NEXT = "gen-q4-2026"
 @pytest.fixture
 def plan_world(seeded):  # noqa: F811 - the fixture imported above
     """The seed plan and a small generated plan in every state a plan goes through."""
+    return {"seed": seeded, "generated": build_generated_plan()}
+
+
+def build_generated_plan() -> Plan:
+    """A small generated plan in every state a plan goes through (and next quarter's copy).
+
+    Also used without a live server (tests/hiringplan/test_valid_html.py).
+    """
     author = User.objects.create_user("world-author")
     plan = generate_plan(GENERATED, problems=6, roles=8, seed=3)
     Plan.objects.filter(pk=plan.pk).update(title="Q3 2026 Generated plan", period="Q3 2026")
@@ -52,4 +60,4 @@ def plan_world(seeded):  # noqa: F811 - the fixture imported above
     Plan.mark_changed(pk=plan.pk)
     plan.refresh_from_db()
     clone_plan(plan, title="Q4 2026 Generated plan", slug=GENERATED_NEXT, period="Q4 2026")
-    return {"seed": seeded, "generated": plan}
+    return plan

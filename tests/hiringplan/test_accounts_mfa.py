@@ -132,7 +132,9 @@ def test_new_recovery_codes_replace_the_old_ones(plan, admin_user):
     new = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", response.content.decode())
     assert len(new) == 10 and not set(new) & set(old)
     assert "your old codes no longer work" in page_text(response)
-    assert set(StaticToken.objects.filter(device__user=admin_user).values_list("token", flat=True)) == set(new)
+    assert set(
+        StaticToken.objects.filter(device__user=admin_user).values_list("token", flat=True)
+    ) == set(new)
 
 
 def test_others_may_choose_a_second_factor(plan, leader):
@@ -147,8 +149,16 @@ def test_others_may_choose_a_second_factor(plan, leader):
     client, _ = password_client("leader", "pw-leader")
     assert client.get("/plans/q1-2026/")["Location"].startswith("/accounts/two-factor/")
     # A leader may turn it off again; an admin may not.
-    verified = client.post("/accounts/two-factor/", {"code": next(iter(
-        StaticToken.objects.filter(device__user=leader).values_list("token", flat=True)))})
+    verified = client.post(
+        "/accounts/two-factor/",
+        {
+            "code": next(
+                iter(
+                    StaticToken.objects.filter(device__user=leader).values_list("token", flat=True)
+                )
+            )
+        },
+    )
     assert verified.status_code == 302
     assert client.post("/accounts/two-factor/remove/").status_code == 302
     assert not TOTPDevice.objects.filter(user=leader).exists()
@@ -197,3 +207,19 @@ def test_without_the_requirement_admins_are_not_forced(plan, admin_user, setting
     settings.MFA_REQUIRED_FOR_ADMINS = False
     client, _ = password_client("admin", "pw-admin")
     assert client.get("/accounts/users/").status_code == 200
+
+
+def test_the_setup_page_is_never_compressed(plan, manager_client):
+    """BREACH (docs/deployment.md): the pending key sits next to the ?next= the page echoes,
+    so its compressed size would tell a watcher the key; it goes out uncompressed.
+    Other pages are compressed."""
+    page = manager_client.get(
+        "/accounts/two-factor/setup/?next=/plans/q1-2026/", HTTP_ACCEPT_ENCODING="gzip"
+    )
+    assert page.status_code == 200
+    assert "Content-Encoding" not in page
+    assert re.search(r'<code class="secret">[A-Z2-7 ]+</code>', page.content.decode())
+    assert "/plans/q1-2026/" in page.content.decode()  # echoed next to the key
+    account = manager_client.get("/accounts/", HTTP_ACCEPT_ENCODING="gzip")
+    assert account.status_code == 200
+    assert account["Content-Encoding"] == "gzip"

@@ -32,8 +32,8 @@ def test_overview_links_everywhere_and_the_proposal_pdf_for_its_readers(
     for link in ["/matrix/", "/gaps/", "/roles/", "/interviews/", "/questions/", "/next-steps/"]:
         assert f'href="/plans/q1-2026{link}"' in html
     # Leadership reviews the proposal, so it may download it (issue #13).
-    assert 'href="/plans/q1-2026/proposal.pdf"' in html
-    assert 'href="/plans/q1-2026/proposal.pdf"' in recruiter_client.get("/plans/q1-2026/").text
+    assert 'action="/plans/q1-2026/proposal.pdf"' in html
+    assert 'action="/plans/q1-2026/proposal.pdf"' in recruiter_client.get("/plans/q1-2026/").text
     assert "proposal.pdf" not in manager_client.get("/plans/q1-2026/").text
 
 

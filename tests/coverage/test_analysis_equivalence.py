@@ -1,0 +1,152 @@
+"""The cheaper cold analysis (#29.1) computes exactly what the straightforward one did.
+
+Three things make a cold analysis of a large plan cheaper: plan rows are built
+without ``Model.__init__`` (core/loading.py), each role's JD sections pick
+their rows from rows grouped by kind once (roles/jd/completeness.section_rows)
+instead of scanning them once per section, and the kits reuse the JD items the
+completeness check loaded. Here the analysis is computed both ways, the
+reference way patched in (Django's own ``from_db``, ``Rows.select`` per
+section, the kits loading their own items), on the seed plan and on random
+generated plans with JD rows removed at random, and everything the pages show
+must be equal, down to the wording and order of every gap and each JD's state.
+"""
+
+import pytest
+from django.db import models, transaction
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import problems.models as problem_models
+from coverage import analysis as analysis_module
+from coverage.analysis import analyse_plan, forget_analyses
+from hiringplan.management.commands.generate_plan import generate_plan
+from interviews import loops
+from problems.models import Plan
+from roles.jd import completeness
+from roles.jd.sections import SECTIONS
+from roles.models import JDItem, LandscapeArea, Role, SuccessCriterion
+from tests.conftest import examples
+from tests.coverage.test_incremental import snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def _reference_facts(role, rows_by_model):
+    """jd_missing and jd_begun as they were: Rows.select once per section, twice over, for
+    every section (a row model the analysis no longer loads, the landscape, as no rows)."""
+
+    def rows(section):
+        return (
+            section.rows.select(rows_by_model.get(section.rows.model, [])) if section.rows else []
+        )
+
+    missing = []
+    for section in SECTIONS:
+        missing.extend(section.missing(role, rows(section)))
+    begun = any(
+        section.begins_jd and section.has_content(role, rows(section)) for section in SECTIONS
+    )
+    return tuple(missing), begun
+
+
+def _django_from_db(cls, db, field_names, values):
+    return models.Model.from_db.__func__(cls, db, field_names, values)
+
+
+def _full_snapshot(plan) -> dict:
+    forget_analyses()
+    analysis = analyse_plan(Plan.objects.get(pk=plan.pk))
+    out = snapshot(analysis)
+    out["jd"] = [
+        (r.pk, r.jd_state.missing, r.jd_state.begun, r.jd_state.key) for r in analysis.roles
+    ]
+    return out
+
+
+def _both_ways(plan, monkeypatch) -> tuple[dict, dict]:
+    fast = _full_snapshot(plan)
+    with monkeypatch.context() as m:
+        m.setattr(problem_models, "quick_from_db", _django_from_db)
+        m.setattr(completeness, "jd_facts", _reference_facts)
+        m.setattr(
+            analysis_module,
+            "plan_kits",
+            lambda plan, roles, jd_items=None: loops.plan_kits(plan, roles),
+        )
+        criteria_gaps = analysis_module._criteria_gaps
+        m.setattr(
+            analysis_module,
+            "_criteria_gaps",
+            lambda plan, roles, criteria=None: criteria_gaps(plan, roles),
+        )
+        reference = _full_snapshot(plan)
+    return fast, reference
+
+
+def test_seed_plan_analysis_is_the_reference_analysis(plan, monkeypatch):
+    fast, reference = _both_ways(plan, monkeypatch)
+    assert fast == reference
+    # The seed plan has complete, reported, draft and unstarted JDs: the states differ.
+    assert len({key for *_, key in fast["jd"]}) >= 2
+
+
+def test_quickly_loaded_rows_are_djangos_rows(plan):
+    """Attribute for attribute, state included, for every row model the analysis loads."""
+    for model in (Role, JDItem, SuccessCriterion, LandscapeArea, problem_models.Problem):
+        quick = list(model.objects.filter(**_of_plan(model, plan)).order_by("pk"))
+        assert quick, model
+        rows = list(
+            model.objects.filter(**_of_plan(model, plan))
+            .order_by("pk")
+            .values_list(*[f.attname for f in model._meta.concrete_fields])
+        )
+        names = [f.attname for f in model._meta.concrete_fields]
+        for instance, values in zip(quick, rows, strict=True):
+            django = _django_from_db(model, "default", names, values)
+            assert type(instance) is model
+            assert _attributes(instance) == _attributes(django)
+            assert (instance._state.adding, instance._state.db) == (False, "default")
+            assert instance == django
+
+
+def test_a_deferred_field_still_loads_through_django(plan):
+    role = Role.objects.filter(plan=plan).only("pk", "title").order_by("pk").first()
+    assert "role_summary" not in role.__dict__  # deferred, as Django defers it
+    assert role.role_summary == Role.objects.get(pk=role.pk).role_summary
+
+
+def _of_plan(model, plan):
+    return {"plan": plan} if hasattr(model, "plan_id") else {"role__plan": plan}
+
+
+def _attributes(instance) -> dict:
+    return {k: v for k, v in instance.__dict__.items() if k != "_state"}
+
+
+shapes = st.fixed_dictionaries(
+    {
+        "problems": st.integers(1, 6),
+        "roles": st.integers(1, 8),
+        "seed": st.integers(0, 10_000),
+        # Which JD rows to remove (by position in the plan's rows), so that completeness varies.
+        "drop_items": st.lists(st.integers(0, 60), max_size=30),
+        "drop_criteria": st.lists(st.integers(0, 40), max_size=20),
+    }
+)
+
+
+@settings(max_examples=examples(30))
+@given(shape=shapes)
+def test_generated_plan_analysis_is_the_reference_analysis(shape, monkeypatch):
+    with transaction.atomic():
+        plan = generate_plan(
+            "equivalence", problems=shape["problems"], roles=shape["roles"], seed=shape["seed"]
+        )
+        for model, drops in ((JDItem, "drop_items"), (SuccessCriterion, "drop_criteria")):
+            pks = list(model.objects.filter(role__plan=plan).order_by("pk").values_list("pk"))
+            doomed = {pks[i % len(pks)][0] for i in shape[drops]} if pks else set()
+            model.objects.filter(pk__in=doomed).delete()
+        plan = Plan.objects.get(pk=plan.pk)
+        fast, reference = _both_ways(plan, monkeypatch)
+        assert fast == reference
+        transaction.set_rollback(True)
