@@ -8,7 +8,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-de
 NPM_STAMP := node_modules/.installed-$(shell cksum package-lock.json | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup system-deps lint fixture bench clean
+.PHONY: run test setup system-deps lint fixture bench lighthouse clean
 
 ## make run: set up, migrate, load the seed plan, create demo users, serve on 127.0.0.1:8000
 run: setup
@@ -28,7 +28,8 @@ test: setup
 
 setup: system-deps $(STAMP) $(NPM_STAMP)
 
-## Test tools from npm (the OpenID Connect provider the sign-in tests run), exactly as locked.
+## Test tools from npm (the OpenID Connect provider the sign-in tests run, the Nu Html
+## Checker the valid-HTML test runs), exactly as locked.
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NPM_STAMP)
@@ -63,6 +64,11 @@ system-deps:
 		echo "Installing system packages: nodejs npm"; \
 		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q nodejs npm; \
 	fi
+	@# java, by command (a machine may have another JDK), for the Nu Html Checker (vnu.jar).
+	@if ! command -v java >/dev/null; then \
+		echo "Installing system packages: default-jre-headless"; \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q default-jre-headless; \
+	fi
 
 lint: setup
 	$(BIN)/ruff check .
@@ -71,6 +77,10 @@ lint: setup
 bench: setup
 	@command -v wrk >/dev/null || ($(SUDO) apt-get install -y -q wrk || echo "No wrk: the load test will be skipped")
 	$(BIN)/python bench/run.py
+
+## make lighthouse: Lighthouse scores of the main pages on gunicorn (docs/benchmarks.md, "Lighthouse")
+lighthouse: setup
+	$(BIN)/python -m bench.lighthouse --runs 3
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles test-artifacts bench/results

@@ -141,14 +141,17 @@ class Caller:
         return status, content, time.perf_counter() - started
 
 
-def wait_ready(caller, port):
-    for _ in range(600):
+def wait_ready(caller, port, seconds: float = 300):
+    deadline = time.monotonic() + seconds
+    last = None
+    while time.monotonic() < deadline:
         try:
             caller.request(port, "/healthz")
             return
-        except OSError:
+        except OSError as error:
+            last = error
             time.sleep(0.2)
-    raise RuntimeError("server did not start")
+    raise RuntimeError(f"server on port {port} did not start: {last!r}")
 
 
 def measure(caller, servers, edits: int) -> dict:
@@ -390,6 +393,7 @@ def run(
     )
     out = {}
     for label, count, workers, with_redis in setups:
+        print(f"{label}: starting", file=sys.stderr, flush=True)
         extra = {"REDIS_URL": redis_url} if with_redis else {}
         if with_redis:
             import redis
@@ -405,9 +409,11 @@ def run(
             pair = servers if len(servers) > 1 else servers * 2
             out[label] = {"load": load, "edits": measure(caller, pair, edits)}
         finally:
-            for server in servers:
-                server.stop()
-            worker.stop()
+            for process in [*servers, worker]:
+                try:
+                    process.stop()
+                except (OSError, subprocess.SubprocessError):
+                    os.killpg(process.process.pid, signal.SIGKILL)
     load_average = os.getloadavg()
     print(
         f"\nMixed load, {seconds:.0f} s, {clients} clients (half on the seed plan, half on"

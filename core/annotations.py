@@ -39,7 +39,8 @@ def role_key(role_id) -> str:
 class Provider:
     """What one app says about a plan's things.
 
-    ``stamp(plan)`` changes whenever any count can have changed (cache keys);
+    ``stamp(plan)`` changes whenever any count can have changed (cache keys), and is
+    '' when the plan has nothing to count (then ``counts`` is not asked);
     ``counts(plan)`` is ``{key: count}`` in one query, things without a mark
     left out; ``url(plan_slug, kind, problem_slug, role_slug)`` is where a mark
     leads (``kind`` is "problem", "cell" or "role"); ``describe(count)`` is the
@@ -77,13 +78,17 @@ class PlanAnnotations:
     plan: object
 
     @cached_property
+    def _stamps(self) -> dict[str, str]:
+        return {p.name: p.stamp(self.plan) for p in providers()}
+
+    @cached_property
     def stamp(self) -> str:
         """Part of the key of any cached fragment that shows marks ('' with no providers)."""
-        return "|".join(f"{p.name}:{p.stamp(self.plan)}" for p in providers())
+        return "|".join(f"{name}:{stamp}" for name, stamp in self._stamps.items())
 
     @cached_property
     def _counts(self) -> list[tuple[Provider, dict[str, int]]]:
-        return [(p, p.counts(self.plan)) for p in providers()]
+        return [(p, p.counts(self.plan) if self._stamps[p.name] else {}) for p in providers()]
 
     def has_any(self) -> bool:
         return any(counts for _, counts in self._counts)

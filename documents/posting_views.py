@@ -7,6 +7,7 @@ import json
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from core.http import INVALID, indexable, render_page
@@ -89,6 +90,10 @@ def posting_unpublish(request, plan_slug, role_slug):
 
 # --- Public --------------------------------------------------------------------------------
 
+# Any cache (a CDN, a proxy, the browser) asks again before reusing a public page, so a
+# posting taken down is gone at once everywhere, not when a copy expires.
+public_cache = cache_control(public=True, no_cache=True)
+
 
 def _careers_page(token: str) -> CareersPage:
     return get_object_or_404(CareersPage.objects.select_related("plan"), token=token)
@@ -96,6 +101,7 @@ def _careers_page(token: str) -> CareersPage:
 
 @indexable
 @public
+@public_cache
 @require_GET
 def careers_page(request, careers_token):
     page = _careers_page(careers_token)
@@ -108,6 +114,7 @@ def careers_page(request, careers_token):
 
 @indexable
 @public
+@public_cache
 @require_GET
 def careers_posting(request, careers_token, role_slug):
     """A live posting, with its JobPosting JSON-LD; 404 once it is down."""
@@ -131,6 +138,7 @@ def careers_posting(request, careers_token, role_slug):
 
 @indexable
 @public
+@public_cache
 @require_GET
 def careers_feed_json(request, careers_token):
     page = _careers_page(careers_token)
@@ -140,6 +148,7 @@ def careers_feed_json(request, careers_token):
 
 @indexable
 @public
+@public_cache
 @require_GET
 def careers_feed_xml(request, careers_token):
     page = _careers_page(careers_token)

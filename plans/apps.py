@@ -26,7 +26,7 @@ class PlansConfig(AppConfig):
         annotations.register(
             annotations.Provider(
                 name="discussion",
-                stamp=lambda plan: discussion.discussion_stamp(plan.pk),
+                stamp=discussion.annotation_stamp,
                 counts=discussion.counts_for,
                 url=discussion.thread_list_url,
                 describe=discussion.describe_open_threads,

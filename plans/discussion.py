@@ -245,6 +245,12 @@ def describe_open_threads(count: int) -> str:
     return f"{count} open comment thread{'s' if count != 1 else ''}"
 
 
+def annotation_stamp(plan) -> str:
+    """The marks' stamp (core.annotations): '' while the plan has no thread at all."""
+    stamp = discussion_stamp(plan.pk)
+    return "" if stamp == "-" else stamp
+
+
 def discussion_stamp(plan_id) -> str:
     latest = Thread.objects.filter(plan_id=plan_id).aggregate(m=Max("updated_at"))["m"]
     return latest.isoformat() if latest else "-"

@@ -272,9 +272,10 @@ def run_in_background(fn) -> None:
     readers never wait for the one writer and see the last commit, so the polling
     page answers while the copy's transaction writes (and a page that writes waits
     at BEGIN IMMEDIATE within the busy timeout, never failing half-way;
-    tests/plans/test_next_quarter_http.py runs it under gunicorn). Only an
-    in-memory SQLite database (the test suite's, shared-cache) runs it in the
-    request: there a writer locks every other connection out of its tables at once.
+    tests/plans/test_next_quarter_http.py runs it under gunicorn; the suite's
+    SQLite test database is such a file too). Only an in-memory SQLite database
+    (shared-cache) runs it in the request: there a writer locks every other
+    connection out of its tables at once.
     """
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         fn()

@@ -15,6 +15,7 @@ import pickle
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -83,6 +84,35 @@ def django_db_setup(django_db_setup, django_db_blocker):
         _session["seed"] = SeedSnapshot.capture()
         _session["revision"] = Plan.objects.get(slug=SEED_SLUG).revision
     _session["blocker"] = django_db_blocker
+
+
+def _sqlite_test_files(name: str) -> list[Path]:
+    return [Path(name + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
+
+
+def pytest_configure(config):
+    """SQLite's test databases are files named per process (hiringplan/test_settings.py):
+    remove those of runs whose process is gone (a killed run cannot clean up after itself)."""
+    from django.conf import settings
+
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME") or ""
+    if "hiringplan-test-" not in name or hasattr(config, "workerinput"):
+        return
+    for path in Path(name).parent.glob("hiringplan-test-*.sqlite3*"):
+        pid = path.name.removeprefix("hiringplan-test-").split(".", 1)[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists() and Path("/proc").is_dir():
+            path.unlink(missing_ok=True)
+
+
+def pytest_unconfigure(config):
+    """Remove this process's SQLite test database with its WAL files: Django removes only
+    the database file, and a connection still open at its removal leaves the others."""
+    from django.conf import settings
+
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME") or ""
+    if "hiringplan-test-" in name:
+        for path in _sqlite_test_files(name):
+            path.unlink(missing_ok=True)
 
 
 @pytest.hookimpl(wrapper=True)

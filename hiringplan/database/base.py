@@ -10,12 +10,23 @@ ends within one attempt's time with the "database unavailable" page
 (hiringplan.views.server_error). Outside a request (a worker, a shell, the health
 probe's thread) a failure is remembered for a second, so a retry loop still
 retries.
+
+A pooled connection that fails its check (the server dropped it: a restart,
+a failover) means the others in the pool are most likely dead too. psycopg's
+pool would find that out one connection at a time, sleeping a second (then
+two, four...) after each, so with several dead connections requests spent
+their whole pool time-out on them and answered 503 for seconds. Here the
+first failed check sweeps the pool (``ConnectionPool.check``: every idle
+connection tested, the dead ones replaced in the background), so the request
+that found it gets a fresh connection after one back-off.
 """
 
 import threading
 import time
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import request_finished, request_started
+from django.db.backends.base.base import NO_DB_ALIAS
 from django.db.backends.postgresql import base
 from django.db.utils import OperationalError
 
@@ -60,3 +71,39 @@ class DatabaseWrapper(base.DatabaseWrapper):
         except OperationalError as error:
             _scope.failure = (str(error), time.monotonic())
             raise
+
+    @property
+    def pool(self):
+        """Django's pool (django/db/backends/postgresql/base.py, 5.2), whose health check
+        sweeps the whole pool when a connection fails it (see the module docstring)."""
+        pool_options = self.settings_dict["OPTIONS"].get("pool")
+        if self.alias == NO_DB_ALIAS or not pool_options:
+            return None
+        if self.alias not in self._connection_pools:
+            if self.settings_dict.get("CONN_MAX_AGE", 0) != 0:
+                raise ImproperlyConfigured("Pooling doesn't support persistent connections.")
+            if pool_options is True:
+                pool_options = {}
+            from psycopg_pool import ConnectionPool
+
+            connect_kwargs = self.get_connection_params()
+            connect_kwargs["autocommit"] = True  # Django sets it properly later on
+            holder = {}
+
+            def check(conn):
+                try:
+                    ConnectionPool.check_connection(conn)
+                except Exception:
+                    holder["pool"].check()  # the others are likely dead too: test them all now
+                    raise
+
+            pool = ConnectionPool(
+                kwargs=connect_kwargs,
+                open=False,  # opened on first use, as Django does
+                configure=self._configure_connection,
+                check=check if self.settings_dict["CONN_HEALTH_CHECKS"] else None,
+                **pool_options,
+            )
+            holder["pool"] = pool
+            self._connection_pools.setdefault(self.alias, pool)
+        return self._connection_pools[self.alias]

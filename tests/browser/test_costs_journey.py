@@ -41,5 +41,6 @@ def test_leader_fills_bands_and_recruiter_moves_a_start_month(contexts, seeded):
     expect(other.locator(".timeline-statements")).to_contain_text(
         "Problem #2: first hire starts Mar 2026"
     )
-    expect(other.locator(".timeline-chart svg")).to_be_visible()
+    expect(other.locator(".timeline-wide svg")).to_be_visible()
+    expect(other.locator(".timeline-narrow svg")).to_be_hidden()  # the phone's drawing
     assert Role.objects.get(slug="senior-pam-core-engineer").target_start.month == 6

@@ -28,14 +28,22 @@ def test_marks_and_outcomes_fit_and_read_at_both_widths(contexts, seeded, width)
     role, problem = seeded.roles.get(slug=OPS), seeded.problems.get(slug=PROBLEM)
     today = timezone.localdate()
     hire = Hire.objects.create(
-        role=role, seat=1, person_name="Grace Hopper", start_date=add_months(today, -2),
+        role=role,
+        seat=1,
+        person_name="Grace Hopper",
+        start_date=add_months(today, -2),
         hiring_manager=leader,
     )
     CheckIn.objects.create(
-        hire=hire, criterion=role.criteria.filter(timeframe=1).first(), result="missed",
-        evidence="Runbooks not written.", recorded_on=today - datetime.timedelta(days=3),
+        hire=hire,
+        criterion=role.criteria.filter(timeframe=1).first(),
+        result="missed",
+        evidence="Runbooks not written.",
+        recorded_on=today - datetime.timedelta(days=3),
     )
-    start_thread(seeded, leader, "Is this **High** really?", kind="cell", role=role, problem=problem)
+    start_thread(
+        seeded, leader, "Is this **High** really?", kind="cell", role=role, problem=problem
+    )
 
     page.goto("/plans/q1-2026/matrix/")
     cell = page.locator(f"#cell-{role.pk}-{problem.pk}")

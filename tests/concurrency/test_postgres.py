@@ -11,7 +11,6 @@ both kept (at distinct positions or slugs), and never a 500.
 
 import contextlib
 import threading
-import time
 
 import pytest
 from django.contrib.messages import constants
@@ -389,7 +388,11 @@ def test_concurrent_moves_keep_ranks_and_positions_a_sequence(race, leader, recr
 
 
 def test_pooled_connections_dropped_by_the_server_are_replaced_not_500(leader, plan):
-    """After a database restart or failover, no user sees an error for a dead pooled connection."""
+    """After a database restart or failover, no user sees an error for a dead pooled connection,
+    nor a 503 while the pool replaces them: the first failed check sweeps the whole pool
+    (hiringplan/database/base.py), so the request that found a dead connection gets a fresh
+    one after one back-off. Before, psycopg's pool found the dead connections one at a time,
+    a second apart, and with several in the pool requests answered 503 for seconds."""
     import psycopg
 
     if not connection.settings_dict["OPTIONS"].get("pool"):
@@ -399,6 +402,11 @@ def test_pooled_connections_dropped_by_the_server_are_replaced_not_500(leader, p
     # gives it back to the pool at the end of each (request_finished). Do that.
     assert client.get(f"{P}/").status_code == 200
     close_old_connections()  # the connection now sits in the pool
+    # Several connections in the pool, as a busy server has: all of them will be dead.
+    pool = connection.pool
+    held = [pool.getconn() for _ in range(5)]
+    for conn in held:
+        pool.putconn(conn)
     params = connection.get_connection_params()
     params.pop("pool", None)
     params.pop("cursor_factory", None)
@@ -408,19 +416,10 @@ def test_pooled_connections_dropped_by_the_server_are_replaced_not_500(leader, p
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         ).fetchone()[0]
-    assert killed >= 1
-    # While the pool replaces the dead connections a request may wait at most the pool's
-    # time-out and then answer the "not saved, try again" 503 (fail fast, #29): never a
-    # 500, and the pages come back on their own.
-    deadline = time.monotonic() + 30
-    served = 0
-    while served < 4:
+    assert killed >= 5
+    for _ in range(4):
         response = client.get(f"{P}/")
         close_old_connections()
-        assert response.status_code in (200, 503)
-        if response.status_code == 200:
-            assert "Q1 2026" in response.text
-            served += 1
-        else:
-            assert time.monotonic() < deadline, "the pool never replaced its dead connections"
-            time.sleep(0.5)
+        assert response.status_code == 200, response.status_code  # never a 500, nor a 503
+        assert "Q1 2026" in response.text
+    assert pool.get_stats().get("connections_lost", 0) >= 5  # found dead, and replaced

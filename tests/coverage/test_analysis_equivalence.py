@@ -1,14 +1,17 @@
 """The cheaper cold analysis (#29.1) computes exactly what the straightforward one did.
 
-Three things make a cold analysis of a large plan cheaper: plan rows are built
-without ``Model.__init__`` (core/loading.py), each role's JD sections pick
-their rows from rows grouped by kind once (roles/jd/completeness.section_rows)
-instead of scanning them once per section, and the kits reuse the JD items the
-completeness check loaded. Here the analysis is computed both ways, the
-reference way patched in (Django's own ``from_db``, ``Rows.select`` per
-section, the kits loading their own items), on the seed plan and on random
-generated plans with JD rows removed at random, and everything the pages show
-must be equal, down to the wording and order of every gap and each JD's state.
+What makes a cold analysis of a large plan cheaper: plan rows are built without
+``Model.__init__`` (core/loading.py); each role's JD state is worked out from
+its required sections only (the only ones that can lack anything or begin a
+JD), their rows picked from rows grouped by kind once
+(roles/jd/completeness.section_rows) instead of scanned once per section; the
+kits reuse the JD items and the criteria gaps the success criteria that
+completeness loaded. Here the analysis is computed both ways, the reference way
+patched in (Django's own ``from_db``, ``Rows.select`` per section for every
+section, the kits loading their own items, the criteria gaps their own
+timeframes), on the seed plan and on random generated plans with JD rows
+removed at random, and everything the pages show must be equal, down to the
+wording and order of every gap and each JD's state.
 """
 
 import pytest

@@ -296,7 +296,9 @@ def test_cost_page_shows_unknown_rules_timeline_and_svg(recruiter_client, plan):
     assert "High 3, Medium 2, Low 1, Unclear 0" in text
     assert "Problem #2: first hire starts Feb 2026, 6-month criteria due Aug 2026." in text
     body = response.content.decode()
-    assert body.count("<svg") == 1 and "<script" not in body.split("<svg")[1].split("</svg>")[0]
+    # The timeline twice: the wide drawing and the phone's compact one (CSS shows one).
+    assert body.count("<svg") == 2
+    assert all("<script" not in svg.split("</svg>")[0] for svg in body.split("<svg")[1:])
     assert 'action="/plans/q1-2026/roles/senior-pam-core-engineer/start/"' in body
     assert "Edit bands and budget" not in text  # recruiters do not edit bands
 
@@ -497,6 +499,34 @@ def test_markdown_export_shows_costs_and_round_trips_bands_budget_and_role_setti
     assert copy.roles.get(slug="senior-pam-core-engineer").target_start == D(2026, 4, 1)
 
 
+def test_compact_timeline_ticks_every_month_and_fits_a_phone(plan):
+    """The phone's drawing: a tick for every month the timeline spans, one lane per problem
+    with its name above the bar, 320 px of months for the seed's 15 (a 390 px window)."""
+    from coverage.templatetags.costs import timeline_chart
+
+    costs = costs_of(plan)
+    chart = timeline_chart(costs, compact=True)
+    assert [t["name"] for t in chart["ticks"]] == [m.strftime("%B %Y") for m in costs.months]
+    assert (
+        chart["ticks"][0]["name"] == "January 2026" and chart["ticks"][-1]["name"] == "March 2027"
+    )
+    assert [t["year"] for t in chart["ticks"] if t["year"]] == [2026, 2027]
+    assert chart["width"] <= 340  # fits a 390 px window beside the page's margins
+    assert len(chart["lanes"]) == len(costs.problem_costs)
+    first = chart["lanes"][0]
+    assert first["label"] == "#1 Onboarding bottleneck"
+    assert first["hire"].startswith(" · Senior Operations")
+    assert all(
+        0 < m["x"] < chart["width"] for lane in chart["lanes"] for m in lane.get("markers", [])
+    )
+    # A plan spanning 30 months keeps its months readable (20 px each) and scrolls in its box.
+    long = generate_plan("long-plan", problems=2, roles=2, seed=1)
+    long_costs = costs_of(long)
+    long_costs.__dict__["months"] = [add_months(D(2026, 1, 1), i) for i in range(30)]
+    wide = timeline_chart(long_costs, compact=True)
+    assert len(wide["ticks"]) == 30 and wide["width"] == 4 + 30 * 20 + 8
+
+
 def test_the_timeline_shows_the_actual_start_against_the_planned_one(recruiter_client, plan):
     """Issue 31 #1: the SVG marks the day the lane's hire started, and the text says it too."""
     role_ = plan.roles.get(slug="senior-dashboard-engineer")
@@ -521,6 +551,7 @@ def test_the_timeline_shows_the_actual_start_against_the_planned_one(recruiter_c
     body = response.content.decode()
     svg = body.split("<svg")[1].split("</svg>")[0]
     assert svg.count('class="actual-start"') == 1
+    assert body.split("<svg")[2].count('class="actual-start"') == 1  # the phone's drawing too
     # In the lane whose title says it, after the planned start (●), inside the actual month.
     lane = next(g for g in svg.split("<g>")[1:] if said in g.split("</title>")[0])
     planned_x = int(re.search(r'<circle cx="(\d+)"', lane).group(1))

@@ -41,7 +41,10 @@ def ops_missed(plan, manager, manager_client):
     role = plan.roles.get(slug=OPS)
     hire = hire_for(role, start=add_months(today(), -2), manager=manager, name="Grace Hopper")
     one_month = role.criteria.filter(timeframe=1).first()
-    assert record(manager_client, hire, one_month, "missed", "Runbooks not written.").status_code == 302
+    assert (
+        record(manager_client, hire, one_month, "missed", "Runbooks not written.").status_code
+        == 302
+    )
     return hire
 
 
@@ -57,7 +60,10 @@ def test_leadership_sees_each_hired_cell_outcome_with_its_reasons(leader_client,
     assert expected.label == "At risk"
     for problem in OPS_PROBLEMS:
         text = cell(html, plan, OPS, problem)
-        assert '<span class="outcome outcome-at_risk"><span aria-hidden="true">⚠</span> At risk</span>' in text
+        assert (
+            '<span class="outcome outcome-at_risk"><span aria-hidden="true">⚠</span> At risk</span>'
+            in text
+        )
         for reason in expected.reasons:
             assert reason.replace("'", "&#x27;") in text
         assert "Grace Hopper" in text and "was missed" in text
@@ -71,14 +77,16 @@ def test_leadership_sees_each_hired_cell_outcome_with_its_reasons(leader_client,
     # The view is for reading: cells are not editors there, and the page says how to edit.
     assert f'data-hx-get="{MATRIX}cell/' not in html
     assert "show confidences only" in page_text(leader_client.get(OUTCOMES))
-    assert re.search(rf'{TOGGLE} checked', html)
+    assert re.search(rf"{TOGGLE} checked", html)
 
 
 def test_the_outcome_follows_the_evidence(leader_client, manager_client, plan, ops_missed):
     role = plan.roles.get(slug=OPS)
     one_month = role.criteria.filter(timeframe=1).first()
     check_in = ops_missed.check_ins.get(criterion=one_month)
-    record(manager_client, ops_missed, one_month, "met", "Done after all.", version=check_in.version)
+    record(
+        manager_client, ops_missed, one_month, "met", "Done after all.", version=check_in.version
+    )
     text = cell(leader_client.get(OUTCOMES).text, plan, OPS, OPS_PROBLEMS[0])
     assert "outcome-at_risk" not in text and "was missed" not in text
     loaded = cached_analysis(type(plan).objects.get(pk=plan.pk)).column_for(role.pk).role
@@ -101,7 +109,9 @@ def test_recruiters_see_nothing_of_it(recruiter_client, plan, ops_missed):
 
 def test_a_hiring_manager_sees_only_their_own_hires(plan, manager, leader_client, ops_missed):
     other = make_user("other-hm", "Hiring managers")
-    hire_for(plan.roles.get(slug=DASH), start=add_months(today(), -7), manager=other, name="Alan Kay")
+    hire_for(
+        plan.roles.get(slug=DASH), start=add_months(today(), -7), manager=other, name="Alan Kay"
+    )
     mine = client_for(manager).get(OUTCOMES).text  # first: its fragment must not reach the other
     theirs = client_for(other).get(OUTCOMES).text
     assert "Grace Hopper" in cell(mine, plan, OPS, OPS_PROBLEMS[0])

@@ -63,7 +63,8 @@ def test_cell_edit_recomputes_nothing_and_builds_no_matrix(
     full = _all_cells(plan)
     assert work == {"analyse_plan": 1, "matrix_rows": 0, "cells": full}
     role, problem, url = _cell(plan, "senior-sales-outbound-engineer", 5)
-    with django_assert_max_num_queries(22):
+    # 22, and one for the open comment threads' stamp (core.annotations) of the cell's marks.
+    with django_assert_max_num_queries(23):
         response = leader_client.post(
             url, {"confidence": "high", "rationale": "", "version": "0"}, **HTMX
         )
@@ -197,9 +198,9 @@ def test_the_outcome_view_costs_the_same_queries_whatever_the_hires(
             )
     leader_client.get("/plans/q1-2026/gaps/")  # the analysis
     leader_client.get(MATRIX)  # the confidences and the summary fragment
-    # Miss: the four every page needs, the cells' change counts, the annotation stamp
-    # and counts; a hit: the four and the stamp.
-    with django_assert_num_queries(7):
+    # Miss: the four every page needs, the cells' change counts and the annotation stamp
+    # (no thread, so no counts); a hit: the four and the stamp.
+    with django_assert_num_queries(6):
         html = leader_client.get(MATRIX + "?show=outcomes").text
     assert html.count('<span class="outcome outcome-') >= hired
     with django_assert_num_queries(5):

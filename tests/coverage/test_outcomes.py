@@ -265,3 +265,17 @@ def test_outcomes_report_pdf_is_leaderships(manager, manager_client, leader_clie
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "Ada Lovelace" in seen["html"] and "Demo shipped." in seen["html"]
     assert "At risk" in seen["html"]  # its other 1-month criteria are overdue
+
+
+def test_outcomes_report_heading_has_no_full_stop_before_the_colon(leader_client, plan, monkeypatch):
+    """A problem title ending in a full stop read "professionalization.: Not started"."""
+    from documents import rendering
+
+    seen = {}
+    monkeypatch.setattr(rendering, "render_pdf", lambda html: seen.setdefault("html", html) and b"%PDF-1.7 stub")
+    problem = plan.problems.exclude(rank=None).first()
+    problem.title = "App works but needs polish."
+    problem.save()
+    assert leader_client.get("/plans/q1-2026/outcomes.pdf").status_code == 200
+    assert "needs polish.:" not in seen["html"]
+    assert "needs polish: " in seen["html"]

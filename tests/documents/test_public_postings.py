@@ -179,7 +179,15 @@ def test_careers_settings_refuse_what_google_would_not_accept(recruiter_client, 
 
 def test_unpublishing_takes_it_down_at_once_everywhere(recruiter_client, careers, plan):
     assert publish(recruiter_client).status_code == 302
-    assert Client().get(public_url(careers)).status_code == 200
+    live = Client().get(public_url(careers))
+    assert live.status_code == 200
+    # No cache (CDN, proxy, browser) may show a copy without asking again first.
+    for url in (
+        public_url(careers),
+        f"/careers/{careers.token}/",
+        f"/careers/{careers.token}/jobs.json",
+    ):
+        assert set(Client().get(url)["Cache-Control"].split(", ")) == {"public", "no-cache"}, url
     preview = recruiter_client.get(PREVIEW)
     assert "Status: Live" in page_text(preview)
     response = recruiter_client.post(f"/plans/q1-2026/roles/{ROLE}/posting/unpublish")

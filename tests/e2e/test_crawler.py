@@ -255,3 +255,23 @@ def test_history_pages_fit_390(browser, live_server, seeded):
     crawler.context.close()
     assert [str(p) for p in crawler.problems] == []
     assert [v.status for v in crawler.visits if v.kind == "narrow"] == [200] * len(pages)
+
+
+def test_in_place_stage_editor_still_saves_in_its_row(browser, live_server, seeded):
+    """The same stage editor opened in place (htmx) on the process page saves into its row."""
+    stage = InterviewStage.objects.get(plan=seeded, pk=1)
+    crawler = _crawler(browser, live_server, RECRUITERS)
+    page = crawler.page
+    page.goto("/plans/q1-2026/interviews/")
+    page.evaluate("window.__samePage = true")  # gone if the page is loaded again
+    page.locator(f"#stage-{stage.pk} a", has_text="Edit").click()
+    row = page.locator(f"#stage-{stage.pk}")
+    row.locator("#id_name").fill("Recruiter video screen")
+    row.get_by_role("button", name="Save").click()
+    expect(page.locator(f"#stage-{stage.pk} th")).to_have_text("Recruiter video screen")
+    assert page.evaluate("window.__samePage === true")  # saved in place, no page load
+    crawler._after_action(page, page.url)
+    crawler.context.close()
+    stage.refresh_from_db()
+    assert stage.name == "Recruiter video screen"
+    assert [str(p) for p in crawler.problems] == []

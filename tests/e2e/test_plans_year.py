@@ -12,10 +12,8 @@ every other page shows (verdict, gaps, statuses, counts), not only the page it h
 Every expectation is asserted: the journey fails on any regression.
 """
 
-import contextlib
 import io
 import re
-import threading
 import zipfile
 
 import pytest
@@ -63,35 +61,7 @@ def verdict(page):
     return page.locator(".verdict .answer")
 
 
-@pytest.fixture
-def one_connection(monkeypatch):
-    """On the suite's in-memory SQLite database, background threads (PDF renders) use the
-    live server's one shared connection, as its request threads do: a second connection to a
-    shared-cache database locks the pages out of every table it writes ("database table is
-    locked", a 503), which a file database in WAL mode -- the app's -- never does."""
-    from django.db import connection, connections
-
-    from documents import background
-
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-        return
-    shared = connections["default"]
-
-    def run_in_background(fn):
-        def run():
-            connections["default"] = shared
-            try:
-                fn()
-            except Exception:  # as background._closing does: logged, not raised
-                background.logger.exception("Background PDF work failed")
-
-        threading.Thread(target=run, daemon=True, name="pdf-background").start()
-
-    monkeypatch.setattr(background, "run_in_background", run_in_background)
-    monkeypatch.setattr(background, "_heartbeat", lambda key: contextlib.nullcontext())
-
-
-def test_a_plans_year(contexts, seeded, browser, live_server, one_connection):
+def test_a_plans_year(contexts, seeded, browser, live_server):
     _lctx, lead = signed_in(contexts, "lee", "Leadership")
     _hctx, hm = signed_in(contexts, "hana", "Hiring managers")
     _rctx, rec = signed_in(contexts, "rita", "Recruiters")

@@ -270,3 +270,39 @@ def test_bad_due_date_is_a_field_error(leader_client, plan, due):
     response = leader_client.post(f"{STEPS}new/", {"text": "X", "due": due})
     assert response.status_code == 422
     assert "Enter a valid date." in page_text(response)
+
+
+@pytest.mark.parametrize(
+    "who, url, target",
+    [
+        (
+            "leader_client",
+            "/plans/q1-2026/matrix/cell/senior-pam-core-engineer/onboarding-bottleneck/",
+            "closest td",
+        ),
+        ("recruiter_client", "/plans/q1-2026/interviews/stages/1/edit/", "closest tr"),
+        (
+            "manager_client",
+            "/plans/q1-2026/roles/senior-pam-core-engineer/interview/questions/1/edit/",
+            "this",
+        ),
+        (
+            "manager_client",
+            "/plans/q1-2026/roles/senior-pam-core-engineer/interview/questions/new/?stage=1",
+            "this",
+        ),
+    ],
+)
+def test_standalone_editor_pages_post_plainly_and_in_place_editors_by_htmx(
+    request, plan, who, url, target
+):
+    """A standalone editor page's form is a plain POST (its in-place target is not on that
+    page); the same editor opened in place by htmx posts with htmx into its target."""
+    client = request.getfixturevalue(who)
+    page = client.get(url).content.decode()
+    form = page[page.index("<form", page.index("<main")) :].split(">", 1)[0]
+    assert 'method="post"' in form and "data-hx-post" not in form and "data-hx-target" not in form
+    assert "data-hx-get" not in page.split("<main", 1)[1].split("</form>", 1)[0]  # Cancel: a link
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    editor = fragment[fragment.index("<form") :].split(">", 1)[0]
+    assert "data-hx-post" in editor and f'data-hx-target="{target}"' in editor

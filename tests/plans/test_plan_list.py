@@ -65,7 +65,7 @@ def _add_plans(n: int, start: int = 0) -> None:
 
 
 @pytest.mark.parametrize("path", ["/plans/", "/plans/q1-2026/compare/"])
-def test_the_lists_cost_the_same_queries_for_3_plans_as_for_20(leader_client, plan, path):
+def test_the_lists_cost_the_same_queries_for_3_plans_as_for_21(leader_client, plan, path):
     _add_plans(2)
     leader_client.get(path)  # the analyses of each plan's revision are cached from here on
     few = _queries(leader_client, path)

@@ -236,6 +236,7 @@ def test_only_leadership_approves_and_starts_plans(manager_client, recruiter_cli
 def _compare_queries(client, first, second):
     client.get(f"/plans/{first}/")  # the session and the cached analyses
     client.get(f"/plans/{second}/")
+    client.get("/plans/")  # and the verdict line of every plan "Compare with" lists
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"/plans/{first}/compare/?with={second}")
     assert response.status_code == 200
