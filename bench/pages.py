@@ -28,6 +28,9 @@ PAGES = {
     "compare 2 plans": "/plans/{slug}/compare/?with={other}",
     # Four scenarios side by side: the analysis five times.
     "4 scenarios": "/plans/{slug}/scenarios/compare/?{scenarios}",
+    # Generated plans have hires and check-ins (issue 31); the seed has none.
+    "hires": "/plans/{slug}/hires/",
+    "check-ins due": "/plans/{slug}/check-ins/",
 }
 
 

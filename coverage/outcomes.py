@@ -102,7 +102,8 @@ def load_evidence(plan, roles: list[Role]) -> None:
     hires = list(Hire.objects.filter(role__plan=plan).order_by("role_id", "seat", "pk"))
     roles_by_id = {role.pk: role for role in roles}
     for hire in hires:
-        hire.role = roles_by_id.get(hire.role_id, hire.role)
+        if hire.role_id in roles_by_id:  # (not .get(id, hire.role): that loads each role)
+            hire.role = roles_by_id[hire.role_id]
         hire.loaded_check_ins = {}
         by_role[hire.role_id].append(hire)
     criteria: dict[int, list[SuccessCriterion]] = defaultdict(list)

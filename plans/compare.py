@@ -16,7 +16,7 @@ from django.utils import timezone
 from core.diff import word_ops
 from coverage.analysis import PlanCoverage, RowStatus
 from coverage.models import Coverage
-from coverage.outcomes import Outcome
+from coverage.outcomes import Outcome, dues_of
 from interchange.plan_data import snapshot
 from problems.models import Disposition, OpenQuestion, Plan, Problem
 from roles.jd.sections import SECTIONS
@@ -147,6 +147,38 @@ class SectionDiff:
 
 
 @dataclass
+class Carried:
+    """The people next quarter's plan carried from the plan it was started from."""
+
+    hires: int
+    still_to_come: int  # their check-ins not yet due, nothing recorded
+    next_due: datetime.date | None
+
+
+def carried_from(
+    analysis: PlanCoverage, source: PlanCoverage, today: datetime.date | None = None
+) -> Carried | None:
+    """What ``analysis``'s plan carried from ``source``'s (plans.next_quarter.carry_hires)."""
+    today = today or timezone.localdate()
+    source_hires = {hire.pk for role in source.roles for hire in role.loaded_hires}
+    carried = [
+        (role, hire)
+        for role in analysis.roles
+        for hire in role.loaded_hires
+        if hire.carried_from_id in source_hires
+    ]
+    if not carried:
+        return None
+    coming = [
+        due
+        for role, hire in carried
+        for due in dues_of(role, hire, today)
+        if not due.is_due and due.check_in is None
+    ]
+    return Carried(len(carried), len(coming), min((d.due_on for d in coming), default=None))
+
+
+@dataclass
 class PlanDiff:
     problems_added: list[str] = field(default_factory=list)
     problems_removed: list[str] = field(default_factory=list)
@@ -162,6 +194,7 @@ class PlanDiff:
     dispositions: list[str] = field(default_factory=list)
     verdict_before: dict | None = None
     verdict_after: dict | None = None
+    carried: Carried | None = None
 
     @cached_property
     def material(self) -> list[str]:

@@ -116,6 +116,7 @@ def plan_compare(request, plan_slug):
     if other is not None:
         diff = compare.compare(snapshot(other), snapshot(plan))
         diff.verdict_before = compare.verdict_summary(cached_analysis(other))
+        diff.carried = compare.carried_from(cached_analysis(plan), cached_analysis(other))
         then_label = other.title
     elif approval is not None:
         approved = Approval.objects.filter(pk=approval.pk).values_list("snapshot", flat=True)[0]

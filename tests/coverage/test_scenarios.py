@@ -224,6 +224,7 @@ def test_scenario_queries_do_not_grow_with_the_plan(leader_client):
     big = _scenario_queries(leader_client, "big", 300)
     assert big == small
     tried, compared = big
-    # The plan's analysis (which also reads interview kits and cost bands), plus one
+    # The plan's analysis (which also reads interview kits and cost bands, and the hires,
+    # criteria and check-ins of generated plans: three queries each, issue 31), plus one
     # per scenario shown: bounded, and the same at 5 x 12 and 100 x 300.
-    assert tried <= 20 and compared <= 60
+    assert tried <= 20 and compared <= 66

@@ -98,3 +98,15 @@ def test_env_int_and_list_are_strict(monkeypatch):
         env_list("X_LIST", [])
     monkeypatch.setenv("X_LIST", " a.com , b.com ")
     assert env_list("X_LIST", []) == ["a.com", "b.com"]
+
+
+def test_site_url_for_links_in_mail_sent_without_a_request():
+    show = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE']='hiringplan.settings'; "
+        "from django.conf import settings; print(repr(settings.SITE_URL))"
+    )
+    assert run_python(show, DEBUG="1").stdout.strip() == "'http://127.0.0.1:8000'"
+    given = run_python(show, DEBUG="1", SITE_URL="https://hiring.example.com/")
+    assert given.stdout.strip() == "'https://hiring.example.com'"
+    bad = run_python(show, DEBUG="1", SITE_URL="hiring.example.com")
+    assert bad.returncode != 0 and "SITE_URL must be the app's address" in bad.stderr

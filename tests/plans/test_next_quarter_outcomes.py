@@ -123,6 +123,11 @@ def test_next_quarter_carries_outcomes_and_check_ins_still_to_come(
     # Straight after the copy nothing's outcome changed.
     compare = page_text(leader_client.get("/plans/q2-2026/compare/?with=q1-2026"))
     assert "Are they being solved?" in compare and "No problem's outcome changed." in compare
+    assert (
+        f"Carried from “Q1 2026 Hiring Proposal”: 1 hire with what was recorded, and "
+        f"{len(year)} check-in{'s' if len(year) != 1 else ''} still to come (the next due "
+        f"{add_months(hired['hire'].start_date, 12).strftime('%-d %b %Y')})"
+    ) in compare
 
 
 def test_compare_shows_outcome_changes_and_who_was_meant_to_solve_a_reranked_problem(
@@ -147,8 +152,10 @@ def test_compare_shows_outcome_changes_and_who_was_meant_to_solve_a_reranked_pro
     record(manager_client, "q2-2026", copy, missed, "met", version=version)
 
     compare = page_text(leader_client.get(url))
-    assert "Customer health visibility: At risk → Solved" in compare
-    assert "Re-ranked, still not solved" not in compare
+    assert "Customer health visibility : At risk → Solved" in compare
+    assert "Customer health visibility re-ranked #3 → #2, still" not in compare
+    # Ada also serves #1 with others: it is no longer at risk either.
+    assert "Onboarding bottleneck : At risk → On track" in compare
     assert outcome_cell(leader_client, "q2-2026").startswith("✔ Solved")
     gaps = page_text(leader_client.get("/plans/q2-2026/gaps/"))
     assert "Hired for, not solved" not in gaps
@@ -159,7 +166,7 @@ def test_compare_shows_outcome_changes_and_who_was_meant_to_solve_a_reranked_pro
 
     # Hiring managers see outcomes; recruiters see neither outcomes nor check-ins.
     other_manager = client_for(make_user("other-hm", "Hiring managers"))
-    assert "At risk → Solved" in page_text(other_manager.get(url))
+    assert "Customer health visibility : At risk → Solved" in page_text(other_manager.get(url))
     seen = page_text(recruiter_client.get(url))
     assert "Are they being solved?" not in seen and "At risk" not in seen
     assert "re-ranked: #3 → #2" in seen  # the ranking change itself is everyone's
