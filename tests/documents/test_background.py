@@ -89,13 +89,14 @@ def test_progress_runs_against_the_last_render_time(plan, settings):
     assert background.expected_seconds("proposal") == 4.0
 
 
-def test_export_buttons_are_links_htmx_enhances(recruiter_client, plan):
+def test_export_buttons_are_links_and_forms_htmx_enhances(recruiter_client, plan):
     role_page = recruiter_client.get("/plans/q1-2026/roles/senior-dashboard-engineer/")
     html = role_page.content.decode()
     assert f'href="{JD}" download data-hx-get="{JD}" data-hx-swap="outerHTML"' in html
     assert 'href="/plans/q1-2026/roles/senior-dashboard-engineer/posting/"' in html
     overview = recruiter_client.get("/plans/q1-2026/").content.decode()
-    assert f'href="{PROPOSAL}" download data-hx-get="{PROPOSAL}"' in overview
+    # The proposal has an option (open discussion): a GET form, the same without JavaScript.
+    assert f'method="get" action="{PROPOSAL}" data-hx-get="{PROPOSAL}"' in overview
     guide = recruiter_client.get("/plans/q1-2026/roles/senior-dashboard-engineer/interview/")
     assert f'href="{GUIDE}" download data-hx-get="{GUIDE}"' in guide.content.decode()
 
