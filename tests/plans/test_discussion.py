@@ -1,5 +1,6 @@
 """Review together: threads, comments, mentions, the activity page and the live check, over HTTP."""
 
+
 import pytest
 
 from plans.discussion import Comment, Mention, Thread, counts_for
@@ -215,3 +216,17 @@ def test_since_you_last_looked_on_the_overview(leader_client, plan):
     text = page_text(leader_client.get(overview))
     assert "Since you last looked" in text and "Gaps:" in text
     assert "Since you last looked" not in page_text(leader_client.get(overview))
+
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["", "matrix/", "gaps/"])
+def test_an_open_page_learns_its_revision_without_refreshing(leader_client, plan, page):
+    """An open page's first check adopts the revision (no "plan-changed": nothing is swapped
+    under the reader's cursor), and every later check is a 304 until something changes."""
+    html = leader_client.get(f"/plans/{plan.slug}/{page}").content.decode()
+    assert f'data-hx-get="/plans/{plan.slug}/live/"' in html
+    first = leader_client.get(f"/plans/{plan.slug}/live/", {"seen": ""})
+    assert first.status_code == 200 and "HX-Trigger" not in first
+    later = leader_client.get(f"/plans/{plan.slug}/live/", {"seen": first["ETag"].strip('"')})
+    assert later.status_code == 304
