@@ -352,6 +352,10 @@ def _outcomes_context(plan, _role):
     }
 
 
+def _proposal_subject(plan, _role):
+    return f"{plan.title}: the problems, the proposed hires and whether they solve them"
+
+
 DOCUMENTS = {
     "proposal": Document(
         "documents/proposal.html",
@@ -359,9 +363,7 @@ DOCUMENTS = {
         lambda plan, _role: f"{plan.slug}-hiring-proposal.pdf",
         per_role=False,
         label="Proposal PDF",
-        subject=lambda plan, _role: (
-            f"{plan.title}: the problems, the proposed hires and whether they solve them"
-        ),
+        subject=_proposal_subject,
     ),
     # The same, with the unresolved comment threads ("Open discussion"); off by default.
     "proposal_discussion": Document(
@@ -370,9 +372,7 @@ DOCUMENTS = {
         lambda plan, _role: f"{plan.slug}-hiring-proposal-with-discussion.pdf",
         per_role=False,
         label="Proposal PDF",
-        subject=lambda plan, _role: (
-            f"{plan.title}: the problems, the proposed hires and whether they solve them"
-        ),
+        subject=_proposal_subject,
         appendix="discussion",
     ),
     "jd": Document(

@@ -26,6 +26,22 @@ COMPACT_LANE = 50
 COMPACT_LABEL_CHARS = 44
 
 
+
+def _month_scale(months, left: int, width: int):
+    """Where a month's centre and a day within its month fall, for months ``width`` wide
+    from ``left`` (the planned start is a month, drawn at its centre; an actual start a day)."""
+    index = {month: i for i, month in enumerate(months)}
+
+    def centre(month):
+        return left + index[month] * width + width // 2
+
+    def on_day(day):
+        days = calendar.monthrange(day.year, day.month)[1]
+        return left + index[day.replace(day=1)] * width + (day.day - 1) * width // days + 3
+
+    return centre, on_day
+
+
 def _short(text: str, chars=LABEL_CHARS) -> str:
     return text if len(text) <= chars else text[: chars - 1] + "…"
 
@@ -36,16 +52,7 @@ def timeline_chart(costs, compact=False) -> dict:
     if compact:
         return _compact_chart(costs)
     months = costs.months
-    index = {month: i for i, month in enumerate(months)}
-
-    def centre(month):
-        return LABEL_WIDTH + index[month] * MONTH_WIDTH + MONTH_WIDTH // 2
-
-    def on_day(day):
-        """A day's place within its month (the planned start is a month, drawn at its centre)."""
-        days = calendar.monthrange(day.year, day.month)[1]
-        offset = (day.day - 1) * MONTH_WIDTH // days + 3
-        return LABEL_WIDTH + index[day.replace(day=1)] * MONTH_WIDTH + offset
+    centre, on_day = _month_scale(months, LABEL_WIDTH, MONTH_WIDTH)
 
     ticks = [
         {
@@ -105,15 +112,7 @@ def _compact_chart(costs) -> dict:
     low, high = COMPACT_MONTH
     month_width = max(low, min(high, COMPACT_SPAN // max(len(months), 1)))
     left, top = 4, 34
-    index = {month: i for i, month in enumerate(months)}
-
-    def centre(month):
-        return left + index[month] * month_width + month_width // 2
-
-    def on_day(day):
-        days = calendar.monthrange(day.year, day.month)[1]
-        offset = (day.day - 1) * month_width // days + 3
-        return left + index[day.replace(day=1)] * month_width + offset
+    centre, on_day = _month_scale(months, left, month_width)
 
     ticks = [
         {
