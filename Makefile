@@ -78,7 +78,7 @@ bench: setup
 	@command -v wrk >/dev/null || ($(SUDO) apt-get install -y -q wrk || echo "No wrk: the load test will be skipped")
 	$(BIN)/python bench/run.py
 
-## make lighthouse: Lighthouse scores of the main pages on gunicorn (docs/benchmarks.md, "Lighthouse")
+## make lighthouse: Lighthouse scores of every page the crawl reaches (one per route), on gunicorn (docs/benchmarks.md, "Lighthouse")
 lighthouse: setup
 	$(BIN)/python -m bench.lighthouse --runs 3
 

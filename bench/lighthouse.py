@@ -53,6 +53,7 @@ CATEGORIES = ("accessibility", "best-practices", "performance")
 TARGETS = {"accessibility": 100, "best-practices": 100, "performance": 95}
 SEED = "q1-2026"
 ROLE = "senior-dashboard-engineer"
+EDITED = "senior-operations-engineer"  # the first role the crawl opens
 ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "lighthouse-bench-only-secret-key-0123456789-abcdefghijklmnop",
@@ -70,6 +71,7 @@ ENV = {
     "DJANGO_SETTINGS_MODULE": "hiringplan.settings",
 }
 ANONYMOUS = "Anonymous"
+RESET = "Anonymous, reset link"  # signed out, with a password-reset link's session
 
 
 @dataclass
@@ -129,6 +131,10 @@ def prepare(database_url: str) -> None:
         thread = start_thread(plan, author, "Is the level right?", kind="role", role=role)
         add_comment(thread, author, "Senior, as in the band table.")
         save_scenario(plan, "Hold mobile", {"mid-level-mobile-engineer": Decision.HOLD}, author)
+    if not User.objects.filter(username="lighthouse-reset").exists():
+        User.objects.create_user(
+            "lighthouse-reset", "lh-reset@example.com", "a long bench-only password 0123"
+        )
     CareersPage.objects.get_or_create(
         plan=plan,
         defaults={
@@ -152,13 +158,22 @@ PERSONAS = ("Leadership", "Recruiters", "Hiring managers", None, "Admins")  # fi
 def crawl() -> tuple[list[Page], dict[str, str]]:
     """One page per route the valid-HTML crawl reaches, and each persona's session cookie."""
     from django.contrib.auth.models import Group, User
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.middleware.csrf import _get_new_csrf_string
     from django.test import Client
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
 
     from documents.models import CareersPage
     from hiringplan.models import Invitation
+    from plans.models import NextQuarterJob
+    from problems.models import Plan
+    from roles.jd import history
+    from roles.models import Role
     from tests.e2e.crawling import route_of, skipped
     from tests.hiringplan import test_valid_html as valid
+    from tests.roles.helpers import HTMX, open_editor, section_url
 
     class LinkCrawl(valid.HttpCrawl):
         """The valid-HTML crawl's link-following and plain GET forms (compare versions,
@@ -196,6 +211,21 @@ def crawl() -> tuple[list[Page], dict[str, str]]:
             name = name.split(" · ")[0].strip()  # "Matrix · Q1 2026 plan · hiringplan"
             found.setdefault(match[0], []).append(Page(name, match[0], document.url, persona))
 
+    # Two JD edits of the role the crawl opens first, by a hiring manager as in the editor:
+    # its history has versions to compare (the diff page).
+    role = Role.objects.get(plan__slug=SEED, slug=EDITED)
+    if len(history.entries(role)) < 3:
+        manager, _ = User.objects.get_or_create(username="lighthouse-editor")
+        manager.groups.set(Group.objects.filter(name="Hiring managers"))
+        editor = Client(raise_request_exception=False)
+        editor.force_login(manager)
+        url = f"/plans/{SEED}/roles/{EDITED}/"
+        for stack in ("TypeScript, AWS", "TypeScript, AWS, Terraform"):
+            data = open_editor(editor, "summary", role=url)
+            data["role-tech_stack"] = stack
+            answer = editor.post(section_url("summary", url), data, **HTMX)
+            assert answer.status_code == 200, answer.status_code
+
     for group in PERSONAS:
         persona = group or "No group"
         user, _ = User.objects.get_or_create(username=f"lighthouse-{slug(persona)}")
@@ -203,9 +233,23 @@ def crawl() -> tuple[list[Page], dict[str, str]]:
         client = Client(raise_request_exception=False)
         client.force_login(user)
         starts = ["/"]
+        if group == "Leadership":  # next quarter's copy under way (its progress page)
+            job, _ = NextQuarterJob.objects.get_or_create(
+                source=Plan.objects.get(slug=SEED), slug="lighthouse-q2", defaults=dict(
+                    title="Q2 2026 plan", period="Q2 2026", state=NextQuarterJob.State.RUNNING,
+                    stage="Copying roles", done=40, total=120,
+                ),
+            )  # fmt: skip
+            starts.append(f"/plans/{SEED}/next/{job.pk}/")
         if group == "Admins":  # not linked from the crawl's pages, or a SKIP_ROUTES page
             other = User.objects.exclude(pk=user.pk).order_by("pk").first()
             starts += ["/accounts/password/done/", f"/accounts/users/{other.pk}/"]
+            # An uploaded plan waiting to be confirmed (its confirmation page).
+            export = client.get(f"/plans/{SEED}/export.json")
+            upload = SimpleUploadedFile("q1-2026.json", export.content, "application/json")
+            answer = client.post("/plans/import/", {"fixture": upload, "slug": "lighthouse-import"})
+            assert answer.status_code == 302, answer.status_code
+            starts.append(answer["Location"])
         walk(client, persona, starts)
         # The CSRF cookie too: a page that set one would otherwise put it in Chromium's
         # jar, and the jar's Cookie header replaces Lighthouse's on later requests.
@@ -231,6 +275,14 @@ def crawl() -> tuple[list[Page], dict[str, str]]:
             "/accounts/password-reset/done/",
         ],
     )
+    # A reset link's set-password form: the link puts its token in the session and sends
+    # the browser on, so that session is the one measured.
+    reset_user = User.objects.get(username="lighthouse-reset")
+    uid = urlsafe_base64_encode(force_bytes(reset_user.pk))
+    reset = Client(raise_request_exception=False)
+    token = default_token_generator.make_token(reset_user)
+    walk(reset, RESET, [f"/accounts/password-reset/{uid}/{token}/"])
+    cookies[RESET] = f"sessionid={reset.cookies['sessionid'].value}"
     pages = []
     for candidates in found.values():
         # Public pages signed out; otherwise the first persona's, the seed plan's, no query.
@@ -238,14 +290,14 @@ def crawl() -> tuple[list[Page], dict[str, str]]:
             key=lambda p: (
                 p.persona != ANONYMOUS,
                 PERSONAS.index(None if p.persona == "No group" else p.persona)
-                if p.persona != ANONYMOUS
+                if p.persona not in (ANONYMOUS, RESET)
                 else 0,
                 f"/plans/{SEED}/" not in p.path and "/plans/" in p.path,
                 "?" in p.path,
             )
         )
         pages.append(candidates[0])
-    pages.sort(key=lambda p: (p.persona == ANONYMOUS, p.path))
+    pages.sort(key=lambda p: (p.persona in (ANONYMOUS, RESET), p.path))
     return pages, cookies
 
 

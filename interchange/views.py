@@ -4,7 +4,9 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from core.permissions import Capability, requires
 from interchange import fixture, imports
@@ -115,7 +117,8 @@ def import_confirm(request, token):
     state = imports.status(token)
     if entry is None and state is None:
         messages.info(request, "That import has expired or was never started; upload it again.")
-        return redirect("import_plan")
+        url = reverse("import_plan")
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if state and state.get("state") == "done":
         messages.success(
             request,
@@ -123,7 +126,16 @@ def import_confirm(request, token):
             f"{state['created']} objects created, {state['updated']} updated, "
             f"{state['deleted']} removed.",
         )
-        return redirect("plan_overview", plan_slug=state["slug"])
+        url = reverse("plan_overview", kwargs={"plan_slug": state["slug"]})
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    running = state is not None and state.get("state") in ("queued", "running")
+    if request.htmx and request.method == "GET":
+        # htmx polls the progress (the page's own address), without a meta refresh; once
+        # the import has failed, the whole page says why.
+        if not running:
+            return HttpResponseClientRefresh()
+        context = {"token": token, "entry": entry, "state": state}
+        return TemplateResponse(request, "interchange/plan_import_confirm.html#progress", context)
     if (
         request.method == "POST"
         and entry is not None

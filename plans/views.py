@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from core.forms import is_sane_id, is_sane_slug
 from core.http import CONFLICT, INVALID, render_page
@@ -76,9 +77,13 @@ def plan_next_job(request, plan_slug, job_id):
         messages.success(
             request, f"Started “{job.plan.title}” from “{plan.title}”. Compare them below."
         )
-        return redirect(reverse("plan_compare", args=[job.plan.slug]) + f"?with={plan.slug}")
+        url = reverse("plan_compare", args=[job.plan.slug]) + f"?with={plan.slug}"
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if request.htmx and not job.is_pending:
+        return HttpResponseClientRefresh()  # failed: the whole page says why
     context = {"plan": plan, "job": job, "progress": next_quarter.job_progress(job)}
-    return render_page(request, "plans/plan_next_job.html", context)
+    # htmx polls the progress (the page's own address), without a meta refresh.
+    return render_page(request, "plans/plan_next_job.html", context, partial="progress")
 
 
 def _approval_of(plan, value):

@@ -3,6 +3,7 @@ is created off the request path, and its comparison shows the verdict, dispositi
 
 import datetime
 
+import lxml.html
 import pytest
 
 from coverage.analysis import analyse_plan
@@ -120,3 +121,25 @@ def test_a_slug_being_started_is_refused(leader_client, plan, later):
     leader_client.post(NEXT, FORM)
     again = leader_client.post(NEXT, FORM)
     assert again.status_code == 422 and "being started" in page_text(again)
+
+
+def test_the_progress_page_polls_with_htmx_not_a_meta_refresh(leader_client, plan, later):
+    """Lighthouse's ``meta-refresh`` audit: no page reloads itself under a screen reader;
+    with htmx the progress asks again, without JavaScript the ``<noscript>`` refresh does."""
+
+    leader_client.post(NEXT, FORM)
+    job = NextQuarterJob.objects.get(slug="q2-2026")
+    url = f"/plans/q1-2026/next/{job.pk}/"
+    tree = lxml.html.document_fromstring(leader_client.get(url).content)
+    assert not tree.xpath('//meta[@http-equiv="refresh"][not(ancestor::noscript)]')
+    assert len(tree.xpath('//noscript/meta[@http-equiv="refresh"]')) == 1
+    (poll,) = tree.xpath('//*[@id="next-quarter-progress"]')
+    assert poll.get("data-hx-get") == url and poll.get("data-hx-trigger") == "load delay:2s"
+
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    polled = leader_client.get(url, **htmx).content.decode()
+    assert 'id="next-quarter-progress"' in polled and "<h1" not in polled and "<html" not in polled
+
+    later.pop()()  # The background copy runs: the poll navigates to the comparison.
+    done = leader_client.get(url, **htmx)
+    assert done["HX-Redirect"] == "/plans/q2-2026/compare/?with=q1-2026"
