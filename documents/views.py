@@ -78,7 +78,13 @@ def pdf_response(request, *, plan, kind: str, role=None) -> HttpResponse:
     if pdf is None and settings.PDF_MODE == "queue":
         # Off the request path: one render per key is queued; the page refreshes itself.
         start_render(plan, kind, role)
-        response = TemplateResponse(request, "documents/preparing.html", {"plan": plan}, status=202)
+        context = {
+            "plan": plan,
+            "progress": export_progress(plan, kind, role),
+            "url": _url(plan, kind, role),
+            "label": EXPORT_LABELS[kind],
+        }
+        response = TemplateResponse(request, "documents/preparing.html", context, status=202)
         response["Retry-After"] = "3"
         return response
     if pdf is None:

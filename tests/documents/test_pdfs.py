@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import lxml.html
 import pytest
 from pypdf import PdfReader
 
@@ -283,7 +284,11 @@ def test_queue_mode_renders_off_the_request_path(recruiter_client, plan, setting
     first = recruiter_client.get(JD)
     assert first.status_code == 202
     assert "Preparing your PDF" in first.content.decode()
-    assert '<meta http-equiv="refresh" content="3">' in first.content.decode()
+    # Reloads itself without JavaScript only; with htmx the export's status polls (and then
+    # downloads it), so no page reloads under a screen reader (Lighthouse's meta-refresh).
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in first.content.decode()
+    status = lxml.html.document_fromstring(first.content).xpath("//*[@data-hx-get=$u]", u=JD)
+    assert [s.get("class") for s in status] == ["export-status preparing"]
     assert render_calls == []  # Nothing rendered in the request.
     again = recruiter_client.get(JD)
     assert again.status_code == 202
