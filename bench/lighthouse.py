@@ -37,6 +37,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -460,7 +461,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--only",
         default="",
-        help="comma-separated: a page's name or route, or part of its address",
+        help="comma-separated: a page's name, route or address, or else part of addresses",
     )
     parser.add_argument("--runs", type=int, default=1, help="runs per page; the median is kept")
     parser.add_argument(
@@ -471,14 +472,23 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--list", action="store_true", help="crawl and list the pages only")
     args = parser.parse_args(argv)
+    # Stopped (kill): the finally below still stops gunicorn and Chromium.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if not LIGHTHOUSE.exists():
         print("lighthouse is not installed: run `npm ci` (package.json locks it)")
         return 2
     prepare(args.database)
     pages, cookies = crawl()
     if args.only:
+        # A term names pages exactly (name, route or address), or else is part of addresses.
         wanted = [term.strip() for term in args.only.split(",") if term.strip()]
-        pages = [p for p in pages if any(t in (p.name, p.route) or t in p.path for t in wanted)]
+        exact = {t for t in wanted if any(t in (p.name, p.route, p.path) for p in pages)}
+        pages = [
+            p
+            for p in pages
+            if {p.name, p.route, p.path} & exact
+            or any(t in p.path for t in wanted if t not in exact)
+        ]
     print(f"{len(pages)} pages, one per route the crawl reached:", flush=True)
     for page in pages:
         print(f"  {page.path}  ({page.route}; {page.persona})")
