@@ -350,7 +350,7 @@ class SignedInChromium:
     """
 
     def __init__(self, base_url: str, cookie: str):
-        from bench.load import free_port
+        from bench.common import free_port
 
         self.port = free_port()
         self.profile = tempfile.mkdtemp(prefix="lighthouse-")
