@@ -41,8 +41,15 @@ class Gunicorn:
     :meth:`wait_ready` waits for ``/healthz`` and says so at once if gunicorn exits.
     """
 
-    def __init__(self, env: dict, *, workers: int | None = None, log: Path | None = None):
-        self.port = free_port()
+    def __init__(
+        self,
+        env: dict,
+        *,
+        workers: int | None = None,
+        log: Path | None = None,
+        port: int | None = None,
+    ):
+        self.port = port or free_port()
         self.log = log
         env = {
             **env,

@@ -46,6 +46,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench.common import Gunicorn
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "lighthouse"
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
@@ -302,42 +304,15 @@ def crawl() -> tuple[list[Page], dict[str, str]]:
     return pages, cookies
 
 
-def start_server(port: int, database_url: str, log: Path) -> subprocess.Popen:
+def start_server(port: int, database_url: str, log: Path) -> Gunicorn:
     env = dict(
         os.environ,
         **ENV,
         DATABASE_URL=database_url,
-        BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY="2",
         DATABASE_POOL_MIN="1",
         DATABASE_POOL_MAX="2",
     )
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "python:hiringplan.gunicorn_conf",
-            "hiringplan.wsgi",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    import urllib.request
-
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-            return server
-        except OSError:
-            if server.poll() is not None:
-                raise RuntimeError(f"gunicorn exited; see {log}") from None
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
+    return Gunicorn(env, workers=2, log=log, port=port).wait_ready()
 
 
 class SignedInChromium:
@@ -546,8 +521,7 @@ def main(argv=None) -> int:
     finally:
         if chromium:
             chromium.close()
-        os.killpg(server.pid, 15)
-        server.wait(timeout=30)
+        server.stop()
     (RESULTS / "summary.json").write_text(json.dumps({"load": load, "pages": rows}, indent=1))
     print(
         f"\n{len(rows)} pages; load average (1 min) {min(load):.1f}-{max(load):.1f}, "
