@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from core.loading import CompiledQuery
 from core.lru import LRU
 from roles.jd.sections import ROW_MODELS, SECTIONS
 from roles.models import JD_COMPLETE_STATUSES, JDStatus, Role
@@ -192,13 +193,22 @@ def forget_jd_states() -> None:
     _recent.clear()
 
 
+# One compiled query per row model (core/loading.py): the analysis loads them for every
+# new revision. Each model's own Meta.ordering, as ``model.objects.filter(...)`` has it.
+_ROWS_OF_PLAN = {
+    model: CompiledQuery(lambda plan_id, model=model: model.objects.filter(role__plan=plan_id))
+    for model in _FACT_MODELS
+}
+
+
 def load_jd_rows(plan) -> dict:
     """{row model: {role id: rows}} of every role of the plan, one query per row model that
     completeness reads (a model only optional sections hold, the landscape, is left out)."""
-    rows = {model: defaultdict(list) for model in _FACT_MODELS}
+    rows = {}
     for model in _FACT_MODELS:
-        for row in model.objects.filter(role__plan=plan):
-            rows[model][row.role_id].append(row)
+        by_role = rows[model] = defaultdict(list)
+        for row in _ROWS_OF_PLAN[model].instances(plan.pk):
+            by_role[row.role_id].append(row)
     return rows
 
 
