@@ -33,7 +33,7 @@ from interviews import loops
 from problems.models import Plan
 from roles.jd import completeness
 from roles.jd.sections import SECTIONS
-from roles.models import JDItem, LandscapeArea, Role, SuccessCriterion
+from roles.models import CheckIn, Hire, JDItem, LandscapeArea, Role, SuccessCriterion
 from tests.conftest import examples
 from tests.coverage.test_incremental import snapshot
 
@@ -222,3 +222,42 @@ def test_generated_plan_analysis_is_the_reference_analysis(shape, monkeypatch):
         fast, reference = _both_ways(plan, monkeypatch)
         assert fast == reference
         transaction.set_rollback(True)
+
+
+def test_the_compiled_queries_load_what_the_querysets_load(plan):
+    """Each query the analysis compiles once (core/loading.CompiledQuery) against the
+    queryset it stood for before, relations cached on each row included."""
+    generated = generate_plan("compiled", problems=4, roles=6, seed=3)
+    for subject in (plan, generated):
+        forget_analyses()
+        analysis = analyse_plan(Plan.objects.get(pk=subject.pk))
+        assert [_loaded(p) for p in analysis.problems] == [
+            _loaded(p) for p in subject.problems.in_matrix_order()
+        ]
+        assert [_loaded(r) for r in analysis.roles] == [
+            _loaded(r) for r in subject.roles.in_plan_order()
+        ]
+        coverages = sorted((c for row in analysis.rows for c in row.coverages), key=lambda c: c.pk)
+        assert [_loaded(c) for c in coverages] == [
+            _loaded(c)
+            for c in problem_models.Problem.coverages.field.model.objects.filter(role__plan=subject)
+            .select_related("role", "problem")
+            .order_by("pk")
+        ]
+        hires = [h for r in analysis.roles for h in r.loaded_hires]
+        assert [_loaded(h) for h in hires] == [
+            _loaded(h)
+            for h in Hire.objects.filter(role__plan=subject)
+            .select_related("role")
+            .order_by("role__origin", "role__position", "role_id", "seat", "pk")
+        ]
+        check_ins = sorted(
+            (c for h in hires for c in h.loaded_check_ins.values()), key=lambda c: c.pk
+        )
+        assert [_loaded(c) for c in check_ins] == [
+            _loaded(c) for c in CheckIn.objects.filter(hire__role__plan=subject).order_by("pk")
+        ]
+        for role in analysis.roles:
+            expected = list(SuccessCriterion.objects.filter(role=role)) if role.loaded_hires else []
+            assert [_loaded(c) for c in role.loaded_criteria] == [_loaded(c) for c in expected]
+    assert check_ins, "the generated plan has check-ins"
