@@ -122,7 +122,8 @@ def _loaded(instance) -> tuple:
     state = instance._state
     return (
         type(instance).__name__,
-        sorted((k, v) for k, v in instance.__dict__.items() if k not in _TRANSIENT),
+        # (repr: True is not 1, an aware datetime not the same instant elsewhere)
+        sorted((k, repr(v)) for k, v in instance.__dict__.items() if k not in _TRANSIENT),
         (state.adding, state.db),
         sorted((name, related.pk) for name, related in state.fields_cache.items()),
     )
