@@ -247,6 +247,7 @@ def build_instances(model, db: str, rows: list) -> list:
         state.db = db
         attributes = instance.__dict__
         attributes["_state"] = state
-        attributes.update(zip(names, row))  # (as many values as names: CompiledQuery checks)
+        # As many values as names (CompiledQuery checks the columns once, not every row).
+        attributes.update(zip(names, row, strict=False))
         append(instance)
     return instances
