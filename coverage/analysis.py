@@ -44,6 +44,7 @@ from roles.jd.completeness import forget_jd_states, load_jd_rows, plan_jd_states
 from roles.models import (
     CONFIDENCE_LABELS,
     CONFIDENCE_SYMBOLS,
+    TIMEFRAME_LABELS,
     Confidence,
     Decision,
     ItemKind,
@@ -51,7 +52,6 @@ from roles.models import (
     Origin,
     Role,
     SuccessCriterion,
-    Timeframe,
 )
 
 
@@ -871,9 +871,10 @@ def _criteria_gaps(plan: Plan, roles: list[Role], criteria=None) -> list[Gap]:
     for role in roles:
         if role.is_inactive:
             continue
-        missing = [tf for tf in Timeframe if tf.value not in present[role.pk]]
+        has = present[role.pk]
+        missing = [label for value, label in TIMEFRAME_LABELS if value not in has]
         if missing:
-            labels = ", ".join(tf.label for tf in missing)
+            labels = ", ".join(missing)
             gaps.append(
                 Gap(
                     GapKind.MISSING_CRITERIA,

@@ -4,6 +4,7 @@ and the one traceability rule that decides whether a role's kit is complete."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -21,7 +22,7 @@ class FocusMember:
     slug: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per stage of every role's loop
 class StageDecision:
     """Whether a role goes through a stage, and whether a recruiter chose that explicitly."""
 
@@ -158,8 +159,10 @@ class KitItem:
     """One of the role's assessable items and the counting questions that probe it."""
 
     item: JDItem
-    questions: list[Question] = field(default_factory=list)
-    drafts: list[Question] = field(default_factory=list)  # probing, but not counting yet
+    # Lists; an item no question probes shares one empty tuple instead (most items, until
+    # the guides are written: _assemble makes one of these per assessable item of a plan).
+    questions: Sequence[Question] = field(default_factory=list)
+    drafts: Sequence[Question] = field(default_factory=list)  # probing, but not counting yet
 
     @property
     def must_be_probed(self) -> bool:
@@ -314,13 +317,15 @@ def _kit_order(item: JDItem) -> tuple:
 
 def _assemble(loop: RoleLoop, items: list[JDItem], questions: list[Question]) -> Kit:
     items = sorted(items, key=_kit_order)
-    kit_items = {item.pk: KitItem(item) for item in items}
+    probing = defaultdict(lambda: ([], []))  # {item id: (counting questions, drafts)}
     for q in questions:
         counts = question_counts(q, loop)
         for item_id in q.probe_ids:
-            kit_item = kit_items.get(item_id)
-            if kit_item is not None:
-                (kit_item.questions if counts else kit_item.drafts).append(q)
+            probing[item_id][0 if counts else 1].append(q)
+    kit_items = {
+        item.pk: KitItem(item, *probing[item.pk]) if item.pk in probing else KitItem(item, (), ())
+        for item in items
+    }
     by_stage = defaultdict(list)
     for q in questions:
         by_stage[q.stage_id].append(q)

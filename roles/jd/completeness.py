@@ -156,9 +156,10 @@ def jd_facts(role: Role, rows_by_model: dict) -> tuple[tuple[str, ...], bool]:
     :func:`jd_begun` in one pass over the sections."""
     missing, begun = [], False
     for section, rows in section_rows(rows_by_model, _REQUIRED):
-        missing.extend(section.missing(role, rows))
-        if not begun and section.begins_jd:
-            begun = section.has_content(role, rows)
+        has_content = section.has_content(role, rows)  # (what missing and begun both ask)
+        missing.extend(section.missing(role, rows, has_content))
+        if has_content and section.begins_jd:
+            begun = True
     return tuple(missing), begun
 
 
