@@ -213,12 +213,6 @@ def load_jd_rows(plan) -> dict:
     return rows
 
 
-def jd_states_known(plan, roles) -> bool:
-    """Whether :func:`plan_jd_states` has these roles' states for this revision (no query)."""
-    facts = _recent.get((plan.pk, plan.revision))
-    return facts is not None and all(role.pk in facts for role in roles)
-
-
 def plan_jd_states(plan, roles, rows: dict | None = None) -> dict[int, JDState]:
     """Every role's JD state, in one query per row model (none if this revision's are
     known, or if ``rows`` from :func:`load_jd_rows` are given); each role keeps its own."""
