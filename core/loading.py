@@ -12,14 +12,15 @@ descriptor, a receiver) goes through Django's own ``from_db``.
 
 The coverage analysis loads thousands of plan rows per revision (roles, JD
 items, success criteria, mappings); at 100 x 300 the generic path was a quarter
-of a cold analysis. tests/core/test_loading.py checks the instances are equal,
-attribute for attribute, to Django's.
+of a cold analysis. tests/coverage/test_analysis_equivalence.py checks the
+instances are equal, attribute for attribute, to Django's.
 
 :class:`CompiledQuery` goes one step further for the queries the analysis runs
 on every new revision: the queryset is compiled to SQL once per process and
 database (Django compiles it again on every evaluation, about half a
-millisecond a query, a fifth of a cold analysis at seed size), and its rows are
-converted and built in one loop.
+millisecond a query; at seed size, building and compiling its querysets was
+about half of a cold analysis), and its rows are converted and built in one
+loop.
 """
 
 from __future__ import annotations
