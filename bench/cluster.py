@@ -44,6 +44,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from bench.common import Gunicorn
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/cluster_bench"
 SIZES = [("seed", "q1-2026"), ("100 x 300", "bench-100x300")]
@@ -78,39 +80,6 @@ def prepare(database_url: str) -> str:
     return session_cookie(bench_user())
 
 
-class Server:
-    def __init__(self, env: dict, log: Path, workers: int = 3):
-        from bench.load import free_port
-
-        self.port = free_port()
-        env = dict(
-            env,
-            BIND=f"127.0.0.1:{self.port}",
-            WEB_CONCURRENCY=str(workers),
-            GUNICORN_MAX_REQUESTS="0",
-            DJANGO_SETTINGS_MODULE="bench.settings",
-        )
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                "python:hiringplan.gunicorn_conf",
-                "hiringplan.wsgi",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log.open("ab"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def stop(self):
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=30)
-
-
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None  # a redirect (to the sign-in page) is an answer, not a page
@@ -139,19 +108,6 @@ class Caller:
         except urllib.error.HTTPError as error:
             status, content = error.code, error.read()
         return status, content, time.perf_counter() - started
-
-
-def wait_ready(caller, port, seconds: float = 300):
-    deadline = time.monotonic() + seconds
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            caller.request(port, "/healthz")
-            return
-        except OSError as error:
-            last = error
-            time.sleep(0.2)
-    raise RuntimeError(f"server on port {port} did not start: {last!r}")
 
 
 def measure(caller, servers, edits: int) -> dict:
@@ -399,11 +355,11 @@ def run(
             import redis
 
             redis.Redis.from_url(redis_url).flushdb()
-        servers = [Server(dict(base, **extra), log, workers) for _ in range(count)]
+        servers = [Gunicorn(dict(base, **extra), workers=workers, log=log) for _ in range(count)]
         worker = Worker(dict(base, **extra), log)
         try:
             for server in servers:
-                wait_ready(caller, server.port)
+                server.wait_ready(seconds=300)
             load = mixed_load(caller, [s.port for s in servers], seconds, cells)
             # One process: "alternating" servers are the same process (the baseline).
             pair = servers if len(servers) > 1 else servers * 2

@@ -2,9 +2,13 @@
 
 import io
 import os
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +25,83 @@ def setup_django(database_url: str | None = None) -> None:
     import django
 
     django.setup()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """gunicorn as production runs it (``hiringplan/gunicorn_conf.py``), on a free loopback port.
+
+    ``env`` is the whole environment (the database, the settings module, any override);
+    workers are never recycled mid-measurement. Output goes to ``log``, or nowhere.
+    :meth:`wait_ready` waits for ``/healthz`` and says so at once if gunicorn exits.
+    """
+
+    def __init__(self, env: dict, *, workers: int | None = None, log: Path | None = None):
+        self.port = free_port()
+        self.log = log
+        env = {
+            **env,
+            "BIND": f"127.0.0.1:{self.port}",
+            "GUNICORN_MAX_REQUESTS": "0",
+        }
+        env.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+        if workers is not None:
+            env["WEB_CONCURRENCY"] = str(workers)
+        output = log.open("ab") if log else subprocess.DEVNULL
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "python:hiringplan.gunicorn_conf",
+             "hiringplan.wsgi"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self, seconds: float = 60) -> "Gunicorn":
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({self.process.returncode}); see {self.log}")
+            try:
+                urllib.request.urlopen(f"{self.url}/healthz", timeout=2).read()  # noqa: S310
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not answer /healthz in {seconds:.0f} s; see {self.log}")
+
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the master and its workers so far (from /proc)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in [self.process.pid, *self.workers()]:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / tick
+
+    def stop(self) -> None:
+        """SIGTERM to the whole process group; SIGKILL if it has not gone in 30 s."""
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
 
 
 def prepare_database(fresh: bool = True) -> None:

@@ -23,14 +23,13 @@ import argparse
 import http.client
 import os
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+from bench.common import Gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -194,65 +193,12 @@ def time_check(cookie: str, checks: int) -> dict:
 # --- 2. Three leaders on a loaded server --------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """gunicorn with the production settings on the benchmark's database."""
-
-    def __init__(self, database_url: str, workers: int):
-        self.port = free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "BIND": f"127.0.0.1:{self.port}",
-            "WEB_CONCURRENCY": str(workers),
-            "GUNICORN_MAX_REQUESTS": "0",  # no worker recycling mid-measurement
-        }
-        env.pop("REDIS_URL", None)
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                "python:hiringplan.gunicorn_conf",
-                "hiringplan.wsgi",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=(ROOT / "bench" / "results" / "live-server.log").open("ab"),
-            start_new_session=True,
-        )
-        for _ in range(200):
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("gunicorn did not start")
-
-    def workers(self) -> list[int]:
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in children.read_text().split()]
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU time of the master and its workers so far."""
-        tick = os.sysconf("SC_CLK_TCK")
-        total = 0
-        for pid in [self.process.pid, *self.workers()]:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / tick
-
-    def stop(self) -> None:
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=30)
+def start_server(database_url: str, workers: int) -> Gunicorn:
+    """gunicorn with the production settings on the benchmark's database, Redis left out."""
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env["DATABASE_URL"] = database_url
+    log = ROOT / "bench" / "results" / "live-server.log"
+    return Gunicorn(env, workers=workers, log=log).wait_ready()
 
 
 def get(port: int, path: str, cookie: str, headers: dict | None = None, timeout: float = 30) -> int:
@@ -385,7 +331,7 @@ def measure_load(database_url, cookies, etag, rate, seconds, rounds, workers) ->
 
     interval = poll_interval()
     connections.close_all()  # nothing of this process holds the database while gunicorn runs
-    server = Server(database_url, workers)
+    server = start_server(database_url, workers)
     try:
         port = server.port
         for path in [*MIXED, "/bench/trivial-logged-in"]:  # every worker loads templates once

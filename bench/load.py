@@ -15,13 +15,12 @@ import argparse
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from bench.common import Gunicorn, free_port  # noqa: F401 - free_port: bench.lighthouse
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/hiringplan_bench"
@@ -34,12 +33,6 @@ request = function()
   return wrk.format("GET", paths[(i %% #paths) + 1], {["Cookie"] = "%s", ["Host"] = "127.0.0.1"})
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def prepare(database_url: str) -> str:
@@ -128,38 +121,9 @@ def run(seconds: int = 20, connections: int = 16, database_url: str | None = Non
         return {}
     database_url = database_url or os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     cookie = prepare(database_url)
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "BIND": f"127.0.0.1:{port}",
-        # Steady state: no worker recycling in the middle of a measurement.
-        "GUNICORN_MAX_REQUESTS": "0",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "python:hiringplan.gunicorn_conf",
-            "hiringplan.wsgi",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    server = Gunicorn({**os.environ, "DATABASE_URL": database_url}).wait_ready()
     try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
+        url = server.url
         import urllib.request
 
         warm = (
@@ -197,8 +161,7 @@ def run(seconds: int = 20, connections: int = 16, database_url: str | None = Non
             connections,
         )
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        server.stop()
     from bench.common import table
 
     print(

@@ -117,7 +117,11 @@ def capabilities_of(user) -> frozenset[Capability]:
         caps = frozenset(Capability)
     else:
         caps = frozenset()
-        for name in user.groups.values_list("name", flat=True):
+        # Loaded with the session's user (hiringplan.accounts.backends); else one query.
+        names = getattr(user, "_hiringplan_group_names", None)
+        if names is None:
+            names = user.groups.values_list("name", flat=True)
+        for name in names:
             caps |= GROUP_CAPABILITIES.get(name, frozenset())
     user._hiringplan_capabilities = caps
     return caps

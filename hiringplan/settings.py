@@ -260,6 +260,8 @@ MFA_REQUIRED_FOR_ADMINS = env_bool("MFA_REQUIRED_FOR_ADMINS", True)
 OTP_TOTP_ISSUER = env_str("MFA_ISSUER_NAME", "hiringplan")
 
 # Sessions end after this long without a request (and with the browser's cookie).
+# Django's database sessions, read with one plain SQL statement (core/sessions.py).
+SESSION_ENGINE = "core.sessions"
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_MINUTES", 12 * 60, minimum=5) * 60
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
 

@@ -121,15 +121,15 @@ def test_problems_and_roles_lists_show_their_marks(leader_client, plan):
 def test_the_matrix_costs_the_same_queries_whatever_the_number_of_threads(
     leader_client, plan, threads, django_assert_num_queries
 ):
-    """Cache miss (the stamp changed): the four every page needs, the cells' change
+    """Cache miss (the stamp changed): the three every page needs, the cells' change
     counts, the summary's edited hires, the annotation stamp and the counts; a hit:
-    the four and the stamp."""
+    the three and the stamp."""
     pairs = [(r, p) for r in plan.roles.order_by("pk")[:4] for p in plan.problems.order_by("pk")]
     for role, problem in pairs[:threads]:
         Thread.objects.create(plan=plan, kind="cell", role=role, problem=problem)
     leader_client.get("/plans/q1-2026/gaps/")  # the analysis, as in test_matrix_pages
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         html = leader_client.get(MATRIX).text
     assert html.count('class="mark mark-discussion"') == threads
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         leader_client.get(MATRIX)

@@ -199,12 +199,12 @@ def test_the_outcome_view_costs_the_same_queries_whatever_the_hires(
             )
     leader_client.get("/plans/q1-2026/gaps/")  # the analysis
     leader_client.get(MATRIX)  # the confidences and the summary fragment
-    # Miss: the four every page needs, the cells' change counts and the annotation stamp
-    # (no thread, so no counts); a hit: the four and the stamp.
-    with django_assert_num_queries(6):
+    # Miss: the three every page needs, the cells' change counts and the annotation stamp
+    # (no thread, so no counts); a hit: the three and the stamp.
+    with django_assert_num_queries(5):
         html = leader_client.get(MATRIX + "?show=outcomes").text
     assert html.count('<span class="outcome outcome-') >= hired
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         again = leader_client.get(MATRIX + "?show=outcomes").text
     assert again.count('<span class="outcome outcome-') == html.count('<span class="outcome outcome-')
     assert work["cells"] == 2 * _all_cells(plan)  # the outcome view rendered its cells once

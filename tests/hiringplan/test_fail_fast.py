@@ -14,10 +14,10 @@ import urllib.error
 import urllib.request
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
 from django.db.utils import OperationalError
 from django.test import Client
 
+from core.sessions import SessionStore
 from tests.faults import base_env, free_port, start, stop, wait_for
 
 
