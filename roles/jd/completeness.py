@@ -223,11 +223,12 @@ def plan_jd_states(plan, roles, rows: dict | None = None) -> dict[int, JDState]:
             rows = load_jd_rows(plan)
         facts = {}
         for role in roles:
-            by_model = {model: rows[model][role.pk] for model in _FACT_MODELS}
-            facts[role.pk] = jd_facts(role, by_model)
+            role_id = role.id  # (not the pk property, read five times per role)
+            facts[role_id] = jd_facts(role, {model: rows[model][role_id] for model in _FACT_MODELS})
         _recent.set(key, facts)
     states = {}
     for role in roles:
-        missing, begun = facts[role.pk]
-        states[role.pk] = role._jd_state = JDState(role, missing, begun)
+        role_id = role.id
+        missing, begun = facts[role_id]
+        states[role_id] = role._jd_state = JDState(role, missing, begun)
     return states
