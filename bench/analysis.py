@@ -8,7 +8,12 @@
 On a shared, loaded machine wall-clock medians mean little, so this prints the
 minimum of N runs (wall and CPU time) and, with ``--instructions``, the number
 of instructions one analysis executes, counted by valgrind's callgrind (the
-same on a quiet machine and a loaded one). ``--baseline REV`` measures the
+same on a quiet machine and a loaded one). Each measured analysis starts after a
+full garbage collection (not measured): otherwise whether the collector's
+occasional full pass over the whole process (tens of milliseconds, about 75 M
+instructions here) falls inside the one counted run depends on where the
+previous run left its counters, not on the analysis. The collections the
+analysis's own allocations trigger are measured. ``--baseline REV`` measures the
 same thing on another commit (a ``git worktree`` of it, the same database)
 in the same run, and prints the ratios.
 
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import gc
 import json
 import os
 import shutil
@@ -104,11 +110,13 @@ def measure(runs: int, counting: bool) -> dict:
         cold_analysis(slug)()  # imports, query compilation caches: not what a revision costs
         if counting:
             run = cold_analysis(slug)
+            gc.collect()
             call(run)
             continue
         walls, cpus = [], []
         for _ in range(runs):
             run = cold_analysis(slug)
+            gc.collect()
             wall, cpu = time.perf_counter(), time.process_time()
             run()
             walls.append(time.perf_counter() - wall)

@@ -34,20 +34,17 @@ from functools import cached_property
 from django.db import models
 
 from core.cache import shared_get, shared_set
+from core.loading import CompiledQuery
 from core.lru import LRU
 from coverage.models import Coverage
 from coverage.outcomes import ProblemOutcome, hired_for_not_solved, load_evidence, outcome_of
 from interviews.loops import plan_kits
 from problems.models import Disposition, NextStep, OpenQuestion, Plan, Problem
-from roles.jd.completeness import (
-    forget_jd_states,
-    jd_states_known,
-    load_jd_rows,
-    plan_jd_states,
-)
+from roles.jd.completeness import forget_jd_states, load_jd_rows, plan_jd_states
 from roles.models import (
     CONFIDENCE_LABELS,
     CONFIDENCE_SYMBOLS,
+    TIMEFRAME_LABELS,
     Confidence,
     Decision,
     ItemKind,
@@ -55,7 +52,6 @@ from roles.models import (
     Origin,
     Role,
     SuccessCriterion,
-    Timeframe,
 )
 
 
@@ -604,6 +600,17 @@ def forget_analyses() -> None:
     forget_jd_states()
 
 
+# The analysis's queries, compiled to SQL once per process (core/loading.py): the same
+# querysets, in the same order, as ``plan.problems.in_matrix_order()`` and so on.
+_PROBLEMS = CompiledQuery(lambda plan_id: Problem.objects.filter(plan=plan_id).in_matrix_order())
+_ROLES = CompiledQuery(lambda plan_id: Role.objects.filter(plan=plan_id).in_plan_order())
+_COVERAGES = CompiledQuery(
+    lambda plan_id: Coverage.objects.filter(role__plan=plan_id).order_by("pk")
+)
+_OPEN_QUESTIONS = CompiledQuery(lambda plan_id: OpenQuestion.objects.filter(plan=plan_id))
+_NEXT_STEPS = CompiledQuery(lambda plan_id: NextStep.objects.filter(plan=plan_id))
+
+
 def analyse_plan(plan: Plan, decisions: dict[int, str] | None = None) -> PlanCoverage:
     """Load the plan's problems, roles and coverage and compute statuses and gaps.
 
@@ -611,25 +618,24 @@ def analyse_plan(plan: Plan, decisions: dict[int, str] | None = None) -> PlanCov
     roles had those decisions (a scenario); nothing is saved. Such an analysis
     describes no stored revision, so it is never cached.
     """
-    problems = list(plan.problems.in_matrix_order())
-    roles = list(plan.roles.in_plan_order())
+    problems = _PROBLEMS.instances(plan.pk, known={"plan": plan})
+    roles = _ROLES.instances(plan.pk, known={"plan": plan})
     for role in roles:
         if decisions and role.pk in decisions:
             role.decision = decisions[role.pk]
-    load_evidence(plan, roles)  # hires and check-ins, for outcomes (coverage/outcomes.py)
-    # Each role's JD completeness (role.jd_state), computed once for all of them. Its rows
-    # (unless this revision's states are known) include the JD items the kits read.
-    jd_rows = None if jd_states_known(plan, roles) else load_jd_rows(plan)
+    # The JD items and success criteria of every role, loaded once: for each role's JD
+    # completeness (role.jd_state, unless this revision's states are known), the
+    # interview kits, the criteria gaps and the outcomes.
+    jd_rows = load_jd_rows(plan)
+    criteria = jd_rows[SuccessCriterion]
+    load_evidence(plan, roles, criteria)  # hires and check-ins, for outcomes (coverage/outcomes.py)
     plan_jd_states(plan, roles, jd_rows)
-    coverages = list(Coverage.objects.filter(role__plan=plan).order_by("pk"))
     roles_by_id = {role.pk: role for role in roles}
     problems_by_id = {problem.pk: problem for problem in problems}
-    # Share the loaded objects instead of letting each coverage query its own: what
-    # ``coverage.role = role`` does for a role with that id, without the descriptor's checks.
-    role_field, problem_field = Coverage.role.field, Coverage.problem.field
-    for coverage in coverages:
-        role_field.set_cached_value(coverage, roles_by_id[coverage.role_id])
-        problem_field.set_cached_value(coverage, problems_by_id[coverage.problem_id])
+    # Each coverage shares the loaded role and problem instead of querying its own.
+    coverages = _COVERAGES.instances(
+        plan.pk, known={"role": roles_by_id, "problem": problems_by_id}
+    )
 
     by_problem: dict[int, list[Coverage]] = defaultdict(list)
     by_role: dict[int, list[Coverage]] = defaultdict(list)
@@ -637,9 +643,9 @@ def analyse_plan(plan: Plan, decisions: dict[int, str] | None = None) -> PlanCov
         by_problem[coverage.problem_id].append(coverage)
         by_role[coverage.role_id].append(coverage)
 
-    questions = {q.position: q for q in OpenQuestion.objects.filter(plan=plan)}
+    questions = {q.position: q for q in _OPEN_QUESTIONS.instances(plan.pk)}
     steps = (
-        {s.position: s for s in NextStep.objects.filter(plan=plan)}
+        {s.position: s for s in _NEXT_STEPS.instances(plan.pk)}
         if any(p.disposition == Disposition.OUTSIDE_HIRING for p in problems)
         else {}
     )
@@ -650,8 +656,8 @@ def analyse_plan(plan: Plan, decisions: dict[int, str] | None = None) -> PlanCov
     column_gaps = {column.role.pk: _column_gaps(column) for column in columns}
     # Gaps no coverage cell can change.
     other_gaps = (
-        _criteria_gaps(plan, roles, jd_rows[SuccessCriterion] if jd_rows else None)
-        + _traceability_gaps(plan, roles, jd_rows[JDItem] if jd_rows else None)
+        _criteria_gaps(plan, roles, criteria)
+        + _traceability_gaps(plan, roles, jd_rows[JDItem])
         + _question_gaps(questions.values())
     )
     return _assemble(
@@ -865,9 +871,10 @@ def _criteria_gaps(plan: Plan, roles: list[Role], criteria=None) -> list[Gap]:
     for role in roles:
         if role.is_inactive:
             continue
-        missing = [tf for tf in Timeframe if tf.value not in present[role.pk]]
+        has = present[role.pk]
+        missing = [label for value, label in TIMEFRAME_LABELS if value not in has]
         if missing:
-            labels = ", ".join(tf.label for tf in missing)
+            labels = ", ".join(missing)
             gaps.append(
                 Gap(
                     GapKind.MISSING_CRITERIA,

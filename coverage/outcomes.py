@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
+from core.loading import CompiledQuery
 from roles.models import CheckIn, CheckInResult, Hire, Role, SuccessCriterion, Timeframe
 
 
@@ -93,31 +94,42 @@ class ProblemOutcome:
         return OUTCOME_SYMBOLS[self.outcome]
 
 
-def load_evidence(plan, roles: list[Role]) -> None:
+# Compiled once per process (core/loading.py); the same querysets as Hire.objects.filter(...).
+_HIRES = CompiledQuery(
+    lambda plan_id: Hire.objects.filter(role__plan=plan_id).order_by("role_id", "seat", "pk")
+)
+_CHECK_INS = CompiledQuery(lambda plan_id: CheckIn.objects.filter(hire__role__plan=plan_id))
+
+
+def load_evidence(plan, roles: list[Role], criteria: dict | None = None) -> None:
     """Attach each role's hires, criteria and check-ins to the loaded roles (at most 3 queries).
 
-    The analysis calls it once; the rule below reads only what it attached.
+    ``criteria`` ({role id: its success criteria, in SuccessCriterion order}), when the
+    caller loaded every role's already (the analysis does), saves their query. The
+    analysis calls this once; the rule below reads only what it attached.
     """
     by_role: dict[int, list[Hire]] = defaultdict(list)
-    hires = list(Hire.objects.filter(role__plan=plan).order_by("role_id", "seat", "pk"))
     roles_by_id = {role.pk: role for role in roles}
+    hires = _HIRES.instances(plan.pk)
     for hire in hires:
         if hire.role_id in roles_by_id:  # (not .get(id, hire.role): that loads each role)
-            hire.role = roles_by_id[hire.role_id]
+            Hire.role.field.set_cached_value(hire, roles_by_id[hire.role_id])
         hire.loaded_check_ins = {}
         by_role[hire.role_id].append(hire)
-    criteria: dict[int, list[SuccessCriterion]] = defaultdict(list)
-    if hires:
+    if hires and criteria is None:
+        criteria = defaultdict(list)
         for criterion in SuccessCriterion.objects.filter(role_id__in=list(by_role)).order_by(
             "timeframe", "position", "pk"
         ):
             criteria[criterion.role_id].append(criterion)
+    if hires:
         hires_by_id = {hire.pk: hire for hire in hires}
-        for check_in in CheckIn.objects.filter(hire__role__plan=plan):
+        for check_in in _CHECK_INS.instances(plan.pk):
             hires_by_id[check_in.hire_id].loaded_check_ins[check_in.criterion_id] = check_in
     for role in roles:
+        # Only a role with hires has criteria that fall due (for one of its hires).
         role.loaded_hires = by_role.get(role.pk, [])
-        role.loaded_criteria = criteria.get(role.pk, [])
+        role.loaded_criteria = criteria.get(role.pk, []) if role.loaded_hires else []
 
 
 def dues_of(role: Role, hire: Hire, today: datetime.date) -> list[Due]:

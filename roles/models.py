@@ -482,6 +482,11 @@ class Timeframe(models.IntegerChoices):
     YEAR_1 = 12, "1 year"
 
 
+# (value, label) of every timeframe in order: read per role by completeness and the gaps,
+# where iterating the enum and reading its members' properties is most of the work.
+TIMEFRAME_LABELS = tuple((timeframe.value, timeframe.label) for timeframe in Timeframe)
+
+
 class RowManager(models.Manager):
     """Rows identified by their role and position, for fixtures."""
 
@@ -545,7 +550,7 @@ class SuccessCriterion(RoleContent):
     def missing_from(cls, rows) -> list[str]:
         """A complete JD says what success looks like at every timeframe."""
         present = {row.timeframe for row in rows}
-        absent = [tf.label for tf in Timeframe if tf.value not in present]
+        absent = [label for value, label in TIMEFRAME_LABELS if value not in present]
         return [f"Success criteria for {', '.join(absent)}"] if absent else []
 
 

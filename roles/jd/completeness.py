@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from core.loading import CompiledQuery
 from core.lru import LRU
 from roles.jd.sections import ROW_MODELS, SECTIONS
 from roles.models import JD_COMPLETE_STATUSES, JDStatus, Role
@@ -155,9 +156,10 @@ def jd_facts(role: Role, rows_by_model: dict) -> tuple[tuple[str, ...], bool]:
     :func:`jd_begun` in one pass over the sections."""
     missing, begun = [], False
     for section, rows in section_rows(rows_by_model, _REQUIRED):
-        missing.extend(section.missing(role, rows))
-        if not begun and section.begins_jd:
-            begun = section.has_content(role, rows)
+        has_content = section.has_content(role, rows)  # (what missing and begun both ask)
+        missing.extend(section.missing(role, rows, has_content))
+        if has_content and section.begins_jd:
+            begun = True
     return tuple(missing), begun
 
 
@@ -192,20 +194,23 @@ def forget_jd_states() -> None:
     _recent.clear()
 
 
+# One compiled query per row model (core/loading.py): the analysis loads them for every
+# new revision. Each model's own Meta.ordering, as ``model.objects.filter(...)`` has it.
+_ROWS_OF_PLAN = {
+    model: CompiledQuery(lambda plan_id, model=model: model.objects.filter(role__plan=plan_id))
+    for model in _FACT_MODELS
+}
+
+
 def load_jd_rows(plan) -> dict:
     """{row model: {role id: rows}} of every role of the plan, one query per row model that
     completeness reads (a model only optional sections hold, the landscape, is left out)."""
-    rows = {model: defaultdict(list) for model in _FACT_MODELS}
+    rows = {}
     for model in _FACT_MODELS:
-        for row in model.objects.filter(role__plan=plan):
-            rows[model][row.role_id].append(row)
+        by_role = rows[model] = defaultdict(list)
+        for row in _ROWS_OF_PLAN[model].instances(plan.pk):
+            by_role[row.role_id].append(row)
     return rows
-
-
-def jd_states_known(plan, roles) -> bool:
-    """Whether :func:`plan_jd_states` has these roles' states for this revision (no query)."""
-    facts = _recent.get((plan.pk, plan.revision))
-    return facts is not None and all(role.pk in facts for role in roles)
 
 
 def plan_jd_states(plan, roles, rows: dict | None = None) -> dict[int, JDState]:
@@ -218,11 +223,12 @@ def plan_jd_states(plan, roles, rows: dict | None = None) -> dict[int, JDState]:
             rows = load_jd_rows(plan)
         facts = {}
         for role in roles:
-            by_model = {model: rows[model][role.pk] for model in _FACT_MODELS}
-            facts[role.pk] = jd_facts(role, by_model)
+            role_id = role.id  # (not the pk property, read five times per role)
+            facts[role_id] = jd_facts(role, {model: rows[model][role_id] for model in _FACT_MODELS})
         _recent.set(key, facts)
     states = {}
     for role in roles:
-        missing, begun = facts[role.pk]
-        states[role.pk] = role._jd_state = JDState(role, missing, begun)
+        role_id = role.id
+        missing, begun = facts[role_id]
+        states[role_id] = role._jd_state = JDState(role, missing, begun)
     return states

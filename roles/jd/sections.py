@@ -98,11 +98,17 @@ class Section:
         """Writing this section begins the JD (roles/jd/completeness.py: a draft)."""
         return self.required and not self.in_proposal
 
-    def missing(self, role, rows: list) -> list[str]:
-        """What a complete JD still lacks in this section (only required sections count)."""
+    def missing(self, role, rows: list, has_content: bool | None = None) -> list[str]:
+        """What a complete JD still lacks in this section (only required sections count).
+
+        ``has_content``, when the caller worked it out already, is what
+        :meth:`has_content` says for these rows.
+        """
         if not self.required:
             return []
-        if not self.has_content(role, rows):
+        if has_content is None:
+            has_content = self.has_content(role, rows)
+        if not has_content:
             return [self.title]
         return self.rows.model.missing_from(rows) if self.rows is not None else []
 

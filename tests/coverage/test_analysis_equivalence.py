@@ -1,18 +1,22 @@
 """The cheaper cold analysis (#29.1) computes exactly what the straightforward one did.
 
-What makes a cold analysis of a large plan cheaper: plan rows are built without
-``Model.__init__`` (core/loading.py); each role's JD state is worked out from
+What makes a cold analysis of a large plan cheaper: its queries are compiled to
+SQL once per process and their rows built without ``Model.__init__``
+(core/loading.py); each role's JD state is worked out from
 its required sections only (the only ones that can lack anything or begin a
 JD), their rows picked from rows grouped by kind once
 (roles/jd/completeness.section_rows) instead of scanned once per section; the
 kits reuse the JD items and the criteria gaps the success criteria that
 completeness loaded. Here the analysis is computed both ways, the reference way
-patched in (Django's own ``from_db``, ``Rows.select`` per section for every
+patched in (each query evaluated as the Django queryset it is compiled from, rows
+built by Django's own ``from_db``, ``Rows.select`` per section for every
 section, the kits loading their own items, the criteria gaps their own
 timeframes), on the seed plan and on random generated plans with JD rows
 removed at random, and everything the pages show must be equal, down to the
 wording and order of every gap and each JD's state.
 """
+
+import datetime
 
 import pytest
 from django.db import models, transaction
@@ -20,14 +24,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import problems.models as problem_models
+from core.loading import CompiledQuery
 from coverage import analysis as analysis_module
+from coverage import outcomes
 from coverage.analysis import analyse_plan, forget_analyses
 from hiringplan.management.commands.generate_plan import generate_plan
 from interviews import loops
 from problems.models import Plan
 from roles.jd import completeness
 from roles.jd.sections import SECTIONS
-from roles.models import JDItem, LandscapeArea, Role, SuccessCriterion
+from roles.models import CheckIn, Hire, JDItem, LandscapeArea, Role, SuccessCriterion
 from tests.conftest import examples
 from tests.coverage.test_incremental import snapshot
 
@@ -56,6 +62,21 @@ def _django_from_db(cls, db, field_names, values):
     return models.Model.from_db.__func__(cls, db, field_names, values)
 
 
+def _orm_instances(query, value, known=None):
+    """What CompiledQuery.instances stands for: the queryset, evaluated by Django, with the
+    known related objects assigned as a related manager's queryset assigns them."""
+    instances = list(query.build(value))
+    for name, related in (known or {}).items():
+        for instance in instances:
+            field = instance._meta.get_field(name)
+            setattr(
+                instance,
+                name,
+                related[getattr(instance, field.attname)] if isinstance(related, dict) else related,
+            )
+    return instances
+
+
 def _full_snapshot(plan) -> dict:
     forget_analyses()
     analysis = analyse_plan(Plan.objects.get(pk=plan.pk))
@@ -63,13 +84,62 @@ def _full_snapshot(plan) -> dict:
     out["jd"] = [
         (r.pk, r.jd_state.missing, r.jd_state.begun, r.jd_state.key) for r in analysis.roles
     ]
+    # The loaded rows themselves, attribute for attribute, with what each has cached of its
+    # relations, and the evidence the outcomes read.
+    out["instances"] = [
+        _loaded(instance)
+        for instance in [*analysis.problems, *analysis.roles]
+        + [c for row in analysis.rows for c in row.coverages]
+        + list(analysis.questions.values())
+        + list(analysis.steps.values())
+    ]
+    out["evidence"] = [
+        (
+            role.pk,
+            [
+                (_loaded(hire), sorted((k, _loaded(c)) for k, c in hire.loaded_check_ins.items()))
+                for hire in role.loaded_hires
+            ],
+            [_loaded(criterion) for criterion in role.loaded_criteria],
+        )
+        for role in analysis.roles
+    ]
+    out["outcomes"] = {
+        today: [
+            (pk, o.outcome, o.reasons, [h.pk for h in o.hires])
+            for pk, o in analysis.outcomes(today).items()
+        ]
+        for today in (datetime.date(2026, 1, 1), datetime.date(2027, 6, 1), datetime.date.max)
+    }
     return out
+
+
+_TRANSIENT = {"_state", "_jd_state", "loaded_hires", "loaded_criteria", "loaded_check_ins"}
+
+
+def _loaded(instance) -> tuple:
+    """A loaded row as plain values: its class, fields, state and cached relations' ids."""
+    state = instance._state
+    return (
+        type(instance).__name__,
+        # (repr: True is not 1, an aware datetime not the same instant elsewhere)
+        sorted((k, repr(v)) for k, v in instance.__dict__.items() if k not in _TRANSIENT),
+        (state.adding, state.db),
+        sorted((name, related.pk) for name, related in state.fields_cache.items()),
+    )
 
 
 def _both_ways(plan, monkeypatch) -> tuple[dict, dict]:
     fast = _full_snapshot(plan)
     with monkeypatch.context() as m:
-        m.setattr(problem_models, "quick_from_db", _django_from_db)
+        m.setattr(problem_models.PlanContent, "from_db", classmethod(_django_from_db))
+        m.setattr(CompiledQuery, "instances", _orm_instances)
+        m.setattr(CompiledQuery, "rows", lambda query, value: list(query.build(value)))
+        m.setattr(
+            analysis_module,
+            "load_evidence",
+            lambda plan, roles, criteria=None: outcomes.load_evidence(plan, roles),
+        )
         m.setattr(completeness, "jd_facts", _reference_facts)
         m.setattr(
             analysis_module,
@@ -153,3 +223,42 @@ def test_generated_plan_analysis_is_the_reference_analysis(shape, monkeypatch):
         fast, reference = _both_ways(plan, monkeypatch)
         assert fast == reference
         transaction.set_rollback(True)
+
+
+def test_the_compiled_queries_load_what_the_querysets_load(plan):
+    """Each query the analysis compiles once (core/loading.CompiledQuery) against the
+    queryset it stood for before, relations cached on each row included."""
+    generated = generate_plan("compiled", problems=4, roles=6, seed=3)
+    for subject in (plan, generated):
+        forget_analyses()
+        analysis = analyse_plan(Plan.objects.get(pk=subject.pk))
+        assert [_loaded(p) for p in analysis.problems] == [
+            _loaded(p) for p in subject.problems.in_matrix_order()
+        ]
+        assert [_loaded(r) for r in analysis.roles] == [
+            _loaded(r) for r in subject.roles.in_plan_order()
+        ]
+        coverages = sorted((c for row in analysis.rows for c in row.coverages), key=lambda c: c.pk)
+        assert [_loaded(c) for c in coverages] == [
+            _loaded(c)
+            for c in problem_models.Problem.coverages.field.model.objects.filter(role__plan=subject)
+            .select_related("role", "problem")
+            .order_by("pk")
+        ]
+        hires = [h for r in analysis.roles for h in r.loaded_hires]
+        assert [_loaded(h) for h in hires] == [
+            _loaded(h)
+            for h in Hire.objects.filter(role__plan=subject)
+            .select_related("role")
+            .order_by("role__origin", "role__position", "role_id", "seat", "pk")
+        ]
+        check_ins = sorted(
+            (c for h in hires for c in h.loaded_check_ins.values()), key=lambda c: c.pk
+        )
+        assert [_loaded(c) for c in check_ins] == [
+            _loaded(c) for c in CheckIn.objects.filter(hire__role__plan=subject).order_by("pk")
+        ]
+        for role in analysis.roles:
+            expected = list(SuccessCriterion.objects.filter(role=role)) if role.loaded_hires else []
+            assert [_loaded(c) for c in role.loaded_criteria] == [_loaded(c) for c in expected]
+    assert check_ins, "the generated plan has check-ins"
