@@ -70,62 +70,42 @@ def quick_from_db(cls, db, field_names, values):
     return instance
 
 
-def per_connection(connection, key: str, build):
-    """``build(connection)``, made once per database connection and kept on it.
-
-    For statements and readers written once and used on every request: kept on the
-    connection (not in a module-level cache) so they live exactly as long as it does,
-    whichever thread opened it, and hold no closed connection alive.
-    """
-    prepared = connection.__dict__.setdefault("_hiringplan_prepared", {})
-    try:
-        return prepared[key]
-    except KeyError:
-        prepared[key] = value = build(connection)
-        return value
-
-
 class RowReader:
-    """A model's columns for hand-written SQL, and the instances its rows make.
+    """A model's columns in hand-written SQL, and the instances its rows make.
 
-    For queries run on every request (the session's user, with its account state and
-    groups, in one statement) the ORM's compilation costs several times the query; a
-    statement written once and read with this gives the instances the ORM would: the
-    columns in field order and each value through the database's and the field's
-    converters (SQLite's text dates and 0/1 booleans), then :func:`quick_from_db`.
+    For a statement :class:`CompiledQuery` cannot express (the session's user with its
+    account state and group names, joined, on every request): :meth:`select` gives the
+    model's columns in field order under a table alias, and :meth:`instance` makes the
+    instance the ORM would from the row's slice, each value through the same converters
+    (the backend's and the field's) as CompiledQuery and Django.
     """
 
-    def __init__(self, model, alias: str, connection):
+    def __init__(self, model, alias: str):
         self.model = model
-        self.connection = connection
-        self.db = connection.alias
+        self.alias = alias
         fields = model._meta.concrete_fields
-        quote = connection.ops.quote_name
         self.width = len(fields)
         self.pk_index = fields.index(model._meta.pk)
-        self.select = ", ".join(f"{alias}.{quote(field.column)}" for field in fields)
-        self.names = [field.attname for field in fields]
-        self.converters = []
-        for index, field in enumerate(fields):
-            column = field.get_col(alias)
+        self.columns = [field.get_col(alias) for field in fields]
+
+    def select(self, connection) -> str:
+        quote = connection.ops.quote_name
+        return ", ".join(f"{self.alias}.{quote(column.target.column)}" for column in self.columns)
+
+    def instance(self, row, connection, start: int = 0):
+        """The instance in ``row[start:start + width]``, or None when its key is NULL
+        (the other side of a LEFT JOIN that found nothing)."""
+        values = row[start : start + self.width]
+        if values[self.pk_index] is None:
+            return None
+        converters = []
+        for position, column in enumerate(self.columns):
             found = connection.ops.get_db_converters(column) + column.get_db_converters(
                 connection
             )
             if found:
-                self.converters.append((index, column, found))
-
-    def instance(self, row, start: int = 0):
-        """The instance in ``row[start:start + width]``, or None when its key is NULL
-        (the other side of a LEFT JOIN that found nothing)."""
-        values = list(row[start : start + self.width])
-        if values[self.pk_index] is None:
-            return None
-        for index, column, converters in self.converters:
-            value = values[index]
-            for converter in converters:
-                value = converter(value, column, self.connection)
-            values[index] = value
-        return quick_from_db(self.model, self.db, self.names, values)
+                converters.append(_column_converter((position, found, column), connection))
+        return build_instances(self.model, connection.alias, _converted([values], converters))[0]
 
 
 # The one parameter a compiled query is built with: an id no row has, so that each place

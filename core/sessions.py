@@ -11,10 +11,10 @@ from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
 
-from core.loading import per_connection
+_READ_SQL: dict[str, str] = {}  # {database alias: the statement}
 
 
-def _read_statement(connection):
+def _read_statement(connection) -> str:
     meta = db.SessionStore.get_model_class()._meta
     quote = connection.ops.quote_name
 
@@ -34,8 +34,9 @@ class SessionStore(db.SessionStore):
         if not key:
             self._session_key = None
             return None
-        connection = connections[router.db_for_read(self.model)]
-        sql = per_connection(connection, "session read", _read_statement)
+        alias = router.db_for_read(self.model)
+        connection = connections[alias]
+        sql = _READ_SQL.get(alias) or _READ_SQL.setdefault(alias, _read_statement(connection))
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
             cursor.execute(sql, [key, now])

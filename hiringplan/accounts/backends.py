@@ -5,6 +5,7 @@ Both load the user with its account state and group names in one plain statement
 no query of their own.
 """
 
+import functools
 import logging
 
 import jwt
@@ -16,7 +17,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
-from core.loading import RowReader, per_connection
+from core.loading import RowReader
 from core.permissions import GROUP_NAMES, GroupPolicyBackend
 from hiringplan.accounts import oidc
 from hiringplan.models import AccountState, Invitation, OIDCIdentity
@@ -37,15 +38,17 @@ def _load_user(user_id):
     reads it), and the group names as ``core.permissions.capabilities_of`` reads them.
     """
     User = get_user_model()
-    connection = connections[router.db_for_read(User)]
-    users, states, sql = per_connection(connection, "session user", _user_statement)
+    alias = router.db_for_read(User)
+    connection = connections[alias]
+    users, states = _readers()
+    sql = _USER_SQL.get(alias) or _USER_SQL.setdefault(alias, _user_statement(connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, [user_id])
         rows = cursor.fetchall()
     if not rows:
         return None
-    user = users.instance(rows[0])
-    state = states.instance(rows[0], users.width)
+    user = users.instance(rows[0], connection)
+    state = states.instance(rows[0], connection, users.width)
     User.account_state.related.set_cached_value(user, state)
     if state is not None:
         AccountState.user.field.set_cached_value(state, user)
@@ -53,25 +56,30 @@ def _load_user(user_id):
     return user
 
 
-def _user_statement(connection):
-    """The readers and the SQL of :func:`_load_user` (built once per connection)."""
+_USER_SQL: dict[str, str] = {}  # {database alias: the statement}
+
+
+@functools.cache
+def _readers() -> tuple[RowReader, RowReader]:
+    return RowReader(get_user_model(), "u"), RowReader(AccountState, "s")
+
+
+def _user_statement(connection) -> str:
     User = get_user_model()
-    users = RowReader(User, "u", connection)
-    states = RowReader(AccountState, "s", connection)
+    users, states = _readers()
     quote = connection.ops.quote_name
     through = User.groups.through._meta
     user_column = quote(through.get_field("user").column)
     group_column = quote(through.get_field("group").column)
     # Table and column names from the models (quoted); the user id a parameter.
-    sql = (
-        f"SELECT {users.select}, {states.select}, g.{quote('name')} "  # noqa: S608
-        f"FROM {quote(User._meta.db_table)} u "
+    return (
+        f"SELECT {users.select(connection)}, {states.select(connection)}, "  # noqa: S608
+        f"g.{quote('name')} FROM {quote(User._meta.db_table)} u "
         f"LEFT JOIN {quote(AccountState._meta.db_table)} s ON s.{quote('user_id')} = u.id "
         f"LEFT JOIN {quote(through.db_table)} ug ON ug.{user_column} = u.id "
         f"LEFT JOIN {quote(Group._meta.db_table)} g ON g.id = ug.{group_column} "
         "WHERE u.id = %s"
     )
-    return users, states, sql
 
 
 class PasswordBackend(GroupPolicyBackend):

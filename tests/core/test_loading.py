@@ -10,7 +10,7 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.utils import timezone
 
-from core.loading import RowReader, per_connection, quick_from_db
+from core.loading import RowReader, quick_from_db
 from core.permissions import Capability, capabilities_of
 from core.sessions import SessionStore
 from hiringplan.accounts.backends import PasswordBackend, _load_user
@@ -29,20 +29,20 @@ def _fields(instance):
 def test_row_reader_makes_the_orm_instance_with_converted_values():
     user = User.objects.create_user("reader", email="r@example.com", password="pw")
     User.objects.filter(pk=user.pk).update(last_login=timezone.now(), is_staff=True)
-    reader = RowReader(User, "u", connection)
+    reader = RowReader(User, "u")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {reader.select} FROM {User._meta.db_table} u WHERE u.id = %s",  # noqa: S608
+            f"SELECT {reader.select(connection)} FROM {User._meta.db_table} u WHERE u.id = %s",  # noqa: S608
             [user.pk],
         )
         row = cursor.fetchone()
-    made, orm = reader.instance(row), User.objects.get(pk=user.pk)
+    made, orm = reader.instance(row, connection), User.objects.get(pk=user.pk)
     assert _fields(made) == _fields(orm)
     # SQLite returns text and 0/1 here: the converters give the ORM's types.
     assert isinstance(made.last_login, datetime.datetime) and timezone.is_aware(made.last_login)
     assert made.is_staff is True and made.is_superuser is False
     assert made._state.adding is False and made._state.db == "default"
-    assert reader.instance((None,) * reader.width) is None  # a LEFT JOIN that found nothing
+    assert reader.instance((None,) * reader.width, connection) is None  # a LEFT JOIN that found nothing
 
 
 @pytest.mark.django_db
@@ -52,13 +52,6 @@ def test_quick_from_db_equals_djangos_from_db(plan):
     values = [getattr(problem, n) for n in names]
     quick = quick_from_db(Problem, "default", names, values)
     assert _fields(quick) == _fields(Problem.from_db("default", names, values))
-
-
-def test_per_connection_builds_once_per_connection():
-    built = []
-    first = per_connection(connection, "test-key", lambda c: built.append(c) or len(built))
-    again = per_connection(connection, "test-key", lambda c: built.append(c) or len(built))
-    assert first == again == 1 and built == [connection]
 
 
 @pytest.mark.django_db
