@@ -218,15 +218,34 @@
   function holdsEditor(el) {
     return el.matches(EDITOR) || el.querySelector(EDITOR) !== null;
   }
+  // Keyboard focus survives a refresh: a replaced part's successor (same id) gets it back,
+  // on the same control, instead of focus falling to the page's start. (The user's own save
+  // is a change too: the next check refreshes the page they are typing in.)
+  const FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]";
+  function keepFocus() {
+    const active = document.activeElement;
+    const holder = active && active !== document.body ? active.closest("[id]") : null;
+    if (!holder) return function () {};
+    const index = Array.from(holder.querySelectorAll(FOCUSABLE)).indexOf(active);
+    return function () {
+      if (document.body.contains(active)) return;
+      const next = document.getElementById(holder.id);
+      if (!next) return;
+      const target = index < 0 ? next : next.querySelectorAll(FOCUSABLE)[index] || next;
+      target.focus({ preventScroll: true });
+    };
+  }
   function refreshFrom(doc) {
     const fresh = doc.getElementById("main");
     const main = document.getElementById("main");
     if (!fresh || !main) return;
     const live = document.getElementById("live-check");
+    const restoreFocus = keepFocus();
     if (!holdsEditor(main)) {
       fresh.querySelector("#live-check")?.replaceWith(live);
       main.replaceChildren(...fresh.childNodes);
       if (window.htmx) window.htmx.process(main);
+      restoreFocus();
       return;
     }
     // Outermost parts first: a part without an editor is replaced whole, its insides with it.
@@ -240,6 +259,7 @@
       done.push(next);
       if (window.htmx) window.htmx.process(copy);
     });
+    restoreFocus();
   }
   document.body?.addEventListener("plan-changed", function () {
     fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })

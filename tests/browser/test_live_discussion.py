@@ -44,6 +44,37 @@ def test_the_other_leader_sees_the_change_and_keeps_their_editor(contexts, seede
     assert_not_reloaded(watcher)
 
 
+FOCUSED_CELL = "(document.activeElement.closest('td') || {}).id || ''"
+
+
+def test_keyboard_focus_survives_the_live_refresh(contexts, seeded):
+    """A refresh in place (another's edit, or the check seeing one's own save) replaces the
+    page's parts; the focused cell's successor gets focus back, on the same control."""
+    plan = seeded
+    url = f"/plans/{plan.slug}/matrix/"
+    role = Role.objects.get(plan=plan, origin="proposed", title__icontains="integration")
+    edited, focused = plan.problems.get(rank=5), plan.problems.get(rank=3)
+    _a, editor_page = signed_in(contexts, "lee", "Leadership")
+    _b, watcher = signed_in(contexts, "kim", "Leadership")
+    editor_page.goto(url)
+    watcher.goto(url)
+    mark_page(watcher)
+    htmx_idle(watcher)
+    watcher.locator(f"#cell-{role.pk}-{focused.pk} a[data-hx-get]").focus()
+
+    edit_cell(editor_page, role, edited, "low", "Seen live, focus kept")
+    expect(watcher.locator(f"#cell-{role.pk}-{edited.pk}")).to_contain_text("Low", timeout=15000)
+    expect(watcher.locator("#live-check")).to_contain_text("by lee")
+    assert watcher.evaluate(FOCUSED_CELL) == f"cell-{role.pk}-{focused.pk}"
+    assert watcher.evaluate("document.activeElement.matches('a[data-hx-get]')")
+    assert_not_reloaded(watcher)
+
+    # One's own save: the next check sees the new revision and refreshes this very page.
+    edit_cell(watcher, role, focused, "medium", "my own save")
+    expect(watcher.locator("#live-check")).to_contain_text("by kim", timeout=15000)
+    assert watcher.evaluate(FOCUSED_CELL) == f"cell-{role.pk}-{focused.pk}"
+
+
 def test_a_mention_reaches_the_other_user_and_a_thread_becomes_a_question(contexts, seeded):
     plan = seeded
     _a, rec = signed_in(contexts, "rita", "Recruiters")
