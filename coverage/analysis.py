@@ -341,8 +341,8 @@ class PlanCoverage:
                 if c.role.is_committed and c.confidence == Confidence.HIGH
             ]
             if not any(role.decision == Decision.PROCEED for role in high):
-                needed.update(role.pk for role in high)
-        return [role for role in self.roles if role.pk in needed]
+                needed.update(role.id for role in high)
+        return [role for role in self.roles if role.id in needed]
 
     @cached_property
     def gap_groups(self) -> list[GapGroup]:
@@ -373,11 +373,11 @@ class PlanCoverage:
 
     @cached_property
     def _row_index(self) -> dict[int, int]:
-        return {row.problem.pk: i for i, row in enumerate(self.rows)}
+        return {row.problem.id: i for i, row in enumerate(self.rows)}
 
     @cached_property
     def _column_index(self) -> dict[int, int]:
-        return {col.role.pk: i for i, col in enumerate(self.columns)}
+        return {col.role.id: i for i, col in enumerate(self.columns)}
 
     def row_for(self, problem_id) -> ProblemRow:
         return self.rows[self._row_index[problem_id]]
@@ -414,7 +414,7 @@ class PlanCoverage:
             kept = [x for x in coverages if (x.role_id, x.problem_id) != key]
             if coverage is not None:
                 kept.append(coverage)
-                kept.sort(key=lambda x: x.pk)  # analyse_plan's order
+                kept.sort(key=lambda x: x.id)  # analyse_plan's order
             return kept
 
         row = _problem_row(old_row.problem, replaced(old_row.coverages), self.questions, self.steps)
@@ -446,7 +446,7 @@ class PlanCoverage:
         """Each problem's outcome from its hires' check-ins on ``today`` (coverage/outcomes.py)."""
         if today not in self._outcomes:
             self._outcomes[today] = {
-                row.problem.pk: outcome_of([c.role for c in row.coverages], today)
+                row.problem.id: outcome_of([c.role for c in row.coverages], today)
                 for row in self.rows
             }
         return self._outcomes[today]
@@ -458,7 +458,7 @@ class PlanCoverage:
         key = ("roles", today)
         if key not in self._outcomes:
             self._outcomes[key] = {
-                role.pk: outcome_of([role], today)
+                role.id: outcome_of([role], today)
                 for role in self.roles
                 if getattr(role, "loaded_hires", None)
             }
@@ -474,7 +474,7 @@ class PlanCoverage:
         )
 
     def gaps_for_role(self, role_id) -> list[Gap]:
-        return [gap for gap in self.gaps if gap.role is not None and gap.role.pk == role_id]
+        return [gap for gap in self.gaps if gap.role is not None and gap.role.id == role_id]
 
     @cached_property
     def headcount(self) -> HeadcountTotals:
@@ -493,7 +493,7 @@ class PlanCoverage:
         """Rows whose ``cells`` line up with ``columns``; the analysis itself is not changed."""
         # A row's coverages are that problem's; index them by role once per row
         # rather than looking up (role, problem) pairs for every cell.
-        roles = [(col.role, col.role.pk) for col in columns]
+        roles = [(col.role, col.role.id) for col in columns]
         rows = []
         for row in self.rows:
             problem, by_role = row.problem, {c.role_id: c for c in row.coverages}
@@ -572,10 +572,10 @@ def cached_analysis(plan: Plan) -> PlanCoverage:
     is never served for content it does not describe. The analysis is shared
     between requests and must be treated as read-only.
     """
-    analysis = _known(plan.pk, plan.revision)
+    analysis = _known(plan.id, plan.revision)
     if analysis is None:
         analysis = analyse_plan(plan)
-        _keep(plan.pk, plan.revision, analysis)
+        _keep(plan.id, plan.revision, analysis)
     return analysis
 
 
@@ -587,11 +587,11 @@ def cell_changed(
     analysis of ``before_revision`` when there is one (whichever process made
     it, with a shared cache), computed in full otherwise.
     """
-    previous = _known(plan.pk, before_revision)
+    previous = _known(plan.id, before_revision)
     if previous is None:
         return cached_analysis(plan)
     analysis = previous.with_cell(plan, role_id, problem_id, coverage)
-    _keep(plan.pk, plan.revision, analysis)
+    _keep(plan.id, plan.revision, analysis)
     return analysis
 
 
@@ -618,11 +618,11 @@ def analyse_plan(plan: Plan, decisions: dict[int, str] | None = None) -> PlanCov
     roles had those decisions (a scenario); nothing is saved. Such an analysis
     describes no stored revision, so it is never cached.
     """
-    problems = _PROBLEMS.instances(plan.pk, known={"plan": plan})
-    roles = _ROLES.instances(plan.pk, known={"plan": plan})
+    problems = _PROBLEMS.instances(plan.id, known={"plan": plan})
+    roles = _ROLES.instances(plan.id, known={"plan": plan})
     for role in roles:
-        if decisions and role.pk in decisions:
-            role.decision = decisions[role.pk]
+        if decisions and role.id in decisions:
+            role.decision = decisions[role.id]
     # The JD items and success criteria of every role, loaded once: for each role's JD
     # completeness (role.jd_state, unless this revision's states are known), the
     # interview kits, the criteria gaps and the outcomes.
@@ -630,11 +630,11 @@ def analyse_plan(plan: Plan, decisions: dict[int, str] | None = None) -> PlanCov
     criteria = jd_rows[SuccessCriterion]
     load_evidence(plan, roles, criteria)  # hires and check-ins, for outcomes (coverage/outcomes.py)
     plan_jd_states(plan, roles, jd_rows)
-    roles_by_id = {role.pk: role for role in roles}
-    problems_by_id = {problem.pk: problem for problem in problems}
+    roles_by_id = {role.id: role for role in roles}
+    problems_by_id = {problem.id: problem for problem in problems}
     # Each coverage shares the loaded role and problem instead of querying its own.
     coverages = _COVERAGES.instances(
-        plan.pk, known={"role": roles_by_id, "problem": problems_by_id}
+        plan.id, known={"role": roles_by_id, "problem": problems_by_id}
     )
 
     by_problem: dict[int, list[Coverage]] = defaultdict(list)
@@ -643,17 +643,17 @@ def analyse_plan(plan: Plan, decisions: dict[int, str] | None = None) -> PlanCov
         by_problem[coverage.problem_id].append(coverage)
         by_role[coverage.role_id].append(coverage)
 
-    questions = {q.position: q for q in _OPEN_QUESTIONS.instances(plan.pk)}
+    questions = {q.position: q for q in _OPEN_QUESTIONS.instances(plan.id)}
     steps = (
-        {s.position: s for s in _NEXT_STEPS.instances(plan.pk)}
+        {s.position: s for s in _NEXT_STEPS.instances(plan.id)}
         if any(p.disposition == Disposition.OUTSIDE_HIRING for p in problems)
         else {}
     )
-    rows = [_problem_row(problem, by_problem[problem.pk], questions, steps) for problem in problems]
-    columns = [_role_column(role, by_role[role.pk]) for role in roles]
+    rows = [_problem_row(problem, by_problem[problem.id], questions, steps) for problem in problems]
+    columns = [_role_column(role, by_role[role.id]) for role in roles]
 
-    row_gaps = {row.problem.pk: _row_gaps(row) for row in rows}
-    column_gaps = {column.role.pk: _column_gaps(column) for column in columns}
+    row_gaps = {row.problem.id: _row_gaps(row) for row in rows}
+    column_gaps = {column.role.id: _column_gaps(column) for column in columns}
     # Gaps no coverage cell can change.
     other_gaps = (
         _criteria_gaps(plan, roles, criteria)
@@ -669,8 +669,8 @@ def _assemble(
     plan, problems, roles, rows, columns, row_gaps, column_gaps, other_gaps, questions, steps
 ) -> PlanCoverage:
     """Put the parts together; the gaps by severity, then rows, columns and the rest."""
-    gaps = [gap for row in rows for gap in row_gaps[row.problem.pk]]
-    gaps += [gap for column in columns for gap in column_gaps[column.role.pk]]
+    gaps = [gap for row in rows for gap in row_gaps[row.problem.id]]
+    gaps += [gap for column in columns for gap in column_gaps[column.role.id]]
     gaps += other_gaps
     gaps.sort(key=lambda gap: -gap.severity)
     return PlanCoverage(
@@ -871,7 +871,7 @@ def _criteria_gaps(plan: Plan, roles: list[Role], criteria=None) -> list[Gap]:
     for role in roles:
         if role.is_inactive:
             continue
-        has = present[role.pk]
+        has = present[role.id]
         missing = [label for value, label in TIMEFRAME_LABELS if value not in has]
         if missing:
             labels = ", ".join(missing)
@@ -892,7 +892,7 @@ def _traceability_gaps(plan: Plan, roles: list[Role], jd_items=None) -> list[Gap
     kits = plan_kits(plan, roles, jd_items)
     gaps = []
     for role in roles:
-        kit = kits[role.pk]
+        kit = kits[role.id]
         if role.is_inactive:
             continue
         if not kit.complete:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from django.db import models
 
 from core.loading import CompiledQuery
+from roles.jd.completeness import criteria_instances
 from roles.models import CheckIn, CheckInResult, Hire, Role, SuccessCriterion, Timeframe
 
 
@@ -104,18 +105,20 @@ _CHECK_INS = CompiledQuery(lambda plan_id: CheckIn.objects.filter(hire__role__pl
 def load_evidence(plan, roles: list[Role], criteria: dict | None = None) -> None:
     """Attach each role's hires, criteria and check-ins to the loaded roles (at most 3 queries).
 
-    ``criteria`` ({role id: its success criteria, in SuccessCriterion order}), when the
-    caller loaded every role's already (the analysis does), saves their query. The
+    ``criteria`` ({role id: its success criteria, in SuccessCriterion order}, as the rows
+    of roles.jd.completeness.load_jd_rows), when the caller loaded every role's already
+    (the analysis does), saves their query; only the roles with hires get instances. The
     analysis calls this once; the rule below reads only what it attached.
     """
     by_role: dict[int, list[Hire]] = defaultdict(list)
-    roles_by_id = {role.pk: role for role in roles}
-    hires = _HIRES.instances(plan.pk)
+    roles_by_id = {role.id: role for role in roles}
+    hires = _HIRES.instances(plan.id)
     for hire in hires:
         if hire.role_id in roles_by_id:  # (not .get(id, hire.role): that loads each role)
             Hire.role.field.set_cached_value(hire, roles_by_id[hire.role_id])
         hire.loaded_check_ins = {}
         by_role[hire.role_id].append(hire)
+    as_rows = criteria is not None
     if hires and criteria is None:
         criteria = defaultdict(list)
         for criterion in SuccessCriterion.objects.filter(role_id__in=list(by_role)).order_by(
@@ -123,13 +126,19 @@ def load_evidence(plan, roles: list[Role], criteria: dict | None = None) -> None
         ):
             criteria[criterion.role_id].append(criterion)
     if hires:
-        hires_by_id = {hire.pk: hire for hire in hires}
-        for check_in in _CHECK_INS.instances(plan.pk):
+        hires_by_id = {hire.id: hire for hire in hires}
+        for check_in in _CHECK_INS.instances(plan.id):
             hires_by_id[check_in.hire_id].loaded_check_ins[check_in.criterion_id] = check_in
     for role in roles:
         # Only a role with hires has criteria that fall due (for one of its hires).
-        role.loaded_hires = by_role.get(role.pk, [])
-        role.loaded_criteria = criteria.get(role.pk, []) if role.loaded_hires else []
+        role_id = role.id
+        role.loaded_hires = by_role.get(role_id, [])
+        if not role.loaded_hires:
+            role.loaded_criteria = []
+        elif as_rows:
+            role.loaded_criteria = criteria_instances(criteria.get(role_id, ()))
+        else:
+            role.loaded_criteria = criteria.get(role_id, [])
 
 
 def dues_of(role: Role, hire: Hire, today: datetime.date) -> list[Due]:
@@ -138,7 +147,7 @@ def dues_of(role: Role, hire: Hire, today: datetime.date) -> list[Due]:
         return []
     check_ins = getattr(hire, "loaded_check_ins", {})
     return [
-        Due(hire, criterion, hire.due_on(criterion), check_ins.get(criterion.pk), today)
+        Due(hire, criterion, hire.due_on(criterion), check_ins.get(criterion.id), today)
         for criterion in getattr(role, "loaded_criteria", [])
     ]
 
@@ -146,8 +155,8 @@ def dues_of(role: Role, hire: Hire, today: datetime.date) -> list[Due]:
 def _meant_to_solve(roles: list[Role]) -> list[Role]:
     seen, result = set(), []
     for role in roles:
-        if role.is_committed and role.pk not in seen:
-            seen.add(role.pk)
+        if role.is_committed and role.id not in seen:
+            seen.add(role.id)
             result.append(role)
     return result
 
@@ -172,7 +181,7 @@ def outcome_of(roles: list[Role], today: datetime.date) -> ProblemOutcome:
     if missed or overdue:
         return ProblemOutcome(Outcome.AT_RISK, reasons, hires)
     unfilled = [
-        role for role in meant if sum(1 for r, _ in started if r.pk == role.pk) < role.headcount
+        role for role in meant if sum(1 for r, _ in started if r.id == role.id) < role.headcount
     ]
     due_now = [due for due in dues if due.is_due]
     not_met = [due for due in due_now if due.result != CheckInResult.MET]
@@ -250,5 +259,5 @@ def outcome_report(analysis, today: datetime.date) -> list[ProblemReport]:
             for role in meant
             if len(role.loaded_hires) < role.headcount
         ]
-        report.append(ProblemReport(row.problem, outcomes[row.problem.pk], hires, unfilled))
+        report.append(ProblemReport(row.problem, outcomes[row.problem.id], hires, unfilled))
     return report

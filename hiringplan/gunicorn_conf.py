@@ -59,3 +59,19 @@ def post_fork(server, worker):
         os._exit(0)
 
     threading.Thread(target=watch, name="die-with-master", daemon=True).start()
+
+
+def post_worker_init(worker):
+    """The worker's start-up objects (Django, the apps, compiled templates and URL
+    patterns: a few hundred thousand) go to the garbage collector's permanent generation.
+
+    Once the application is loaded they live as long as the worker, yet each full
+    collection (the cold analysis of a large plan triggers one now and then) would
+    traverse them all again: tens of milliseconds in a request for nothing. The
+    collection first frees start-up garbage, so that nothing collectable is frozen.
+    Objects created afterwards (requests, cached analyses) are collected as before.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()

@@ -59,7 +59,7 @@ class RoleLoop:
         return [d for d in self.decisions if not d.included]
 
     def stage(self, stage_id) -> InterviewStage | None:
-        return next((s for s in self.stages if s.pk == stage_id), None)
+        return next((s for s in self.stages if s.id == stage_id), None)
 
 
 # The loops' queries, compiled once per process (core/loading.py): a role's page and the
@@ -88,34 +88,34 @@ _CHOICES = CompiledQuery(
 
 
 def _load(plan):
-    stages = _STAGES.instances(plan.pk)
+    stages = _STAGES.instances(plan.id)
     selected = defaultdict(set)
     names = defaultdict(list)
-    for stage_id, role_id, title in _STAGE_ROLES.rows(plan.pk):
+    for stage_id, role_id, title in _STAGE_ROLES.rows(plan.id):
         selected[stage_id].add(role_id)
         names[stage_id].append(title)
     for stage in stages:
-        stage.selected_role_ids = selected[stage.pk]
-        stage.selected_role_names = sorted(names[stage.pk])
-    focus_rows = _FOCUS_ROWS.instances(plan.pk)
+        stage.selected_role_ids = selected[stage.id]
+        stage.selected_role_names = sorted(names[stage.id])
+    focus_rows = _FOCUS_ROWS.instances(plan.id)
     members = defaultdict(list)
-    for focus_id, role_id, title, slug in _FOCUS_MEMBERS.rows(plan.pk):
+    for focus_id, role_id, title, slug in _FOCUS_MEMBERS.rows(plan.id):
         members[focus_id].append(FocusMember(role_id, title, slug))
     for row in focus_rows:
-        row.members = sorted(members[row.pk], key=lambda m: m.title)
+        row.members = sorted(members[row.id], key=lambda m: m.title)
         row.member_ids = frozenset(m.pk for m in row.members)
     choices = {
-        (stage_id, role_id): included for stage_id, role_id, included in _CHOICES.rows(plan.pk)
+        (stage_id, role_id): included for stage_id, role_id, included in _CHOICES.rows(plan.id)
     }
     return stages, focus_rows, choices
 
 
 def _loop_for(role, stages, focus_rows, choices) -> RoleLoop:
     decisions = []
-    role_id = role.pk
+    role_id = role.id
     for stage in stages:
         rule = stage.applies_to_role(role, stage.selected_role_ids)
-        choice = choices.get((stage.pk, role_id))
+        choice = choices.get((stage.id, role_id))
         included = rule if choice is None else choice
         decisions.append(StageDecision(stage, included, rule, choice is not None))
     return RoleLoop(
@@ -178,13 +178,13 @@ class KitItem:
     def draft_stages(self) -> list[InterviewStage]:
         """Stages where only drafts (or incomplete rubrics) probe the item so far."""
         counted = {q.stage_id for q in self.questions}
-        return [s for s in self._stages(self.drafts) if s.pk not in counted]
+        return [s for s in self._stages(self.drafts) if s.id not in counted]
 
     @staticmethod
     def _stages(questions) -> list[InterviewStage]:
         seen = {}
         for q in questions:
-            seen.setdefault(q.stage.pk, q.stage)
+            seen.setdefault(q.stage.id, q.stage)
         return sorted(seen.values(), key=lambda s: s.position)
 
 
@@ -211,7 +211,7 @@ class StageKit:
         for q in self.questions:
             for item in getattr(q, "probe_items", []):
                 if item.kind == ItemKind.RED_FLAG:
-                    seen.setdefault(item.pk, item)
+                    seen.setdefault(item.id, item)
         return sorted(seen.values(), key=lambda i: i.position)
 
     @property
@@ -299,12 +299,12 @@ class Kit:
         return reasons
 
     def stage_kit(self, stage_id) -> StageKit | None:
-        return next((sk for sk in self.stage_kits if sk.stage.pk == stage_id), None)
+        return next((sk for sk in self.stage_kits if sk.stage.id == stage_id), None)
 
     def probes(self, item_id, stage_id) -> bool:
         """Whether a counting question of that stage probes the item (traceability grid)."""
         return any(
-            q.stage_id == stage_id for k in self.items if k.item.pk == item_id for q in k.questions
+            q.stage_id == stage_id for k in self.items if k.item.id == item_id for q in k.questions
         )
 
 
@@ -330,8 +330,8 @@ def _assemble(loop: RoleLoop, items: list[JDItem], questions: list[Question]) ->
     by_stage = defaultdict(list)
     for q in questions:
         by_stage[q.stage_id].append(q)
-    stage_kits = [StageKit(stage, by_stage[stage.pk], loop) for stage in loop.stages]
-    in_loop = {stage.pk for stage in loop.stages}
+    stage_kits = [StageKit(stage, by_stage[stage.id], loop) for stage in loop.stages]
+    in_loop = {stage.id for stage in loop.stages}
     stray = [q for q in questions if q.stage_id not in in_loop]
     return Kit(loop, list(kit_items.values()), stage_kits, stray)
 
@@ -345,15 +345,15 @@ def _questions(**lookup) -> list[Question]:
     probe_ids = defaultdict(list)
     probes_by_question = defaultdict(list)
     through = Question.probes.through.objects.filter(
-        question__in=[q.pk for q in questions]
+        question__in=[q.id for q in questions]
     ).select_related("jditem")
     for row in through:
         probe_ids[row.question_id].append(row.jditem_id)
         probes_by_question[row.question_id].append(row.jditem)
     for q in questions:
-        q.probe_ids = probe_ids[q.pk]
+        q.probe_ids = probe_ids[q.id]
         q.probe_items = sorted(
-            probes_by_question[q.pk], key=lambda i: (ASSESSABLE_KINDS.index(i.kind), i.position)
+            probes_by_question[q.id], key=lambda i: (ASSESSABLE_KINDS.index(i.kind), i.position)
         )
     return questions
 
@@ -371,7 +371,7 @@ def plan_kits(plan, roles: list[Role], jd_items: dict | None = None) -> dict[int
     ``jd_items`` ({role id: its JD items of every kind, in JDItem order}), when the
     caller loaded them already, saves loading them again (the analysis does).
     """
-    loops = {loop.role.pk: loop for loop in plan_process(plan, roles).loops}
+    loops = {loop.role.id: loop for loop in plan_process(plan, roles).loops}
     items = defaultdict(list)
     if jd_items is None:
         for item in JDItem.objects.filter(role__plan=plan, kind__in=ASSESSABLE_KINDS):

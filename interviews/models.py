@@ -81,7 +81,7 @@ class InterviewStage(PlanContent):
             return role.function == Function.ENGINEERING
         if selected_role_ids is None:
             selected_role_ids = {r.pk for r in self.roles.all()}
-        return role.pk in selected_role_ids
+        return role.id in selected_role_ids
 
 
 class TechnicalFocus(PlanContent):

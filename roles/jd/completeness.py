@@ -17,13 +17,15 @@ the text of one). So:
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass
 
-from core.loading import CompiledQuery
+from django.db import router
+
+from core.loading import CompiledQuery, build_instances
 from core.lru import LRU
 from roles.jd.sections import ROW_MODELS, SECTIONS
-from roles.models import JD_COMPLETE_STATUSES, JDStatus, Role
+from roles.models import JD_COMPLETE_STATUSES, JDItem, JDStatus, Role, SuccessCriterion
 
 REPORTED_ELSEWHERE = "Reported complete; the text is not in this plan"
 
@@ -145,6 +147,8 @@ def section_rows(rows_by_model: dict, sections=SECTIONS) -> list[tuple]:
 # Only required sections can lack anything or begin a JD (Section.missing, begins_jd).
 _REQUIRED = tuple(section for section in SECTIONS if section.required)
 _FACT_MODELS = tuple(dict.fromkeys(s.rows.model for s in _REQUIRED if s.rows is not None))
+# Section.begins_jd of each required section, read once rather than once per role.
+_BEGINS_JD = tuple(section.begins_jd for section in _REQUIRED)
 # Row models some section selects by kind (JDItem): section_rows groups them by kind.
 _KIND_MODELS = tuple(
     dict.fromkeys(s.rows.model for s in SECTIONS if s.rows is not None and s.rows.kind is not None)
@@ -155,10 +159,12 @@ def jd_facts(role: Role, rows_by_model: dict) -> tuple[tuple[str, ...], bool]:
     """(what the role's JD lacks, whether it is begun): :func:`jd_missing` and
     :func:`jd_begun` in one pass over the sections."""
     missing, begun = [], False
-    for section, rows in section_rows(rows_by_model, _REQUIRED):
+    for (section, rows), begins_jd in zip(
+        section_rows(rows_by_model, _REQUIRED), _BEGINS_JD, strict=True
+    ):
         has_content = section.has_content(role, rows)  # (what missing and begun both ask)
         missing.extend(section.missing(role, rows, has_content))
-        if has_content and section.begins_jd:
+        if has_content and begins_jd:
             begun = True
     return tuple(missing), begun
 
@@ -194,23 +200,49 @@ def forget_jd_states() -> None:
     _recent.clear()
 
 
-# One compiled query per row model (core/loading.py): the analysis loads them for every
-# new revision. Each model's own Meta.ordering, as ``model.objects.filter(...)`` has it.
+# The analysis loads every role's rows of these models for each new revision, and reads
+# only a few fields of each (completeness: kind, timeframe; the kits: id, kind,
+# position): plain named tuples of those columns, one object a row instead of an
+# instance, its __dict__ and its state. The success criteria keep every column, so that
+# the few roles with hires get instances of them for their outcomes (criteria_instances).
+JDItemRow = namedtuple("JDItemRow", ["id", "role_id", "kind", "position"])
+SuccessCriterionRow = namedtuple(
+    "SuccessCriterionRow", [f.attname for f in SuccessCriterion._meta.concrete_fields]
+)
+_ROW_TYPES = {JDItem: JDItemRow, SuccessCriterion: SuccessCriterionRow}
+# One compiled query per row model (core/loading.py), each model's own Meta.ordering, as
+# ``model.objects.filter(...).values_list(...)`` has it.
 _ROWS_OF_PLAN = {
-    model: CompiledQuery(lambda plan_id, model=model: model.objects.filter(role__plan=plan_id))
+    model: CompiledQuery(
+        lambda plan_id, model=model: model.objects.filter(role__plan=plan_id).values_list(
+            *_ROW_TYPES[model]._fields
+        )
+    )
     for model in _FACT_MODELS
 }
 
 
 def load_jd_rows(plan) -> dict:
     """{row model: {role id: rows}} of every role of the plan, one query per row model that
-    completeness reads (a model only optional sections hold, the landscape, is left out)."""
+    completeness reads (a model only optional sections hold, the landscape, is left out).
+    The rows are named tuples (JDItemRow, SuccessCriterionRow) with the fields
+    completeness, the kits and the criteria gaps read."""
     rows = {}
     for model in _FACT_MODELS:
         by_role = rows[model] = defaultdict(list)
-        for row in _ROWS_OF_PLAN[model].instances(plan.pk):
-            by_role[row.role_id].append(row)
+        make = _ROW_TYPES[model]._make
+        role_index = _ROW_TYPES[model]._fields.index("role_id")
+        for row in _ROWS_OF_PLAN[model].rows(plan.id):
+            by_role[row[role_index]].append(make(row))
     return rows
+
+
+def criteria_instances(rows: list) -> list[SuccessCriterion]:
+    """SuccessCriterion instances of SuccessCriterionRow rows from :func:`load_jd_rows`, as
+    ``SuccessCriterion.objects.filter(...)`` would have loaded them."""
+    if not rows:
+        return []
+    return build_instances(SuccessCriterion, router.db_for_read(SuccessCriterion), rows)
 
 
 def plan_jd_states(plan, roles, rows: dict | None = None) -> dict[int, JDState]:
@@ -218,7 +250,7 @@ def plan_jd_states(plan, roles, rows: dict | None = None) -> dict[int, JDState]:
     known, or if ``rows`` from :func:`load_jd_rows` are given); each role keeps its own."""
     key = (plan.pk, plan.revision)
     facts = _recent.get(key)
-    if facts is None or any(role.pk not in facts for role in roles):
+    if facts is None or any(role.id not in facts for role in roles):
         if rows is None:
             rows = load_jd_rows(plan)
         facts = {}
