@@ -17,17 +17,24 @@ from tests.browser.test_matrix_edits import edit_cell
 pytestmark = pytest.mark.browser
 
 
-def test_the_other_leader_sees_the_change_and_keeps_their_editor(contexts, seeded):
-    plan = seeded
+def two_leaders_on_the_matrix(contexts, plan):
+    """lee (who will edit) and kim (who watches, page marked to catch a reload) on the
+    matrix; the integration hire's column is where both act."""
     url = f"/plans/{plan.slug}/matrix/"
     role = Role.objects.get(plan=plan, origin="proposed", title__icontains="integration")
-    edited, kept = plan.problems.get(rank=5), plan.problems.get(rank=4)
     _a, editor_page = signed_in(contexts, "lee", "Leadership")
     _b, watcher = signed_in(contexts, "kim", "Leadership")
     editor_page.goto(url)
     watcher.goto(url)
     mark_page(watcher)
     htmx_idle(watcher)
+    return role, editor_page, watcher
+
+
+def test_the_other_leader_sees_the_change_and_keeps_their_editor(contexts, seeded):
+    plan = seeded
+    role, editor_page, watcher = two_leaders_on_the_matrix(contexts, plan)
+    edited, kept = plan.problems.get(rank=5), plan.problems.get(rank=4)
     # The watcher opens an editor on another cell and starts typing.
     mine = watcher.locator(f"#cell-{role.pk}-{kept.pk}")
     mine.locator("a[data-hx-get]").click()
@@ -51,15 +58,8 @@ def test_keyboard_focus_survives_the_live_refresh(contexts, seeded):
     """A refresh in place (another's edit, or the check seeing one's own save) replaces the
     page's parts; the focused cell's successor gets focus back, on the same control."""
     plan = seeded
-    url = f"/plans/{plan.slug}/matrix/"
-    role = Role.objects.get(plan=plan, origin="proposed", title__icontains="integration")
+    role, editor_page, watcher = two_leaders_on_the_matrix(contexts, plan)
     edited, focused = plan.problems.get(rank=5), plan.problems.get(rank=3)
-    _a, editor_page = signed_in(contexts, "lee", "Leadership")
-    _b, watcher = signed_in(contexts, "kim", "Leadership")
-    editor_page.goto(url)
-    watcher.goto(url)
-    mark_page(watcher)
-    htmx_idle(watcher)
     watcher.locator(f"#cell-{role.pk}-{focused.pk} a[data-hx-get]").focus()
 
     edit_cell(editor_page, role, edited, "low", "Seen live, focus kept")
