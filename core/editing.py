@@ -30,6 +30,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+from core.forms import is_digits
 from core.http import CONFLICT, INVALID, render_page
 
 # Largest value an edit version can hold in every database we support; bigger
@@ -71,7 +72,7 @@ def opened_version(data, name: str = "version") -> int | None:
     a delete button, a grid with one version per column).
     """
     raw = str(data.get(name, "")).strip()
-    if not raw.isdigit() or len(raw) > 10:
+    if not is_digits(raw) or len(raw) > 10:
         return None
     value = int(raw)
     return value if value <= MAX_VERSION else None

@@ -49,6 +49,16 @@ class FocusFirstErrorMixin:
 MAX_ID = 2**63 - 1
 
 
+def is_digits(text: str) -> bool:
+    """Whether ``text`` is a plain number: ASCII digits only, at least one.
+
+    ``str.isdigit`` is also true of '²' and of Arabic-Indic digits: ``int()`` raises on the first
+    (a 500 where a posted version or index is checked that way) and reads the
+    second as a digit no form or file of ours writes.
+    """
+    return text.isascii() and text.isdigit()
+
+
 def is_sane_id(value) -> bool:
     try:
         number = int(str(value))

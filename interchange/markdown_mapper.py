@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
+from core.forms import is_digits
 from interchange.markdown_reader import (
     EMOJI,
     Document,
@@ -108,6 +109,7 @@ def timeframe_of(text: str) -> int | None:
     if not match:
         return None
     a, b = match.groups()
+    # a and b are \d+ (which int() reads, Unicode digits too) and a unit word, either order.
     number, unit = (int(a), b) if a.isdigit() else (int(b), a)
     months = number * 12 if unit.startswith("year") else number
     return months if months in Timeframe.values else None
@@ -548,7 +550,7 @@ class Mapper:
                 cells = row.cells
                 rank_text = plain(at(cells, 0)).lstrip("#")
                 problem = {
-                    "rank": int(rank_text) if rank_text.isdigit() else None,
+                    "rank": int(rank_text) if is_digits(rank_text) else None,
                     "title": unbold(at(cells, title)),
                     "impact": at(cells, impact),
                     "root_cause": at(cells, cause),
@@ -573,7 +575,7 @@ class Mapper:
                         ("disposition_step", step),
                     ):
                         number = plain(at(cells, index)).lstrip("#")
-                        problem[key] = int(number) if number.isdigit() else None
+                        problem[key] = int(number) if is_digits(number) else None
                 self.problems.append(problem)
                 problem["_lines"] = [(self.doc, row.node.no)]
                 row.node.placed = True
@@ -1426,7 +1428,7 @@ class Mapper:
                         self.notes.append(f"Hire “{role.title}”: “{value}” is not a known {key}.")
                     else:
                         role.fields[name] = found
-                elif key == "headcount" and value.isdigit():
+                elif key == "headcount" and is_digits(value):
                     role.fields["headcount"] = int(value)
                 elif key == "interview guide":
                     role.fields["interview_guide_complete"] = norm(value) in (

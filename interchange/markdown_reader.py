@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 
+from core.forms import is_digits
+
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 MAX_LINES = 50_000
 MAX_LINE_CHARS = 20_000
@@ -262,7 +264,7 @@ def read(text: str, name: str = "document") -> Document:
         while i < len(tokens) and tokens[i].type != stop:
             token = tokens[i]
             if token.type == "list_item_open":
-                number = int(token.info) if token.info.isdigit() else None
+                number = int(token.info) if is_digits(token.info) else None
                 inner: list = []
                 i = read_blocks(i + 1, "list_item_close", inner)
                 first = inner[0] if inner and isinstance(inner[0], Paragraph) else None

@@ -16,6 +16,7 @@ from core.editing import (
     render_submission,
     submit,
 )
+from core.forms import is_digits
 from core.http import CONFLICT, render_page
 from core.permissions import Capability, requires
 from interviews import services
@@ -133,7 +134,7 @@ def _posted_pairs(request, name) -> set[tuple[int, int]]:
     pairs = set()
     for value in request.POST.getlist(name)[:10_000]:
         left, _, right = value.partition(":")
-        if len(value) < 40 and left.isdigit() and right.isdigit():
+        if len(value) < 40 and is_digits(left) and is_digits(right):
             pairs.add((int(left), int(right)))
     return pairs
 
@@ -254,7 +255,7 @@ def question_create(request, plan_slug, role_slug):
     loop = role_loop(plan, role)
     initial = {}
     stage_raw = request.GET.get("stage", "")
-    if stage_raw.isdigit() and loop.stage(int(stage_raw)) is not None:
+    if is_digits(stage_raw) and loop.stage(int(stage_raw)) is not None:
         initial["stage"] = int(stage_raw)
     form = QuestionForm(request.POST or None, role=role, loop=loop, initial=initial)
     if request.method == "GET":

@@ -14,6 +14,8 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.forms import is_digits
+
 RECOVERY_CODE_COUNT = 10
 TOTP_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
@@ -94,7 +96,7 @@ def verify(user, code: str):
     if not code:
         return None, None
     with transaction.atomic():
-        if code.isdigit() and len(code) == 6:
+        if is_digits(code) and len(code) == 6:
             for device in TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True):
                 if device.verify_token(code):
                     return device, "app"

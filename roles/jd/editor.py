@@ -7,7 +7,7 @@ from django.forms import modelform_factory
 from django.forms.formsets import ManagementForm
 from django.utils.functional import cached_property
 
-from core.forms import MAX_ID, ROW_TEXT_LIMIT, LimitedTextMixin
+from core.forms import MAX_ID, ROW_TEXT_LIMIT, LimitedTextMixin, is_digits
 from roles.jd.history import park_positions
 from roles.jd.sections import ROW_MODELS, SECTIONS, Rows, Section
 from roles.models import Role
@@ -262,7 +262,7 @@ class SectionEditor:
             data[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
             return data
         name, _, raw_index = action.partition("-")
-        if name not in ("up", "down", "remove") or not raw_index.isdigit():
+        if name not in ("up", "down", "remove") or not is_digits(raw_index):
             return None
         index = int(raw_index)
         if name == "remove":
@@ -291,7 +291,7 @@ class SectionEditor:
         for key in list(data.keys()):
             head, sep, rest = key.partition("-")
             number, sep2, field = rest.partition("-")
-            if head == prefix and sep and sep2 and number.isdigit():
+            if head == prefix and sep and sep2 and is_digits(number):
                 rows.setdefault(int(number), {})[field] = data.getlist(key)
                 del data[key]
         kept = [rows.get(i, {}) for i in range(total) if i != index]
